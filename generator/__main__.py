@@ -1,0 +1,5 @@
+"""Run the paperbrief command: python -m generator."""
+
+from .cli import main
+
+main()
