@@ -85,3 +85,73 @@ def schema(data_dir: Path, check: bool) -> None:
         return
     for path in write_schemas(data_dir):
         click.echo(f"wrote {path}")
+
+
+@main.command("new")
+@click.argument("paper_id", metavar="ID")
+@DATA_OPTION
+def new_command(paper_id: str, data_dir: Path) -> None:
+    """Create DATA/papers/ID.yaml: a commented record template to fill in."""
+    from .scaffold import scaffold_paper
+
+    try:
+        made = scaffold_paper(data_dir, paper_id)
+    except PaperbriefError as exc:
+        _fail(exc)
+        return
+    from .load import display_path
+
+    click.echo(f"wrote {display_path(made.path)}")
+    click.echo("next steps:")
+    for number, step in enumerate(made.next_steps, 1):
+        click.echo(f"  {number}. {step}")
+
+
+@main.command("import-report")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DATA_OPTION
+@click.option("--id", "report_id", help="Report id to use (default: the existing report with the same title and time, else report-DATE).")
+@click.option("--dry-run", is_flag=True, help="Show what would be written and the data-quality summary; write nothing.")
+def import_report_command(report: Path, data_dir: Path, report_id: str | None, dry_run: bool) -> None:
+    """Import a Markdown report (the sample's format) as paper and report records."""
+    from .importer import import_report
+
+    try:
+        result = import_report(report, data_dir, report_id=report_id, dry_run=dry_run)
+    except PaperbriefError as exc:
+        _fail(exc)
+        return
+    plan = result.plan
+    click.echo(f"report {plan.report_id}: {len(plan.report.papers)} papers "
+               f"({len(plan.new)} new, {len(plan.existing)} already in the collection)")
+    if plan.notes:
+        click.echo(f"data-quality summary ({len(plan.notes)} findings):")
+        for note in plan.notes:
+            click.echo(f"  {note.format()}")
+    verb = "would write" if dry_run else "wrote"
+    written = [str(p) for p in result.written] if not dry_run else [f"papers/{p}.yaml" for p in plan.papers]
+    click.echo(f"{verb} {len(written)} file(s)" + "".join(f"\n  {w}" for w in written))
+    if any(plan.papers[p].review for p in plan.papers):
+        click.echo("Records with `review:` entries need a person's check before publishing.")
+
+
+@main.command("export-report")
+@click.argument("report_id")
+@DATA_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of standard output.")
+def export_report_command(report_id: str, data_dir: Path, output: Path | None) -> None:
+    """Write a report in the sample's Markdown format."""
+    from .export import export_report
+    from .load import load_collection
+    from .store import atomic_write
+
+    try:
+        text = export_report(load_collection(data_dir), report_id)
+    except PaperbriefError as exc:
+        _fail(exc)
+        return
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text)
+        click.echo(f"wrote {output}", err=True)

@@ -67,8 +67,17 @@ class InstitutionRegistry:
             for known in (inst.en, inst.zh, *inst.aliases):
                 if known:
                     choices.setdefault(normalize_name(known), known)
+        from rapidfuzz import fuzz, process
+
+        # token_set_ratio on readable names catches reordered or abbreviated words ("Hong Kong Univ")
+        readable = {known: known.casefold() for known in choices.values()}
+        found = process.extract(
+            name.casefold(), readable, scorer=fuzz.token_set_ratio, limit=n, score_cutoff=60
+        )
         close = difflib.get_close_matches(normalize_name(name), list(choices), n=n, cutoff=0.6)
-        return [choices[c] for c in close]
+        result = [key for _, _, key in found]
+        result += [choices[c] for c in close if choices[c] not in result]
+        return result[:n]
 
 
 def suggest_technique(tech_id: str, techniques: Iterable[Technique], n: int = 3) -> list[str]:

@@ -124,6 +124,8 @@ def parse_yaml(raw: bytes, *, path: Path, display: str) -> YamlDocument:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             detail = exc.problem or str(exc)
+            if exc.context and exc.context_mark and exc.context_mark is not mark:
+                detail += f" ({exc.context} that started at line {exc.context_mark.line + 1})"
             if "expected a single document" in str(exc):
                 detail = "only one YAML document is allowed per file; remove the extra '---'"
             raise YamlProblem(line, col, f"YAML syntax error: {detail}") from None
