@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +52,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
+        return value.replace(microsecond=0)
     return value
 
 

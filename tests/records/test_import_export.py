@@ -153,7 +153,7 @@ def test_parse_errors_have_line_numbers(text: str, message: str) -> None:
 
 def test_clean_title_rules() -> None:
     notes: list = []
-    assert clean_title("A B C D a b c d", None, 1, notes)[0] == "A B C D"
+    assert clean_title("Mixed Case Title MIXED CASE TITLE", None, 1, notes)[0] == "Mixed Case Title"
     assert clean_title("FOO BAR Foo Bar", None, 1, notes)[0] == "Foo Bar"
     title, venue = clean_title("Accepted at ICML 2024 Fast Things", None, 1, notes)
     assert (title, venue) == ("Fast Things", "ICML 2024")
