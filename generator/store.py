@@ -48,7 +48,8 @@ _Dumper.add_representer(str, _str_representer)
 def _plain(value: Any) -> Any:
     """Turn model dumps into YAML-friendly values (dates as ISO text)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None and v != [] and v != {}}
+        items = ((k, _plain(v)) for k, v in value.items())
+        return {k: v for k, v in items if v is not None and v != [] and v != {}}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, datetime):
