@@ -27,7 +27,7 @@ _VENUE_HEADER = re.compile(
 _COMPANY_SUFFIX = re.compile(r"(?:Inc|Ltd|LLC|Co|Corp|GmbH|S\.?A|AG)\.?", re.IGNORECASE)
 # Parts of an affiliation string that name a unit inside an institution, not an institution.
 _UNIT_WORDS = re.compile(
-    r"\b(department|dept\.?|school|faculty|lab|laboratory|group|center|centre|institute for|college of|"
+    r"\b(department|dept\.?|school|faculty|lab|laboratory|center|centre|institute for|college of|"
     r"division|program|key laboratory)\b",
     re.IGNORECASE,
 )
