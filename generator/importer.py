@@ -67,10 +67,16 @@ class ImportResult:
     written: list[Path]
 
 
-def clean_title(raw: str | None, abstract: str | None, number: int, notes: list[Note]) -> tuple[str | None, str | None]:
+def clean_title(
+    raw: str | None, abstract: str | None, number: int, notes: list[Note]
+) -> tuple[str | None, str | None]:
     """Undo the title defects PDF-to-text leaves; return (title, venue)."""
     if raw is None:
-        notes.append(Note(number, "title", "missing in the source report; kept missing and flagged for review"))
+        notes.append(
+            Note(
+                number, "title", "missing in the source report; kept missing and flagged for review"
+            )
+        )
         return None, None
     title = raw.strip()
     venue = None
@@ -80,10 +86,20 @@ def clean_title(raw: str | None, abstract: str | None, number: int, notes: list[
         if match.group(0).lower().startswith("under review"):
             venue += " (under review)"
         title = title[match.end() :]
-        notes.append(Note(number, "title", f"removed the venue header glued to the title; venue set to {venue!r}"))
+        notes.append(
+            Note(
+                number,
+                "title",
+                f"removed the venue header glued to the title; venue set to {venue!r}",
+            )
+        )
     words = title.split()
     half = len(words) // 2
-    if len(words) >= 4 and len(words) % 2 == 0 and [w.casefold() for w in words[:half]] == [w.casefold() for w in words[half:]]:
+    if (
+        len(words) >= 4
+        and len(words) % 2 == 0
+        and [w.casefold() for w in words[:half]] == [w.casefold() for w in words[half:]]
+    ):
         first, second = " ".join(words[:half]), " ".join(words[half:])
         # keep the copy that is not all capitals: it carries the authors' casing
         title = second if first.isupper() and not second.isupper() else first
@@ -111,7 +127,9 @@ def _rejoin_words(title: str, abstract: str, number: int, notes: list[Note]) -> 
             and core.casefold() not in vocabulary
         ):
             joined = token.replace("-", "", 1)
-            notes.append(Note(number, "title", f"removed a line-break hyphen: {token!r} -> {joined!r}"))
+            notes.append(
+                Note(number, "title", f"removed a line-break hyphen: {token!r} -> {joined!r}")
+            )
             out.append(joined)
             i += 1
             continue
@@ -124,11 +142,20 @@ def _rejoin_words(title: str, abstract: str, number: int, notes: list[Note]) -> 
             core = glued.rstrip(":,.;")
             if (
                 all(re.search(r"\w", w) for w in window)
-                and any(len(w.rstrip(":,.;")) <= 2 or len(w.rstrip(":,.;").rsplit("-", 1)[-1]) <= 1 for w in window)
+                and any(
+                    len(w.rstrip(":,.;")) <= 2 or len(w.rstrip(":,.;").rsplit("-", 1)[-1]) <= 1
+                    for w in window
+                )
                 and core.casefold() in vocabulary
                 and len(core) >= 2
             ):
-                notes.append(Note(number, "title", f"removed stray spaces inside a word: {' '.join(window)!r} -> {glued!r}"))
+                notes.append(
+                    Note(
+                        number,
+                        "title",
+                        f"removed stray spaces inside a word: {' '.join(window)!r} -> {glued!r}",
+                    )
+                )
                 out.append(glued)
                 i += width
                 merged = True
@@ -144,7 +171,13 @@ def resolve_institutions(
 ) -> tuple[list[str], list[str]]:
     """Map an affiliation string to canonical English names; return (names, unknown parts)."""
     if raw is None:
-        notes.append(Note(number, "institutions", "missing in the source report; kept missing and flagged for review"))
+        notes.append(
+            Note(
+                number,
+                "institutions",
+                "missing in the source report; kept missing and flagged for review",
+            )
+        )
         return [], []
     names: list[str] = []
     unknown: list[str] = []
@@ -162,15 +195,29 @@ def resolve_institutions(
         if inst is None:
             inst_name = _complete_truncated(part, registry)
             if inst_name is not None:
-                notes.append(Note(number, "institutions", f"truncated name {part!r} read as {inst_name!r}"))
+                notes.append(
+                    Note(number, "institutions", f"truncated name {part!r} read as {inst_name!r}")
+                )
                 if inst_name not in names:
                     names.append(inst_name)
                 continue
-            if _UNIT_WORDS.search(part) or len(part) <= 3 and part.isupper():
-                notes.append(Note(number, "institutions", f"dropped {part!r}: a department or lab, not an institution"))
+            if _UNIT_WORDS.search(part) or (len(part) <= 3 and part.isupper()):
+                notes.append(
+                    Note(
+                        number,
+                        "institutions",
+                        f"dropped {part!r}: a department or lab, not an institution",
+                    )
+                )
             else:
                 unknown.append(part)
-                notes.append(Note(number, "institutions", f"{part!r} is not in data/institutions.yaml; add it or correct the record"))
+                notes.append(
+                    Note(
+                        number,
+                        "institutions",
+                        f"{part!r} is not in data/institutions.yaml; add it or correct the record",
+                    )
+                )
             continue
         if inst.en not in names:
             names.append(inst.en)
@@ -224,7 +271,9 @@ def make_id(title: str | None, fallback: str, taken: set[str]) -> str:
     """Derive a short, valid, unused id from a title (the part before a colon when there is one)."""
     base = ""
     if title:
-        head = title.split(":", 1)[0] if ":" in title and len(title.split(":", 1)[0]) >= 3 else title
+        head = (
+            title.split(":", 1)[0] if ":" in title and len(title.split(":", 1)[0]) >= 3 else title
+        )
         ascii_text = unicodedata.normalize("NFKD", head).encode("ascii", "ignore").decode()
         words = re.findall(r"[a-z0-9]+", ascii_text.lower())
         base = "-".join(words[:6])[:ID_MAX_LENGTH].strip("-")
@@ -237,29 +286,55 @@ def make_id(title: str | None, fallback: str, taken: set[str]) -> str:
     return candidate
 
 
-def plan_import(parsed: ParsedReport, collection: Collection, *, added: date, report_id: str | None = None) -> ImportPlan:
+def plan_import(
+    parsed: ParsedReport, collection: Collection, *, added: date, report_id: str | None = None
+) -> ImportPlan:
     """Work out every record an import would write, without writing anything."""
     notes: list[Note] = []
     entries = parsed.entries
     if parsed.declared_count is not None and parsed.declared_count != len(entries):
-        notes.append(Note(0, "report", f"the header says {parsed.declared_count} papers but {len(entries)} were found"))
+        notes.append(
+            Note(
+                0,
+                "report",
+                f"the header says {parsed.declared_count} papers but {len(entries)} were found",
+            )
+        )
     for entry in entries:
         if entry.brief_line == 0:
             notes.append(Note(entry.number, "brief", "no brief in the briefs section"))
         if entry.detail_line == 0:
             notes.append(Note(entry.number, "details", "no entry in the details section"))
-        if entry.brief_title and entry.detail_title and normalize_title(entry.brief_title) != normalize_title(entry.detail_title):
-            notes.append(Note(entry.number, "title", "the briefs and details sections print different titles; the details title is used"))
+        if (
+            entry.brief_title
+            and entry.detail_title
+            and normalize_title(entry.brief_title) != normalize_title(entry.detail_title)
+        ):
+            notes.append(
+                Note(
+                    entry.number,
+                    "title",
+                    "the briefs and details sections print different titles; the details title is used",
+                )
+            )
 
-    by_title = {normalize_title(p.record.title): p.id for p in collection.papers.values() if p.record.title}
-    by_abstract = {normalize_title(p.record.abstract): p.id for p in collection.papers.values() if p.record.abstract}
+    by_title = {
+        normalize_title(p.record.title): p.id for p in collection.papers.values() if p.record.title
+    }
+    by_abstract = {
+        normalize_title(p.record.abstract): p.id
+        for p in collection.papers.values()
+        if p.record.abstract
+    }
     taken = set(collection.papers)
     papers: dict[str, PaperRecord] = {}
     existing: dict[int, str] = {}
     new: dict[int, str] = {}
     order: list[str] = []
     for entry in entries:
-        paper_id, record = _plan_entry(entry, collection, added, notes, taken, by_title, by_abstract, parsed)
+        paper_id, record = _plan_entry(
+            entry, collection, added, notes, taken, by_title, by_abstract, parsed
+        )
         order.append(paper_id)
         if record is None:
             existing[entry.number] = paper_id
@@ -268,17 +343,27 @@ def plan_import(parsed: ParsedReport, collection: Collection, *, added: date, re
             papers[paper_id] = record
             taken.add(paper_id)
     same_report = next(
-        (r.id for r in collection.reports.values() if r.record.title == parsed.title and r.record.generated == parsed.generated),
+        (
+            r.id
+            for r in collection.reports.values()
+            if r.record.title == parsed.title and r.record.generated == parsed.generated
+        ),
         None,
     )
-    rid = report_id or same_report or make_id(None, f"report-{parsed.generated:%Y-%m-%d}", set(collection.reports))
+    rid = (
+        report_id
+        or same_report
+        or make_id(None, f"report-{parsed.generated:%Y-%m-%d}", set(collection.reports))
+    )
     report = ReportRecord(title=parsed.title, generated=parsed.generated, papers=order)
     write_report = True
     if rid in collection.reports:
         if collection.reports[rid].record == report:
             write_report = False
         elif report_id is None:
-            raise ImportFailed(f"report {rid!r} exists with other contents; pass --id to import under a new id")
+            raise ImportFailed(
+                f"report {rid!r} exists with other contents; pass --id to import under a new id"
+            )
     return ImportPlan(rid, report, papers, existing, new, notes, write_report)
 
 
@@ -302,10 +387,18 @@ def _plan_entry(
     if title is None:
         review.append("title: missing in the source report")
     if entry.abstract is None:
-        notes.append(Note(n, "abstract", "missing in the source report; kept missing and flagged for review"))
+        notes.append(
+            Note(n, "abstract", "missing in the source report; kept missing and flagged for review")
+        )
         review.append("abstract: missing in the source report")
     if entry.author_count is None:
-        notes.append(Note(n, "author_count", "missing in the source report; kept missing and flagged for review"))
+        notes.append(
+            Note(
+                n,
+                "author_count",
+                "missing in the source report; kept missing and flagged for review",
+            )
+        )
         review.append("author_count: missing in the source report")
     if entry.brief is None:
         review.append("brief: missing in the source report")
@@ -334,11 +427,20 @@ def _plan_entry(
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ImportFailed(f"paper {n} (line {entry.detail_line or entry.brief_line}): {problems}") from None
+        raise ImportFailed(
+            f"paper {n} (line {entry.detail_line or entry.brief_line}): {problems}"
+        ) from None
     return paper_id, record
 
 
-def import_report(path: Path, data_dir: Path, *, report_id: str | None = None, added: date | None = None, dry_run: bool = False) -> ImportResult:
+def import_report(
+    path: Path,
+    data_dir: Path,
+    *,
+    report_id: str | None = None,
+    added: date | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
     """Import a Markdown report into the data directory; all files are written or none."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -346,14 +448,19 @@ def import_report(path: Path, data_dir: Path, *, report_id: str | None = None, a
         raise ImportFailed(f"{path}: cannot read the report: {exc}") from None
     parsed = parse_report(text, path=str(path))
     collection = load_collection(data_dir)
-    plan = plan_import(parsed, collection, added=added or parsed.generated.date(), report_id=report_id)
+    plan = plan_import(
+        parsed, collection, added=added or parsed.generated.date(), report_id=report_id
+    )
     if dry_run:
         return ImportResult(plan, [])
     files: dict[Path, str] = {
-        data_dir / "papers" / f"{pid}.yaml": dump_model(rec, schema="paper") for pid, rec in plan.papers.items()
+        data_dir / "papers" / f"{pid}.yaml": dump_model(rec, schema="paper")
+        for pid, rec in plan.papers.items()
     }
     if plan.write_report:
-        files[data_dir / "reports" / f"{plan.report_id}.yaml"] = dump_model(plan.report, schema="report")
+        files[data_dir / "reports" / f"{plan.report_id}.yaml"] = dump_model(
+            plan.report, schema="report"
+        )
     written: list[Path] = []
     before: dict[Path, str | None] = {}
     try:

@@ -96,7 +96,11 @@ class Collection:
 def display_path(path: Path) -> str:
     """Show a path relative to the working directory when it lies below it."""
     try:
-        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+        return (
+            os.path.relpath(path)
+            if path.resolve().is_relative_to(Path.cwd().resolve())
+            else str(path)
+        )
     except ValueError:
         return str(path)
 
@@ -123,17 +127,25 @@ def _describe_error(doc: YamlDocument, err: dict[str, Any], model: type[BaseMode
         where = f" in {parent}" if parent else ""
         return doc.problem(loc[:-1], f"missing required field {loc[-1]!r}{where}")
     implicit = doc.implicit.get(loc)
-    if implicit is not None and kind in {"string_type", "int_type", "list_type", "date_type", "datetime_type"}:
+    if implicit is not None and kind in {
+        "string_type",
+        "int_type",
+        "list_type",
+        "date_type",
+        "datetime_type",
+    }:
         text, what = implicit
         return doc.problem(
             loc,
-            f"{dotted}: {text!r} is read by YAML as {what}, not text; put it in quotes: {dotted.split('.')[-1]}: \"{text}\"",
+            f'{dotted}: {text!r} is read by YAML as {what}, not text; put it in quotes: {dotted.split(".")[-1]}: "{text}"',
         )
     msg = str(err["msg"]).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
         field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
-        hint = _HINTS.get(field_name)
-        msg = f"{err['input']!r} has the wrong form" + (f"; {hint}" if hint else f" ({msg})")
+        pattern_hint = _HINTS.get(field_name)
+        msg = f"{err['input']!r} has the wrong form" + (
+            f"; {pattern_hint}" if pattern_hint else f" ({msg})"
+        )
     if kind == "model_type":
         msg = "must be a mapping of field: value"
     return doc.problem(loc, f"{dotted}: {msg}")
@@ -168,7 +180,10 @@ def parse_model(doc: YamlDocument, model: type[M]) -> tuple[M | None, list[Probl
     if not isinstance(doc.data, dict):
         what = "empty" if doc.data is None else f"a {type(doc.data).__name__}"
         return None, [doc.problem((), f"the file is {what}; it must be a mapping of field: value")]
-    surprises = [doc.problem(loc, f"{'.'.join(map(str, loc))}: {text}") for loc, text in doc.surprises.items()]
+    surprises = [
+        doc.problem(loc, f"{'.'.join(map(str, loc))}: {text}")
+        for loc, text in doc.surprises.items()
+    ]
     try:
         value = model.model_validate(doc.data)
     except ValidationError as exc:
@@ -178,7 +193,9 @@ def parse_model(doc: YamlDocument, model: type[M]) -> tuple[M | None, list[Probl
     return (None, surprises) if surprises else (value, [])
 
 
-def read_model(path: Path, model: type[M], *, size_cap: int = DEFAULT_SIZE_CAP) -> tuple[M | None, YamlDocument | None, list[Problem]]:
+def read_model(
+    path: Path, model: type[M], *, size_cap: int = DEFAULT_SIZE_CAP
+) -> tuple[M | None, YamlDocument | None, list[Problem]]:
     """Read and validate one YAML file."""
     shown = display_path(path)
     try:
@@ -211,7 +228,9 @@ def _stem_problems(files: Iterable[Path], kind: str) -> tuple[dict[str, Path], l
         stem = path.name[: -len(path.suffix)] if path.suffix else path.name
         shown = display_path(path)
         if path.is_symlink():
-            problems.append(Problem(shown, 1, 1, f"{kind} files must be regular files, not symlinks"))
+            problems.append(
+                Problem(shown, 1, 1, f"{kind} files must be regular files, not symlinks")
+            )
             continue
         try:
             check_id(stem)
@@ -221,7 +240,12 @@ def _stem_problems(files: Iterable[Path], kind: str) -> tuple[dict[str, Path], l
         key = _fold(stem)
         if key in folded:
             problems.append(
-                Problem(shown, 1, 1, f"id {stem!r} collides with {folded[key].name} after case folding; rename one")
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    f"id {stem!r} collides with {folded[key].name} after case folding; rename one",
+                )
             )
             continue
         folded[key] = path
@@ -232,16 +256,22 @@ def _stem_problems(files: Iterable[Path], kind: str) -> tuple[dict[str, Path], l
 def _record_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    files = sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} or p.name.endswith(".yaml"))
+    files = sorted(
+        p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} or p.name.endswith(".yaml")
+    )
     return files
 
 
-def load_collection(data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP, strict: bool = True) -> Collection:
+def load_collection(
+    data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP, strict: bool = True
+) -> Collection:
     """Load every record, check every cross-reference, and fail once listing every problem."""
     problems: list[Problem] = []
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise ValidationFailed([Problem(str(data_dir), 1, 1, "data directory not found; pass --data DIR")])
+        raise ValidationFailed(
+            [Problem(str(data_dir), 1, 1, "data directory not found; pass --data DIR")]
+        )
 
     # registries first: papers are checked against them
     techniques: dict[str, Technique] = {}
@@ -251,15 +281,23 @@ def load_collection(data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP, strict:
     if tech_file and tech_doc:
         for i, tech in enumerate(tech_file.techniques):
             if tech.id in techniques:
-                problems.append(tech_doc.problem(("techniques", i, "id"), f"technique id {tech.id!r} is defined twice"))
+                problems.append(
+                    tech_doc.problem(
+                        ("techniques", i, "id"), f"technique id {tech.id!r} is defined twice"
+                    )
+                )
             techniques[tech.id] = tech
         for i, tech in enumerate(tech_file.techniques):
             if tech.parent and tech.parent not in techniques:
-                problems.append(tech_doc.problem(("techniques", i, "parent"), f"parent {tech.parent!r} is not a technique id"))
+                problems.append(
+                    tech_doc.problem(
+                        ("techniques", i, "parent"), f"parent {tech.parent!r} is not a technique id"
+                    )
+                )
         problems += _parent_cycles(tech_file.techniques, tech_doc)
 
     inst_path = data_dir / "institutions.yaml"
-    inst_file, inst_doc, found = read_model(inst_path, InstitutionsFile)
+    inst_file, _inst_doc, found = read_model(inst_path, InstitutionsFile)
     problems += found
     registry, complaints = InstitutionRegistry.build(inst_file.institutions if inst_file else [])
     for complaint in complaints:
@@ -282,26 +320,53 @@ def load_collection(data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP, strict:
             inst = registry.resolve(name)
             if inst is None:
                 close = registry.suggest(name)
-                hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "add it to data/institutions.yaml"
-                problems.append(doc.problem(("institutions", i), f"institution {name!r} is not in the registry; {hint}"))
+                hint = (
+                    f"did you mean {' or '.join(repr(c) for c in close)}?"
+                    if close
+                    else "add it to data/institutions.yaml"
+                )
+                problems.append(
+                    doc.problem(
+                        ("institutions", i), f"institution {name!r} is not in the registry; {hint}"
+                    )
+                )
             elif inst in insts:
-                problems.append(doc.problem(("institutions", i), f"institution {name!r} is listed twice (as {inst.en})"))
+                problems.append(
+                    doc.problem(
+                        ("institutions", i), f"institution {name!r} is listed twice (as {inst.en})"
+                    )
+                )
             else:
                 insts.append(inst)
         techs: list[Technique] = []
         for i, tech_id in enumerate(record.techniques):
-            tech = techniques.get(tech_id)
-            if tech is None:
+            found_tech = techniques.get(tech_id)
+            if found_tech is None:
                 close = suggest_technique(tech_id, techniques.values())
-                hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see data/techniques.yaml"
-                problems.append(doc.problem(("techniques", i), f"unknown technique {tech_id!r}; {hint}"))
-            elif tech in techs:
-                problems.append(doc.problem(("techniques", i), f"technique {tech_id!r} is listed twice"))
+                hint = (
+                    f"did you mean {' or '.join(repr(c) for c in close)}?"
+                    if close
+                    else "see data/techniques.yaml"
+                )
+                problems.append(
+                    doc.problem(("techniques", i), f"unknown technique {tech_id!r}; {hint}")
+                )
+            elif found_tech in techs:
+                problems.append(
+                    doc.problem(("techniques", i), f"technique {tech_id!r} is listed twice")
+                )
             else:
-                techs.append(tech)
-        if record.authors is not None and record.author_count is not None and len(record.authors) != record.author_count:
+                techs.append(found_tech)
+        if (
+            record.authors is not None
+            and record.author_count is not None
+            and len(record.authors) != record.author_count
+        ):
             problems.append(
-                doc.problem(("author_count",), f"author_count is {record.author_count} but {len(record.authors)} authors are listed")
+                doc.problem(
+                    ("author_count",),
+                    f"author_count is {record.author_count} but {len(record.authors)} authors are listed",
+                )
             )
         papers[paper_id] = Paper(
             id=paper_id,
@@ -324,12 +389,20 @@ def load_collection(data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP, strict:
         seen: set[str] = set()
         for i, paper_id in enumerate(report.papers):
             if paper_id in seen:
-                problems.append(doc.problem(("papers", i), f"paper {paper_id!r} is listed twice in this report"))
+                problems.append(
+                    doc.problem(("papers", i), f"paper {paper_id!r} is listed twice in this report")
+                )
             seen.add(paper_id)
             if paper_id not in papers and paper_id not in paper_paths:
                 close = difflib.get_close_matches(paper_id, list(paper_paths), n=2)
-                hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "add data/papers/<id>.yaml first"
-                problems.append(doc.problem(("papers", i), f"paper {paper_id!r} does not exist; {hint}"))
+                hint = (
+                    f"did you mean {' or '.join(repr(c) for c in close)}?"
+                    if close
+                    else "add data/papers/<id>.yaml first"
+                )
+                problems.append(
+                    doc.problem(("papers", i), f"paper {paper_id!r} does not exist; {hint}")
+                )
         reports[report_id] = Report(id=report_id, record=report, source=doc.display)
 
     if problems and strict:
@@ -360,14 +433,21 @@ def _parent_cycles(techniques: list[Technique], doc: YamlDocument) -> list[Probl
         current = tech.parent
         while current is not None:
             if current in seen:
-                problems.append(doc.problem(("techniques", i, "parent"), f"technique {tech.id!r} has a parent cycle through {current!r}"))
+                problems.append(
+                    doc.problem(
+                        ("techniques", i, "parent"),
+                        f"technique {tech.id!r} has a parent cycle through {current!r}",
+                    )
+                )
                 break
             seen.add(current)
             current = parents.get(current)
     return problems
 
 
-def _load_enrichment(folder: Path, problems: list[Problem], size_cap: int) -> dict[str, EnrichmentRecord]:
+def _load_enrichment(
+    folder: Path, problems: list[Problem], size_cap: int
+) -> dict[str, EnrichmentRecord]:
     result: dict[str, EnrichmentRecord] = {}
     paths, found = _stem_problems(_record_files(folder), "enrichment")
     problems += found
@@ -388,7 +468,7 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
     norm: dict[str, str] = {}
     for paper_id, paper in papers.items():
         links = paper.record.links
-        keys = []
+        keys: list[tuple[str, str, tuple[str, ...]]] = []
         if links.arxiv:
             keys.append(("arxiv", re.sub(r"v\d+$", "", links.arxiv), ("links", "arxiv")))
         if links.doi:
@@ -402,7 +482,10 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
             other = by_key.get((kind, value))
             if other is not None:
                 problems.append(
-                    docs[paper_id].problem(loc, f"same {kind} as {papers[other].source}: this paper is already in the collection")
+                    docs[paper_id].problem(
+                        loc,
+                        f"same {kind} as {papers[other].source}: this paper is already in the collection",
+                    )
                 )
             else:
                 by_key[(kind, value)] = paper_id
@@ -418,7 +501,8 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
             if other_title != title and ratio(title, other_title) >= 95:
                 problems.append(
                     docs[paper_id].problem(
-                        ("title",), f"title is nearly identical to {papers[other].source}; is this the same paper?"
+                        ("title",),
+                        f"title is nearly identical to {papers[other].source}; is this the same paper?",
                     )
                 )
                 break

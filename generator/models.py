@@ -73,7 +73,9 @@ def check_id(value: str) -> str:
     """Validate a record id: lowercase ascii, digits and single hyphens, not reserved."""
     match = _FORBIDDEN_CHARS.search(value) or _SURROGATES.search(value)
     if match:
-        raise ValueError(f"contains the invisible or control character {describe_char(match.group())}")
+        raise ValueError(
+            f"contains the invisible or control character {describe_char(match.group())}"
+        )
     if not re.fullmatch(ID_PATTERN, value):
         raise ValueError(
             f"{value!r} is not a valid id: use lowercase ascii letters, digits and single"
@@ -89,7 +91,9 @@ def check_id(value: str) -> str:
 def _check_url(value: str) -> str:
     _check_line(value)
     if not re.match(r"^https?://[^\s/?#]+", value, re.IGNORECASE):
-        raise ValueError(f"{value!r} is not an http(s) URL; only http:// and https:// links are allowed")
+        raise ValueError(
+            f"{value!r} is not an http(s) URL; only http:// and https:// links are allowed"
+        )
     if re.search(r"[\s<>\"'`]", value):
         raise ValueError("contains spaces, quotes or angle brackets; percent-encode them")
     return value
@@ -129,7 +133,9 @@ class PaperRecord(_Frozen):
     """One paper: the contents of data/papers/<id>.yaml (the id is the file stem)."""
 
     title: Line | None = Field(
-        None, max_length=500, description="Readable title; omit only if unknown (then list it in review)"
+        None,
+        max_length=500,
+        description="Readable title; omit only if unknown (then list it in review)",
     )
     institutions: list[Line] = Field(
         default_factory=list,
@@ -139,18 +145,28 @@ class PaperRecord(_Frozen):
     author_count: int | None = Field(None, ge=1, le=5000, description="Number of authors")
     authors: list[Line] | None = Field(None, max_length=5000, description="Author names in order")
     abstract: Prose | None = Field(None, max_length=20000, description="The paper's abstract")
-    venue: Line | None = Field(None, max_length=300, description="Where it appeared, e.g. 'ICLR 2026 (under review)'")
+    venue: Line | None = Field(
+        None, max_length=300, description="Where it appeared, e.g. 'ICLR 2026 (under review)'"
+    )
     year: int | None = Field(None, ge=1900, le=2100, description="Publication year")
     links: Links = Field(default_factory=Links)
     techniques: list[Id] = Field(
-        default_factory=list, max_length=6, description="Technique ids from data/techniques.yaml (1 to 4 is typical)"
+        default_factory=list,
+        max_length=6,
+        description="Technique ids from data/techniques.yaml (1 to 4 is typical)",
     )
     added: LaxDate = Field(description="Date the paper was added to the collection (YYYY-MM-DD)")
     brief: Prose | None = Field(
-        None, max_length=2000, description="Human-written one-sentence Chinese brief; wins over a generated one"
+        None,
+        max_length=2000,
+        description="Human-written one-sentence Chinese brief; wins over a generated one",
     )
-    tldr: Line | None = Field(None, max_length=600, description="Optional one-sentence English summary")
-    notes: Prose | None = Field(None, max_length=5000, description="Maintainer notes (shown on the paper page)")
+    tldr: Line | None = Field(
+        None, max_length=600, description="Optional one-sentence English summary"
+    )
+    notes: Prose | None = Field(
+        None, max_length=5000, description="Maintainer notes (shown on the paper page)"
+    )
     review: list[Line] = Field(
         default_factory=list,
         description="Open questions for a maintainer, e.g. 'title: missing in the source report'",
@@ -161,9 +177,13 @@ class ReportRecord(_Frozen):
     """One report: the contents of data/reports/<id>.yaml."""
 
     title: Line = Field(max_length=300)
-    generated: LaxDateTime = Field(description="When the report was generated (YYYY-MM-DD HH:MM:SS)")
+    generated: LaxDateTime = Field(
+        description="When the report was generated (YYYY-MM-DD HH:MM:SS)"
+    )
     papers: list[Id] = Field(min_length=1, description="Paper ids in report order")
-    intro: Prose | None = Field(None, max_length=10000, description="Optional introduction (Markdown is not interpreted)")
+    intro: Prose | None = Field(
+        None, max_length=10000, description="Optional introduction (Markdown is not interpreted)"
+    )
 
 
 class Institution(_Frozen):
@@ -172,7 +192,9 @@ class Institution(_Frozen):
     id: Id
     en: Line = Field(description="English name")
     zh: Line | None = Field(None, description="Chinese name")
-    aliases: list[Line] = Field(default_factory=list, description="Other names, abbreviations, both languages")
+    aliases: list[Line] = Field(
+        default_factory=list, description="Other names, abbreviations, both languages"
+    )
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(
         None, description="ISO 3166-1 alpha-2 country code"
     )
@@ -225,6 +247,7 @@ class BriefEnrichment(_Frozen):
 
 class ScholarEnrichment(_Frozen):
     status: Literal["match", "no-match", "error"]
+    query: Line | None = Field(None, description="The title searched for; a changed title means a new lookup")
     citations: int | None = Field(None, ge=0)
     venue: Line | None = None
     year: int | None = None

@@ -73,7 +73,10 @@ def parse_report(text: str, *, path: str = "<report>") -> ParsedReport:
             try:
                 generated = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
             except ValueError:
-                raise fail(i + 1, f"cannot read the generation time {value!r}; expected YYYY-MM-DD HH:MM:SS") from None
+                raise fail(
+                    i + 1,
+                    f"cannot read the generation time {value!r}; expected YYYY-MM-DD HH:MM:SS",
+                ) from None
         elif line.startswith(COUNT_LABEL.strip()):
             match = re.fullmatch(r"(\d+)\s*篇?", line.split(":", 1)[1].strip())
             if not match:
@@ -114,7 +117,10 @@ def parse_report(text: str, *, path: str = "<report>") -> ParsedReport:
                     raise fail(lineno, f"'{DETAILS_HEADING}' appears twice")
                 section = "details"
             else:
-                raise fail(lineno, f"unknown section {heading!r}; expected '{BRIEFS_HEADING}' or '{DETAILS_HEADING}'")
+                raise fail(
+                    lineno,
+                    f"unknown section {heading!r}; expected '{BRIEFS_HEADING}' or '{DETAILS_HEADING}'",
+                )
         elif line.startswith("### "):
             close_entry()
             body = []
@@ -161,14 +167,19 @@ def _read_details(entry: ReportEntry, body: list[tuple[int, str]], fail: object)
                 match = re.fullmatch(r"(\d+)\s*人?", value)
                 if not match:
                     assert callable(fail)
-                    raise fail(lineno, f"cannot read the author count {value!r}; expected e.g. '6人'")
+                    raise fail(
+                        lineno, f"cannot read the author count {value!r}; expected e.g. '6人'"
+                    )
                 entry.author_count = int(match.group(1))
         elif line.startswith(ABSTRACT_LABEL):
             rest = line[len(ABSTRACT_LABEL) :].strip()
             abstract_lines = [rest] if rest else []
         elif line.strip():
             assert callable(fail)
-            raise fail(lineno, f"unexpected line in the details of paper {entry.number}: {line.strip()[:60]!r}")
+            raise fail(
+                lineno,
+                f"unexpected line in the details of paper {entry.number}: {line.strip()[:60]!r}",
+            )
     if abstract_lines is not None:
         entry.abstract = _blank_to_none("\n".join(abstract_lines))
 
@@ -186,7 +197,12 @@ class ExportEntry:
 
 def format_report(title: str, generated: datetime, entries: list[ExportEntry]) -> str:
     """Write a report in the sample's Markdown format."""
-    out = [f"# {title}", f"{GENERATED_LABEL}{generated:%Y-%m-%d %H:%M:%S}", f"{COUNT_LABEL}{len(entries)}篇", ""]
+    out = [
+        f"# {title}",
+        f"{GENERATED_LABEL}{generated:%Y-%m-%d %H:%M:%S}",
+        f"{COUNT_LABEL}{len(entries)}篇",
+        "",
+    ]
     out += [BRIEFS_HEADING, ""]
     for n, entry in enumerate(entries, 1):
         out += [f"### {n}. {entry.title or ''}", "", entry.brief or "", ""]

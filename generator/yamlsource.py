@@ -67,7 +67,7 @@ class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses anchors, aliases and explicit tags while composing."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         mark = event.start_mark
         if isinstance(event, yaml.AliasEvent):
             raise YamlProblem(
@@ -95,13 +95,17 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_yaml(path: Path, *, display: str | None = None, size_cap: int = DEFAULT_SIZE_CAP) -> YamlDocument:
+def load_yaml(
+    path: Path, *, display: str | None = None, size_cap: int = DEFAULT_SIZE_CAP
+) -> YamlDocument:
     """Parse one YAML file, raising YamlProblem on the first structural problem."""
     shown = display or str(path)
     size = path.stat().st_size
     if size > size_cap:
         raise YamlProblem(
-            1, 1, f"file is {size:,} bytes, over the {size_cap:,}-byte cap; shorten it (abstracts and notes are prose, not full text)"
+            1,
+            1,
+            f"file is {size:,} bytes, over the {size_cap:,}-byte cap; shorten it (abstracts and notes are prose, not full text)",
         )
     raw = path.read_bytes()
     return parse_yaml(raw, path=path, display=shown)
@@ -152,7 +156,9 @@ def _build(loader: _StrictLoader, node: yaml.Node, loc: PathKey, doc: YamlDocume
             key = key_node.value
             if key == "<<":
                 line, col = _pos(key_node)
-                raise YamlProblem(line, col, "merge keys (<<) are not allowed; write the fields out")
+                raise YamlProblem(
+                    line, col, "merge keys (<<) are not allowed; write the fields out"
+                )
             line, col = _pos(key_node)
             if key in first_line:
                 raise YamlProblem(
@@ -171,8 +177,10 @@ def _build(loader: _StrictLoader, node: yaml.Node, loc: PathKey, doc: YamlDocume
         value = loader.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         line, col = _pos(node)
-        raise YamlProblem(line, col, f"cannot read {node.value!r}: {exc}; quote it if it is text") from None
-    if node.style is None and node.tag in _TYPE_WORDS:
+        raise YamlProblem(
+            line, col, f"cannot read {node.value!r}: {exc}; quote it if it is text"
+        ) from None
+    if getattr(node, "style", None) is None and node.tag in _TYPE_WORDS:
         doc.implicit[loc] = (node.value, _TYPE_WORDS[node.tag])
         surprise = _surprise(node.value, node.tag, value)
         if surprise:

@@ -28,9 +28,9 @@ def test_hostile_case_is_rejected_at_its_node(case: Path, data_dir: Path) -> Non
     problems = [p for p in validate_data(data_dir) if p.path.endswith("case.yaml")]
     assert problems, f"{case.name} was accepted"
     formatted = [p.format() for p in problems]
-    assert any(
-        p.line == line and p.col == col and expected in p.message for p in problems
-    ), f"expected {line}:{col}: {expected!r}; got {formatted}"
+    assert any(p.line == line and p.col == col and expected in p.message for p in problems), (
+        f"expected {line}:{col}: {expected!r}; got {formatted}"
+    )
 
 
 def test_corpus_is_not_empty() -> None:
@@ -43,7 +43,9 @@ def test_alias_bomb_fails_fast(data_dir: Path) -> None:
     text = 'a: &a ["lol"]\n' + "".join(f"k{i}: &k{i} [{rows}]\n" for i in range(40))
     (data_dir / "papers" / "bomb.yaml").write_text(text, encoding="utf-8")
     problems = validate_data(data_dir)
-    assert [p.message for p in problems] == ["anchor &a is not allowed; write each value out in full"]
+    assert [p.message for p in problems] == [
+        "anchor &a is not allowed; write each value out in full"
+    ]
 
 
 def test_size_cap(data_dir: Path) -> None:
@@ -55,6 +57,8 @@ def test_size_cap(data_dir: Path) -> None:
 
 
 def test_not_utf8(data_dir: Path) -> None:
-    (data_dir / "papers" / "latin1.yaml").write_bytes("title: Zürich\nadded: 2025-10-15\n".encode("latin-1"))
+    (data_dir / "papers" / "latin1.yaml").write_bytes(
+        "title: Zürich\nadded: 2025-10-15\n".encode("latin-1")
+    )
     (problem,) = validate_data(data_dir)
     assert (problem.line, "not valid UTF-8") == (1, "not valid UTF-8") or "UTF-8" in problem.message

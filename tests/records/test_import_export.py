@@ -71,7 +71,10 @@ def test_sample_defects_are_reported_not_copied(bundled_registry: Path) -> None:
     cat = by_number[7].record
     assert cat.title is not None and cat.title.startswith("CAT:")
     assert cat.venue == "ICLR 2026 (under review)"
-    assert by_number[15].record.title == "FlashOmni: A Unified Sparse Attention Engine for Diffusion Transformers"
+    assert (
+        by_number[15].record.title
+        == "FlashOmni: A Unified Sparse Attention Engine for Diffusion Transformers"
+    )
     assert "DIFFUSION MODELS" in (by_number[22].record.title or "")
     assert "DIF-FUSION" not in (by_number[22].record.title or "")
     assert by_number[19].record.title is None
@@ -86,7 +89,9 @@ def test_sample_defects_are_reported_not_copied(bundled_registry: Path) -> None:
     sjtu25 = {i.id for i in by_number[25].institutions}
     assert sjtu12 & sjtu25
     for paper in by_number.values():
-        assert 1 <= len(paper.techniques) <= 4 or any(r.startswith("techniques") for r in paper.record.review)
+        assert 1 <= len(paper.techniques) <= 4 or any(
+            r.startswith("techniques") for r in paper.record.review
+        )
 
 
 def test_reimport_changes_nothing(bundled_registry: Path) -> None:
@@ -142,8 +147,14 @@ def test_malformed_report_names_line_and_writes_nothing(data_dir: Path, tmp_path
         ("# T\n分析论文数量: 1篇\n\n## 论文技术简报\n", ":2: missing the '生成时间:"),
         ("# T\n生成时间: 2025-99-01 00:00:00\n", ":2: cannot read the generation time"),
         ("# T\n生成时间: 2025-01-01 00:00:00\n\n## Other\n", ":4: unknown section '## Other'"),
-        ("# T\n生成时间: 2025-01-01 00:00:00\n\n## 论文技术简报\n\n### x. T\n", ":6: expected a paper heading"),
-        ("# T\n生成时间: 2025-01-01 00:00:00\n\n## 论文技术简报\n\n### 1. A\n\nb\n\n### 1. A\n", ":10: paper 1 appears twice"),
+        (
+            "# T\n生成时间: 2025-01-01 00:00:00\n\n## 论文技术简报\n\n### x. T\n",
+            ":6: expected a paper heading",
+        ),
+        (
+            "# T\n生成时间: 2025-01-01 00:00:00\n\n## 论文技术简报\n\n### 1. A\n\nb\n\n### 1. A\n",
+            ":10: paper 1 appears twice",
+        ),
     ],
 )
 def test_parse_errors_have_line_numbers(text: str, message: str) -> None:
@@ -158,7 +169,10 @@ def test_clean_title_rules() -> None:
     title, venue = clean_title("Accepted at ICML 2024 Fast Things", None, 1, notes)
     assert (title, venue) == ("Fast Things", "ICML 2024")
     # a real hyphenated word stays: the abstract uses it hyphenated
-    assert clean_title("Semi-Structured Sparsity", "semi-structured sparsity helps", 1, notes)[0] == "Semi-Structured Sparsity"
+    assert (
+        clean_title("Semi-Structured Sparsity", "semi-structured sparsity helps", 1, notes)[0]
+        == "Semi-Structured Sparsity"
+    )
     assert normalize_title("Déjà-Vu: X") == normalize_title("deja vu x")
 
 
@@ -170,8 +184,12 @@ def test_cli_import_and_export(bundled_registry: Path, tmp_path: Path) -> None:
     assert "data-quality summary" in result.output and "#19 title: missing" in result.output
     out = tmp_path / "out.md"
     report_id = next((bundled_registry / "reports").glob("*.yaml")).stem
-    result = runner.invoke(main, ["export-report", report_id, "--data", str(bundled_registry), "-o", str(out)])
+    result = runner.invoke(
+        main, ["export-report", report_id, "--data", str(bundled_registry), "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
-    assert out.read_text(encoding="utf-8").startswith("# AI推理加速技术论文分析报告\n生成时间: 2025-10-15 19:44:32\n分析论文数量: 28篇\n")
+    assert out.read_text(encoding="utf-8").startswith(
+        "# AI推理加速技术论文分析报告\n生成时间: 2025-10-15 19:44:32\n分析论文数量: 28篇\n"
+    )
     result = runner.invoke(main, ["export-report", "nope", "--data", str(bundled_registry)])
     assert result.exit_code == 1 and "no report 'nope'" in result.output

@@ -25,7 +25,9 @@ def test_every_problem_is_reported_once(data_dir: Path) -> None:
     papers = data_dir / "papers"
     (papers / "good.yaml").write_text(GOOD, encoding="utf-8")
     (papers / "one.yaml").write_text("titel: x\nadded: 2025-10-15\n", encoding="utf-8")
-    (papers / "two.yaml").write_text("title: y\nadded: 2025-10-15\ntechniques: [nope]\n", encoding="utf-8")
+    (papers / "two.yaml").write_text(
+        "title: y\nadded: 2025-10-15\ntechniques: [nope]\n", encoding="utf-8"
+    )
     (data_dir / "reports" / "r.yaml").write_text(
         "title: R\ngenerated: 2025-10-15 10:00:00\npapers: [good, ghost]\n", encoding="utf-8"
     )
@@ -33,19 +35,27 @@ def test_every_problem_is_reported_once(data_dir: Path) -> None:
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if ".yaml:" in line]
     assert len(lines) == 3
-    assert any(line.endswith("one.yaml:1:1: unknown field 'titel': did you mean 'title'?") for line in lines)
+    assert any(
+        line.endswith("one.yaml:1:1: unknown field 'titel': did you mean 'title'?")
+        for line in lines
+    )
     assert any("two.yaml:3:14: unknown technique 'nope'" in line for line in lines)
     assert any("r.yaml:3:16: paper 'ghost' does not exist" in line for line in lines)
     assert "3 problem(s) found" in result.output
 
 
 def test_github_annotations_when_in_actions(data_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    (data_dir / "papers" / "bad.yaml").write_text("title: no\nadded: 2025-10-15\n", encoding="utf-8")
+    (data_dir / "papers" / "bad.yaml").write_text(
+        "title: no\nadded: 2025-10-15\n", encoding="utf-8"
+    )
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = CliRunner().invoke(main, ["validate", "--data", str(data_dir)])
     annotations = [line for line in result.output.splitlines() if line.startswith("::error ")]
     assert len(annotations) == 1
-    assert "bad.yaml,line=1,col=8,title=paperbrief validate::title: 'no' is read by YAML 1.1" in annotations[0]
+    assert (
+        "bad.yaml,line=1,col=8,title=paperbrief validate::title: 'no' is read by YAML 1.1"
+        in annotations[0]
+    )
 
 
 def test_annotation_cannot_be_forged_or_split() -> None:
@@ -61,9 +71,16 @@ def test_annotation_cannot_be_forged_or_split() -> None:
 
 def test_duplicates_across_files(data_dir: Path) -> None:
     papers = data_dir / "papers"
-    (papers / "a.yaml").write_text("title: Fast KV Caching\nadded: 2025-10-15\nlinks: {arxiv: '2501.01234'}\n", encoding="utf-8")
-    (papers / "b.yaml").write_text("title: Other\nadded: 2025-10-15\nlinks: {arxiv: 2501.01234v2}\n", encoding="utf-8")
-    (papers / "c.yaml").write_text("title: 'fast kv-caching.'\nadded: 2025-10-15\n", encoding="utf-8")
+    (papers / "a.yaml").write_text(
+        "title: Fast KV Caching\nadded: 2025-10-15\nlinks: {arxiv: '2501.01234'}\n",
+        encoding="utf-8",
+    )
+    (papers / "b.yaml").write_text(
+        "title: Other\nadded: 2025-10-15\nlinks: {arxiv: 2501.01234v2}\n", encoding="utf-8"
+    )
+    (papers / "c.yaml").write_text(
+        "title: 'fast kv-caching.'\nadded: 2025-10-15\n", encoding="utf-8"
+    )
     (papers / "d.yaml").write_text(
         "title: Efficient Serving of Large Language Modles\nadded: 2025-10-15\n", encoding="utf-8"
     )
@@ -71,9 +88,11 @@ def test_duplicates_across_files(data_dir: Path) -> None:
         "title: Efficient Serving of Large Language Models\nadded: 2025-10-15\n", encoding="utf-8"
     )
     messages = [(Path(p.path).name, p.line, p.message) for p in validate_data(data_dir)]
-    assert ("b.yaml", 3, "same arxiv as " + str(papers / "a.yaml") + ": this paper is already in the collection") in [
-        (n, line, m) for n, line, m in messages
-    ]
+    assert (
+        "b.yaml",
+        3,
+        "same arxiv as " + str(papers / "a.yaml") + ": this paper is already in the collection",
+    ) in [(n, line, m) for n, line, m in messages]
     assert any(n == "c.yaml" and "same title" in m for n, _, m in messages)
     assert any(n == "e.yaml" and "nearly identical" in m for n, _, m in messages)
 
@@ -100,6 +119,9 @@ def test_symlinked_record_is_refused(data_dir: Path, tmp_path: Path) -> None:
 
 def test_registry_ambiguity_is_a_problem(data_dir: Path) -> None:
     path = data_dir / "institutions.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "  - id: other\n    en: Other\n    aliases: [HKU]\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "  - id: other\n    en: Other\n    aliases: [HKU]\n",
+        encoding="utf-8",
+    )
     (problem,) = validate_data(data_dir)
     assert "'HKU' of 'other' also names 'hku'" in problem.message
