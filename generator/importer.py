@@ -13,7 +13,14 @@ from pydantic import ValidationError
 
 from .errors import ImportFailed
 from .load import Collection, load_collection, normalize_title
-from .models import ID_MAX_LENGTH, WINDOWS_RESERVED, PaperRecord, ReportRecord, Technique
+from .models import (
+    ID_MAX_LENGTH,
+    WINDOWS_RESERVED,
+    Institution,
+    PaperRecord,
+    ReportRecord,
+    Technique,
+)
 from .registry import InstitutionRegistry, normalize_name
 from .reportmd import ParsedReport, ReportEntry, parse_report
 from .store import atomic_write, dump_model
@@ -226,7 +233,7 @@ def resolve_institutions(
     return names, unknown
 
 
-def _find_institution(part: str, registry: InstitutionRegistry):  # type: ignore[no-untyped-def]
+def _find_institution(part: str, registry: InstitutionRegistry) -> Institution | None:
     """Resolve a part, or the longest run of its words that names an institution."""
     inst = registry.resolve(part)
     if inst is not None:
