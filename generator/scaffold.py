@@ -107,7 +107,7 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
     (
         "review",
         """Open questions for a maintainer, one per line, as "field: question": anything
-        you could not confirm. A maintainer answers them before merging or soon after.""",
+        you could not confirm. They are shown on the paper page until a maintainer resolves them.""",
         '#review:\n#  - "venue: not sure this is the camera-ready version"',
     ),
 )
