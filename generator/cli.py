@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -155,3 +156,61 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
     else:
         atomic_write(output, text)
         click.echo(f"wrote {output}", err=True)
+
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--briefs", is_flag=True, help="Write LLM briefs with Mistral (needs MISTRAL_API_KEY).")
+@click.option("--only", multiple=True, metavar="ID", help="Only this paper id (repeatable).")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Ask again even when the stored result is current (a person's brief is never replaced).",
+)
+@click.option(
+    "--max-calls", type=click.IntRange(min=0), metavar="N", help="Make at most N API calls."
+)
+@click.option("--model", metavar="MODEL", help="Mistral model id (default: pinned, see docs).")
+@click.option("--shard", metavar="I/N", help="Only the I-th of N stable slices of the papers.")
+def enrich(
+    data_dir: Path,
+    briefs: bool,
+    only: tuple[str, ...],
+    refresh: bool,
+    max_calls: int | None,
+    model: str | None,
+    shard: str | None,
+) -> None:
+    """Fetch what the records lack into DATA/enrichment/ (cached: unchanged input, no call)."""
+    from .errors import ConfigError, EnrichmentError
+    from .shard import parse_shard
+
+    try:
+        if not briefs:
+            raise ConfigError("say what to enrich: --briefs")
+        shard_spec = parse_shard(shard)
+        if briefs:
+            from .briefs import BriefSettings, enrich_briefs
+
+            settings = BriefSettings.from_env(
+                model=model, only=only, refresh=refresh, max_calls=max_calls, shard=shard_spec
+            )
+            report = enrich_briefs(data_dir, settings, progress=_progressbar("briefs"))
+            for line in report.summary_lines():
+                click.echo(line)
+            if not report.ok:
+                raise EnrichmentError("some briefs are missing; see the lines above")
+    except PaperbriefError as exc:
+        _fail(exc)
+
+
+def _progressbar(label: str) -> Any:
+    """Return a factory that draws a progress bar on standard error over a list of papers."""
+
+    def factory(items: Any) -> Any:
+        return click.progressbar(
+            items, label=label, file=sys.stderr, item_show_func=lambda p: p.id if p else None
+        )
+
+    return factory

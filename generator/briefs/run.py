@@ -97,9 +97,15 @@ class BriefRunReport:
     skipped: dict[str, str] = field(default_factory=dict)
     not_attempted: list[str] = field(default_factory=list)
     stopped: str | None = None
+    budget_spent: bool = False
     calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Return True when nothing failed (stopping at --max-calls is not a failure)."""
+        return not self.failed and (self.stopped is None or self.budget_spent)
 
     def estimated_cost(self) -> float | None:
         """Return the estimated cost in US dollars, or None when the model has no known price."""
@@ -149,7 +155,7 @@ def brief_request(paper: Paper, techniques: Iterable[Technique]) -> BriefRequest
     )
 
 
-def input_hash(request: BriefRequest, model: str, prompt_version: str = PROMPT_VERSION) -> str:
+def input_hash(request: BriefRequest, model: str, prompt_version: str | None = None) -> str:
     """Hash what a brief depends on: paper text, institutions, offered ids, model, prompt."""
     payload = {
         "title": request.title,
@@ -157,7 +163,7 @@ def input_hash(request: BriefRequest, model: str, prompt_version: str = PROMPT_V
         "institutions": [[i.id, i.en, i.zh] for i in request.institutions],
         "technique_ids": sorted(t.id for t in request.techniques),
         "model": model,
-        "prompt_version": prompt_version,
+        "prompt_version": prompt_version or PROMPT_VERSION,
     }
     raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
@@ -293,6 +299,7 @@ def enrich_briefs(
                 except BudgetExhausted:
                     report.not_attempted.append(paper.id)
                     report.stopped = f"--max-calls {settings.max_calls} reached"
+                    report.budget_spent = True
                     continue
                 except AuthRejected as exc:
                     report.not_attempted.append(paper.id)
