@@ -1,0 +1,1 @@
+"""Turn paper PDFs into draft records and new reports."""
