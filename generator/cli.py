@@ -108,6 +108,39 @@ def new_command(paper_id: str, data_dir: Path) -> None:
         click.echo(f"  {number}. {step}")
 
 
+@main.command("add")
+@click.option("--title", required=True, help="The paper's title, as printed on the paper.")
+@click.option(
+    "--arxiv", metavar="ID", help="Its arXiv id, e.g. 2510.01234 (used for links and duplicates)."
+)
+@click.option(
+    "--id", "paper_id", metavar="ID", help="Record id to use (default: derived from the title)."
+)
+@click.option(
+    "--offline", is_flag=True, help="Do not ask Scholar; draft from the given fields only."
+)
+@DATA_OPTION
+def add_command(
+    title: str, arxiv: str | None, paper_id: str | None, offline: bool, data_dir: Path
+) -> None:
+    """Draft DATA/papers/ID.yaml from a Scholar lookup, for you to complete and validate."""
+    from .load import display_path
+    from .scholar_add import draft_paper
+
+    try:
+        draft = draft_paper(data_dir, title, arxiv=arxiv, paper_id=paper_id, offline=offline)
+    except PaperbriefError as exc:
+        _fail(exc)
+        return
+    click.echo(f"wrote {display_path(draft.path)} ({draft.note})")
+    if draft.enrichment_path is not None:
+        click.echo(f"wrote {display_path(draft.enrichment_path)} (Scholar's answer)")
+    click.echo("still to do (listed under review: in the file):")
+    for item in draft.record.review:
+        click.echo(f"  - {item}")
+    click.echo("then delete the review entries you resolved and run `paperbrief validate`")
+
+
 @main.command("import-report")
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @DATA_OPTION
@@ -162,6 +195,11 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
 @main.command()
 @DATA_OPTION
 @click.option("--briefs", is_flag=True, help="Write LLM briefs with Mistral (needs MISTRAL_API_KEY).")
+@click.option(
+    "--scholar",
+    is_flag=True,
+    help="Look titles up on Google Scholar (best-effort; docs/scholar.md).",
+)
 @click.option("--only", multiple=True, metavar="ID", help="Only this paper id (repeatable).")
 @click.option(
     "--refresh",
@@ -173,23 +211,76 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
 )
 @click.option("--model", metavar="MODEL", help="Mistral model id (default: pinned, see docs).")
 @click.option("--shard", metavar="I/N", help="Only the I-th of N stable slices of the papers.")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="S",
+    help="Scholar: seconds between lookups (plus up to half again at random).",
+)
+@click.option(
+    "--max-lookups",
+    type=click.IntRange(min=0),
+    default=40,
+    show_default=True,
+    metavar="N",
+    help="Scholar: look up at most N papers in this run.",
+)
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    metavar="DAYS",
+    help="Scholar: skip papers looked up less than DAYS ago (unless --refresh).",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=1),
+    default=45.0,
+    show_default=True,
+    metavar="S",
+    help="Scholar: kill a lookup that takes longer than S seconds.",
+)
 def enrich(
     data_dir: Path,
     briefs: bool,
+    scholar: bool,
     only: tuple[str, ...],
     refresh: bool,
     max_calls: int | None,
     model: str | None,
     shard: str | None,
+    delay: float,
+    max_lookups: int,
+    max_age: float,
+    deadline: float,
 ) -> None:
     """Fetch what the records lack into DATA/enrichment/ (cached: unchanged input, no call)."""
     from .errors import ConfigError, EnrichmentError
     from .shard import parse_shard
 
     try:
-        if not briefs:
-            raise ConfigError("say what to enrich: --briefs")
+        if not (briefs or scholar):
+            raise ConfigError("say what to enrich: --briefs and/or --scholar")
         shard_spec = parse_shard(shard)
+        if scholar:
+            from .scholar import ScholarSettings, enrich_scholar
+
+            scholar_settings = ScholarSettings(
+                only=only,
+                refresh=refresh,
+                shard=shard_spec,
+                delay_s=delay,
+                max_lookups=max_lookups,
+                max_age_days=max_age,
+                deadline_s=deadline,
+            )
+            scholar_report = enrich_scholar(data_dir, scholar_settings, echo=click.echo)
+            # best-effort: Scholar blocking us is reported, never an error exit
+            for line in scholar_report.summary_lines():
+                click.echo(line)
         if briefs:
             from .briefs import BriefSettings, enrich_briefs
 

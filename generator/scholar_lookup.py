@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -48,11 +49,15 @@ class Candidate:
         authors = raw.get("authors")
         return cls(
             title=text("title") or "",
-            authors=tuple(a for a in authors if isinstance(a, str)) if isinstance(authors, list) else (),
+            authors=tuple(a for a in authors if isinstance(a, str))
+            if isinstance(authors, list)
+            else (),
             authors_truncated=raw.get("authors_truncated") is True,
             venue=text("venue"),
             year=text("year"),
-            citations=citations if isinstance(citations, int) and not isinstance(citations, bool) else None,
+            citations=citations
+            if isinstance(citations, int) and not isinstance(citations, bool)
+            else None,
             pub_url=text("pub_url"),
             eprint_url=text("eprint_url"),
             citedby_url=text("citedby_url"),
@@ -87,7 +92,11 @@ class WorkerConfig:
 
     def to_json(self) -> dict[str, Any]:
         """Serialize for the worker's first input line."""
-        return {"endpoint": self.endpoint, "request_timeout": self.request_timeout, "candidates": self.candidates}
+        return {
+            "endpoint": self.endpoint,
+            "request_timeout": self.request_timeout,
+            "candidates": self.candidates,
+        }
 
 
 def _worker_env() -> dict[str, str]:
@@ -130,7 +139,9 @@ class SubprocessLookup:
             return self._crashed("the Scholar worker stopped before taking the request")
         message = self._read_message(self.deadline)
         if message is None:
-            return self._overran(f"no answer within the {self.deadline:g} s deadline; the lookup was killed")
+            return self._overran(
+                f"no answer within the {self.deadline:g} s deadline; the lookup was killed"
+            )
         return _result_from_json(message)
 
     def close(self) -> None:
@@ -158,7 +169,7 @@ class SubprocessLookup:
     # -- process management ------------------------------------------------------------------
 
     def _start(self) -> LookupResult | None:
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
         self._buffer = b""
         try:
             self._proc = subprocess.Popen(
@@ -181,7 +192,9 @@ class SubprocessLookup:
             return self._crashed("the Scholar worker exited at start")
         message = self._read_message(self.startup_deadline)
         if message is None:
-            return self._overran(f"the Scholar worker was not ready within {self.startup_deadline:g} s; it was killed")
+            return self._overran(
+                f"the Scholar worker was not ready within {self.startup_deadline:g} s; it was killed"
+            )
         if message.get("ready") is not True:
             reason = message.get("error") or message.get("reason") or "no reason given"
             self._discard()
@@ -208,8 +221,15 @@ class SubprocessLookup:
         try:
             message = json.loads(line)
         except ValueError:
-            return {"kind": "error", "reason": "the Scholar worker wrote something that is not JSON"}
-        return message if isinstance(message, dict) else {"kind": "error", "reason": "malformed worker answer"}
+            return {
+                "kind": "error",
+                "reason": "the Scholar worker wrote something that is not JSON",
+            }
+        return (
+            message
+            if isinstance(message, dict)
+            else {"kind": "error", "reason": "malformed worker answer"}
+        )
 
     def _exit_reason(self) -> str:
         proc = self._proc
@@ -249,10 +269,8 @@ class SubprocessLookup:
             proc.wait()
             for pipe in (proc.stdin, proc.stdout):
                 if pipe is not None:
-                    try:
+                    with contextlib.suppress(OSError):
                         pipe.close()
-                    except OSError:
-                        pass
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -265,7 +283,11 @@ def _result_from_json(message: dict[str, Any]) -> LookupResult:
     url = message.get("search_url") if isinstance(message.get("search_url"), str) else None
     if kind == "answer":
         raw = message.get("candidates")
-        candidates = tuple(Candidate.from_json(c) for c in raw if isinstance(c, dict)) if isinstance(raw, list) else ()
+        candidates = (
+            tuple(Candidate.from_json(c) for c in raw if isinstance(c, dict))
+            if isinstance(raw, list)
+            else ()
+        )
         return LookupResult("answer", candidates=candidates, search_url=url)
     if kind == "blocked":
         return LookupResult("blocked", reason=reason or "blocked by Scholar", search_url=url)

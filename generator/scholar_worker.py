@@ -67,7 +67,9 @@ class Searcher:
             works = generator.SingleProxy(http=proxy)
             what = PROXY_ENV
         if not works:
-            raise RuntimeError(f"the proxy configured by {what} does not work (scholarly's own check failed)")
+            raise RuntimeError(
+                f"the proxy configured by {what} does not work (scholarly's own check failed)"
+            )
         # pass it as the secondary too: with none, scholarly goes hunting for free proxies
         self.scholarly.use_proxy(generator, generator)
 
@@ -87,7 +89,9 @@ class Searcher:
         except httpx.HTTPError as exc:
             raise Blocked(f"cannot reach Scholar ({type(exc).__name__})") from exc
         if resp.status_code in _BLOCK_STATUS:
-            raise Blocked(f"Scholar refused the request: HTTP {resp.status_code} ({_BLOCK_STATUS[resp.status_code]})")
+            raise Blocked(
+                f"Scholar refused the request: HTTP {resp.status_code} ({_BLOCK_STATUS[resp.status_code]})"
+            )
         text = resp.text
         try:
             captcha = self.nav._requests_has_captcha(text)
@@ -115,7 +119,11 @@ class Searcher:
             return {"kind": "error", "reason": str(exc), "search_url": self.last_url}
         except Exception as exc:  # scholarly's parser on an unexpected page: report, keep going
             detail = f"{type(exc).__name__}: {exc}"[:300]
-            return {"kind": "error", "reason": f"could not read Scholar's page ({detail})", "search_url": self.last_url}
+            return {
+                "kind": "error",
+                "reason": f"could not read Scholar's page ({detail})",
+                "search_url": self.last_url,
+            }
         return {"kind": "answer", "candidates": candidates, "search_url": self.last_url}
 
     @staticmethod
