@@ -305,3 +305,66 @@ def _progressbar(label: str) -> Any:
         )
 
     return factory
+
+
+@main.command("build")
+@DATA_OPTION
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the built site (default: site_dir of mkdocs.yml, i.e. site/).",
+)
+@click.option(
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="MkDocs configuration to build with.",
+)
+def build_command(data_dir: Path, site_dir: Path | None, config_file: Path) -> None:
+    """Generate the pages from DATA and build the site with MkDocs in strict mode."""
+    from .build import build_site
+
+    try:
+        report = build_site(data_dir, site_dir=site_dir, config_file=config_file)
+    except PaperbriefError as exc:
+        _fail(exc)
+        return
+    for line in report.summary_lines():
+        click.echo(line)
+
+
+@main.command("serve")
+@DATA_OPTION
+@click.option(
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="MkDocs configuration to serve.",
+)
+@click.option("-a", "--dev-addr", metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def serve_command(data_dir: Path, config_file: Path, dev_addr: str | None, open_browser: bool) -> None:
+    """Preview the site; pages are regenerated when a YAML file under DATA changes."""
+    from .serve import serve_site
+
+    def report_problems(exc: PaperbriefError) -> None:
+        if isinstance(exc, ValidationFailed):
+            for problem in exc.problems:
+                click.echo(problem.format(), err=True)
+        else:
+            click.echo(f"error: {exc}", err=True)
+
+    try:
+        serve_site(
+            data_dir,
+            config_file=config_file,
+            dev_addr=dev_addr,
+            open_browser=open_browser,
+            echo=click.echo,
+            on_error=report_problems,
+        )
+    except PaperbriefError as exc:
+        _fail(exc)

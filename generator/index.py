@@ -1,0 +1,243 @@
+"""Group validated papers into the site model: by institution, technique and report."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .load import Collection, Paper, Report
+from .models import Institution, Technique
+
+RELATED_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class Citations:
+    """Citation data from a matched Google Scholar record."""
+
+    count: int | None
+    as_of: date
+    venue: str | None
+    year: int | None
+    url: str | None
+
+
+@dataclass
+class InstitutionGroup:
+    """An institution with its papers (newest first) and what it works on."""
+
+    institution: Institution
+    papers: list[Paper]
+    techniques: list[tuple[Technique, int]]
+    coauthors: list[tuple[Institution, int]]
+
+
+@dataclass
+class TechniqueGroup:
+    """A technique with its papers (newest first) and the institutions active in it."""
+
+    technique: Technique
+    papers: list[Paper]
+    institutions: list[tuple[Institution, int]]
+    parent: Technique | None
+    children: list[Technique]
+
+
+@dataclass
+class ReportView:
+    """A report with its papers in report order."""
+
+    report: Report
+    papers: list[Paper]
+
+    @property
+    def id(self) -> str:
+        """Return the report id."""
+        return self.report.id
+
+    @property
+    def generated(self) -> datetime:
+        """Return when the report was generated."""
+        return self.report.record.generated
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Totals shown on the home page."""
+
+    papers: int
+    reports: int
+    institutions: int
+    techniques: int
+    briefs: int
+    generated_briefs: int
+
+
+@dataclass
+class SiteModel:
+    """Everything the renderer needs, grouped and sorted; no further lookups required."""
+
+    papers: list[Paper]
+    institutions: list[InstitutionGroup]
+    techniques: list[TechniqueGroup]
+    reports: list[ReportView]
+    counts: Counts
+    related: dict[str, list[Paper]] = field(default_factory=dict)
+    reports_of: dict[str, list[Report]] = field(default_factory=dict)
+    citations: dict[str, Citations] = field(default_factory=dict)
+
+    @property
+    def latest_report(self) -> ReportView | None:
+        """Return the newest report, if any."""
+        return self.reports[0] if self.reports else None
+
+
+def newest_first(paper: Paper) -> tuple[int, int, str]:
+    """Sort key: most recently added first, then newest year, then id."""
+    return (-paper.record.added.toordinal(), -(paper.record.year or 0), paper.id)
+
+
+def citations_of(paper: Paper) -> Citations | None:
+    """Return Scholar citation data when the lookup matched the paper."""
+    scholar = paper.enrichment.scholar if paper.enrichment else None
+    if scholar is None or scholar.status != "match":
+        return None
+    return Citations(
+        count=scholar.citations,
+        as_of=scholar.fetched.date(),
+        venue=scholar.venue,
+        year=scholar.year,
+        url=scholar.scholar_url or scholar.pub_url,
+    )
+
+
+def most_cited_first(
+    paper: Paper, citations: dict[str, Citations]
+) -> tuple[int, tuple[int, int, str]]:
+    """Sort key: most cited first (unknown last), then newest first."""
+    found = citations.get(paper.id)
+    count = found.count if found and found.count is not None else -1
+    return (-count, newest_first(paper))
+
+
+def _related(papers: list[Paper]) -> dict[str, list[Paper]]:
+    """Rank related papers: most shared techniques, then most shared institutions, then newest."""
+    by_technique: dict[str, list[Paper]] = defaultdict(list)
+    by_institution: dict[str, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        for tech in paper.techniques:
+            by_technique[tech.id].append(paper)
+        for inst in paper.institutions:
+            by_institution[inst.id].append(paper)
+    related: dict[str, list[Paper]] = {}
+    for paper in papers:
+        shared_tech: Counter[str] = Counter()
+        shared_inst: Counter[str] = Counter()
+        candidates: dict[str, Paper] = {}
+        for tech in paper.techniques:
+            for other in by_technique[tech.id]:
+                shared_tech[other.id] += 1
+                candidates[other.id] = other
+        for inst in paper.institutions:
+            for other in by_institution[inst.id]:
+                shared_inst[other.id] += 1
+                candidates[other.id] = other
+        candidates.pop(paper.id, None)
+        related[paper.id] = heapq.nsmallest(
+            RELATED_LIMIT,
+            candidates.values(),
+            key=lambda p: (-shared_tech[p.id], -shared_inst[p.id], newest_first(p)),
+        )
+    return related
+
+
+def index_site(collection: Collection) -> SiteModel:
+    """Build the site model from a validated collection."""
+    papers = sorted(collection.papers.values(), key=newest_first)
+    citations = {p.id: c for p in papers if (c := citations_of(p)) is not None}
+
+    inst_papers: dict[str, list[Paper]] = defaultdict(list)
+    tech_papers: dict[str, list[Paper]] = {tech_id: [] for tech_id in collection.techniques}
+    for paper in papers:
+        for inst in paper.institutions:
+            inst_papers[inst.id].append(paper)
+        for tech in paper.techniques:
+            tech_papers[tech.id].append(paper)
+
+    institutions: list[InstitutionGroup] = []
+    for inst_id, members in inst_papers.items():
+        techs: Counter[str] = Counter(t.id for p in members for t in p.techniques)
+        partners: Counter[str] = Counter(
+            other.id for p in members for other in p.institutions if other.id != inst_id
+        )
+        institutions.append(
+            InstitutionGroup(
+                institution=collection.institutions.by_id[inst_id],
+                papers=members,
+                techniques=[
+                    (collection.techniques[t], n)
+                    for t, n in sorted(techs.items(), key=lambda kv: (-kv[1], kv[0]))
+                ],
+                coauthors=[
+                    (collection.institutions.by_id[i], n)
+                    for i, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))
+                ],
+            )
+        )
+    institutions.sort(key=lambda g: (-len(g.papers), g.institution.id))
+
+    children: dict[str, list[Technique]] = defaultdict(list)
+    for tech in collection.techniques.values():
+        if tech.parent:
+            children[tech.parent].append(tech)
+    techniques: list[TechniqueGroup] = []
+    for tech_id, members in tech_papers.items():
+        active: Counter[str] = Counter(i.id for p in members for i in p.institutions)
+        tech = collection.techniques[tech_id]
+        techniques.append(
+            TechniqueGroup(
+                technique=tech,
+                papers=members,
+                institutions=[
+                    (collection.institutions.by_id[i], n)
+                    for i, n in sorted(active.items(), key=lambda kv: (-kv[1], kv[0]))
+                ],
+                parent=collection.techniques.get(tech.parent) if tech.parent else None,
+                children=sorted(children[tech_id], key=lambda t: t.id),
+            )
+        )
+    techniques.sort(key=lambda g: (-len(g.papers), g.technique.id))
+
+    reports = [
+        ReportView(
+            report=r,
+            papers=[collection.papers[p] for p in r.record.papers if p in collection.papers],
+        )
+        for r in collection.reports.values()
+    ]
+    reports.sort(key=lambda r: (r.generated, r.id), reverse=True)
+    reports_of: dict[str, list[Report]] = defaultdict(list)
+    for view in reports:
+        for paper in view.papers:
+            reports_of[paper.id].append(view.report)
+
+    counts = Counts(
+        papers=len(papers),
+        reports=len(reports),
+        institutions=len(institutions),
+        techniques=sum(1 for t in techniques if t.papers),
+        briefs=sum(1 for p in papers if p.brief_text),
+        generated_briefs=sum(1 for p in papers if p.generated_brief is not None),
+    )
+    return SiteModel(
+        papers=papers,
+        institutions=institutions,
+        techniques=techniques,
+        reports=reports,
+        counts=counts,
+        related=_related(papers),
+        reports_of=dict(reports_of),
+        citations=citations,
+    )

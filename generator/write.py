@@ -1,0 +1,133 @@
+"""Write generated pages into docs/: the only code that touches the generated subtrees."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BuildFailed
+from .render import GENERATED_MARKER, PageText, page_url
+from .store import atomic_write
+
+OWNED_DIRS = ("papers", "institutions", "techniques", "reports", "feeds")
+OWNED_FILES = ("index.md",)
+_MARKER_LINE = f"---\n{GENERATED_MARKER}\n".encode()
+
+
+@dataclass
+class WriteResult:
+    """What a write changed: paths relative to the docs directory."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def _check_path(path: str) -> None:
+    """Refuse a page path outside the generated subtrees (absolute, `..`, backslashes)."""
+    parts = path.split("/")
+    if (
+        not path
+        or "\\" in path
+        or path.startswith("/")
+        or posixpath.normpath(path) != path
+        or any(p in {"", ".", ".."} or p.startswith(".") for p in parts)
+    ):
+        raise BuildFailed(f"refusing to write generated page {path!r}: not a plain relative path")
+    if path not in OWNED_FILES and (len(parts) < 2 or parts[0] not in OWNED_DIRS):
+        raise BuildFailed(
+            f"refusing to write {path!r}: generated pages live only in "
+            f"{', '.join(d + '/' for d in OWNED_DIRS)} and {', '.join(OWNED_FILES)}"
+        )
+
+
+def _is_generated(path: Path, rel: str) -> bool:
+    """Tell whether an existing file is ours to replace or delete."""
+    if rel.startswith("feeds/"):
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(_MARKER_LINE)) == _MARKER_LINE
+    except OSError:
+        return False
+
+
+def _inside(docs: Path, target: Path) -> None:
+    """Refuse a target whose real location leaves docs/ (a symlinked directory, say)."""
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.resolve().is_relative_to(docs):
+        raise BuildFailed(f"refusing to write {target}: it resolves outside {docs} (symlink?)")
+    if target.is_symlink():
+        raise BuildFailed(f"refusing to write {target}: it is a symlink; remove it")
+
+
+def check_pages(pages: Iterable[PageText]) -> list[PageText]:
+    """Refuse unsafe paths and two pages on one path, one URL, or one case-folded name."""
+    seen: dict[str, str] = {}
+    result = []
+    for page in pages:
+        _check_path(page.path)
+        for key in {page.path.casefold(), "url:" + page_url(page.path).casefold()}:
+            if key in seen:
+                raise BuildFailed(
+                    f"two generated pages on one path: {seen[key]!r} and {page.path!r}; "
+                    "two records probably share an id or a name that maps to the same URL"
+                )
+            seen[key] = page.path
+        result.append(page)
+    return result
+
+
+def write_pages(pages: Iterable[PageText], docs_dir: Path) -> WriteResult:
+    """Write pages that changed, remove stale generated pages, leave everything else alone."""
+    checked = check_pages(pages)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    docs = docs_dir.resolve()
+    result = WriteResult()
+    wanted = {page.path for page in checked}
+    for page in checked:
+        target = docs / page.path
+        _inside(docs, target)
+        data = page.text.encode("utf-8")
+        if target.is_file():
+            if target.read_bytes() == data:
+                result.unchanged += 1
+                continue
+            if not _is_generated(target, page.path):
+                raise BuildFailed(
+                    f"{target} was written by hand (no paperbrief marker); move its text to another "
+                    "page (for instance docs/about.md) so the generated page can take its place"
+                )
+        atomic_write(target, data)
+        result.written.append(page.path)
+    result.removed = _remove_stale(docs, wanted)
+    return result
+
+
+def _remove_stale(docs: Path, wanted: set[str]) -> list[str]:
+    removed: list[str] = []
+    candidates = [docs / name for name in OWNED_FILES]
+    for name in OWNED_DIRS:
+        root = docs / name
+        if root.is_dir() and not root.is_symlink():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not (Path(dirpath) / d).is_symlink())
+                candidates += [Path(dirpath) / f for f in sorted(filenames)]
+    for path in candidates:
+        rel = path.relative_to(docs).as_posix()
+        if rel in wanted or not path.is_file() or path.is_symlink() or not _is_generated(path, rel):
+            continue
+        path.unlink()
+        removed.append(rel)
+    for name in OWNED_DIRS:
+        root = docs / name
+        if root.is_dir() and not root.is_symlink():
+            for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda w: -len(w[0])):
+                if Path(dirpath) != root and not any(Path(dirpath).iterdir()):
+                    Path(dirpath).rmdir()
+    return removed
