@@ -159,6 +159,20 @@ class MistralBriefClient:
         base = self.backoff_s * 2 ** (attempt - 1) if hinted is None else hinted
         return min(base, self.max_wait_s)
 
+    def _judge(self, exc: Any) -> tuple[str, float | None]:
+        """Describe a retryable HTTP failure, or raise when retrying cannot help."""
+        status = exc.status_code
+        if status < 300:  # a 200 whose body is not a chat completion
+            return "the API answered with an unreadable response", None
+        detail = self._clean(exc.body or "")[:_BODY_SNIPPET]
+        described = f"HTTP {status}" + (f": {detail}" if detail else "")
+        if status in AUTH_STATUSES:
+            message = f"the API refused MISTRAL_API_KEY ({described}); check the key"
+            raise AuthRejected(message) from None  # the SDK error holds the request headers
+        if status not in RETRY_STATUSES:
+            raise RequestRejected(f"the API refused the request ({described})") from None
+        return described, retry_after_seconds(exc.headers)
+
     def ask(self, messages: list[dict[str, str]], meter: CallMeter) -> Answer:
         """Send one chat request (retrying 429, 5xx and network failures) and parse the reply."""
         import httpx2
@@ -183,20 +197,8 @@ class MistralBriefClient:
                 return Answer(None, f"the reply did not match the schema ({', '.join(wrong[:6])})")
             except TypeError:
                 return Answer(None, "the reply had no usable content")
-            except errors.ResponseValidationError:
-                last = "the API answered with an unreadable response"
             except errors.MistralError as exc:
-                status = exc.status_code
-                detail = self._clean(exc.body or "")[:_BODY_SNIPPET]
-                described = f"HTTP {status}" + (f": {detail}" if detail else "")
-                if status in AUTH_STATUSES:
-                    raise AuthRejected(
-                        f"the API refused MISTRAL_API_KEY ({described}); check the key"
-                    ) from None
-                if status not in RETRY_STATUSES:
-                    raise RequestRejected(f"the API refused the request ({described})") from None
-                last = described
-                hinted = retry_after_seconds(exc.headers)
+                last, hinted = self._judge(exc)
             except httpx2.TimeoutException:
                 last = f"no answer within {self.timeout_s:g} s (timeout)"
             except (httpx2.HTTPError, errors.NoResponseError) as exc:
