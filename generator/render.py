@@ -300,6 +300,13 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def _html_paragraphs(text: str) -> str:
+    """Escape prose as HTML paragraphs (for feeds)."""
+    return "".join(
+        f"<p>{escape(p)}</p>" for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()
+    )
+
+
 def _external(url: str | None, label: str) -> str | None:
     href = safe_url(url)
     if href is None:
@@ -328,6 +335,8 @@ class Renderer:
         self.settings = settings
         self.s = strings_for(settings.language)
         self.base_url = settings.site_url.rstrip("/") + "/"
+        self.tech_groups = {g.technique.id: g for g in model.techniques}
+        self.report_views = {v.id: v for v in model.reports}
 
     # ---- text helpers ---------------------------------------------------------------------
 
@@ -362,6 +371,18 @@ class Renderer:
         if self.settings.language.startswith("zh"):
             return f"{escape(tech.zh)} ({escape(tech.en)})"
         return f"{escape(tech.en)} ({escape(tech.zh)})"
+
+    def search_terms(self, tech: Technique) -> list[str]:
+        """Return a technique's labels and aliases, then its ancestors' (cycles cut)."""
+        terms: list[str] = []
+        seen: set[str] = set()
+        current: Technique | None = tech
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            terms += [current.zh, current.en, *current.aliases]
+            group = self.tech_groups.get(current.parent) if current.parent else None
+            current = group.technique if group else None
+        return terms
 
     def abs_url(self, path: str) -> str:
         """Return the absolute URL of a docs path."""
@@ -491,10 +512,9 @@ class Renderer:
             facts.append(f"{s['year']}: {record.year}")
         reports = self.model.reports_of.get(paper.id, [])
         if reports:
-            views = {v.id: v for v in self.model.reports}
             facts.append(
                 f"{s['in_reports']}: "
-                + s["sep"].join(self.link_report(path, views[r.id]) for r in reports)
+                + s["sep"].join(self.link_report(path, self.report_views[r.id]) for r in reports)
             )
         facts.append(f"{s['added']}: {_date(record.added)}")
         out.append("".join(f"- {fact}\n" for fact in facts) + "\n")
@@ -548,9 +568,10 @@ class Renderer:
             )
 
         # Material indexes only the body: the labels make 量化 and quantization both find the paper.
+        # A sub-technique's paper is found by its parent's labels too (PTQ papers by 量化).
         terms: list[str] = []
         for tech in paper.techniques:
-            for term in (tech.zh, tech.en, *tech.aliases):
+            for term in self.search_terms(tech):
                 if term not in terms:
                     terms.append(term)
         if terms:
@@ -980,7 +1001,7 @@ class Renderer:
     def _paper_item(self, paper: Paper) -> dict[str, Any]:
         parts = []
         if paper.brief_text:
-            parts.append(f"<p>{escape(paper.brief_text)}</p>")
+            parts.append(_html_paragraphs(paper.brief_text))
         if paper.institutions:
             parts.append(
                 "<p>" + self.s["sep"].join(self.inst_name(i) for i in paper.institutions) + "</p>"
@@ -1007,9 +1028,7 @@ class Renderer:
         )
         html = "".join(
             [
-                f"<p>{_paragraphs(view.report.record.intro)}</p>"
-                if view.report.record.intro
-                else "",
+                _html_paragraphs(view.report.record.intro) if view.report.record.intro else "",
                 f"<p>{escape(summary)}</p>",
             ]
         )
