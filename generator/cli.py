@@ -368,3 +368,59 @@ def serve_command(data_dir: Path, config_file: Path, dev_addr: str | None, open_
         )
     except PaperbriefError as exc:
         _fail(exc)
+
+
+@main.command("ingest")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DATA_OPTION
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft records instead of writing them.")
+@click.option("--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY).")
+def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, llm: bool) -> None:
+    """Draft paper records from PDFs (files or folders); unclear fields are listed under review."""
+    from .ingest.draft import ingest_pdfs
+    from .ingest.llm import corrector_from_env
+
+    try:
+        correct = corrector_from_env(llm)
+        results = ingest_pdfs(list(inputs), data_dir, write=not to_stdout, correct=correct)
+    except PaperbriefError as exc:
+        _fail(exc)
+        return
+    first = True
+    for result in results:
+        if to_stdout and result.text is not None:
+            click.echo(("" if first else "---\n") + f"# {result.paper_id}.yaml from {result.source.name}")
+            click.echo(result.text, nl=False)
+            first = False
+        click.echo(("error: " if result.status == "failed" else "") + result.message, err=to_stdout or result.status == "failed")
+    if any(result.status == "failed" for result in results):
+        sys.exit(1)
+
+
+@main.command("new-report")
+@click.argument("pdf_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", required=True, help="The report's title.")
+@DATA_OPTION
+@click.option("--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY).")
+def new_report_command(pdf_dir: Path, title: str, data_dir: Path, llm: bool) -> None:
+    """Ingest a folder of PDFs into paper records and a report listing them (safe to re-run)."""
+    from .ingest.llm import corrector_from_env
+    from .ingest.report import new_report
+    from .load import display_path
+
+    try:
+        made = new_report(title, pdf_dir, data_dir, correct=corrector_from_env(llm))
+    except PaperbriefError as exc:
+        _fail(exc)
+        return
+    for result in made.ingested:
+        click.echo(("error: " if result.status == "failed" else "") + result.message, err=result.status == "failed")
+    click.echo(f"{made.status} {display_path(made.path)} ({len(made.papers)} papers)")
+    for line in made.briefs:
+        click.echo(line)
+    if made.review:
+        click.echo("needs a person's review:")
+        for item in made.review:
+            click.echo(f"  - {item}")
+    else:
+        click.echo("nothing needs review")

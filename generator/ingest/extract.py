@@ -54,6 +54,12 @@ _NOTE = re.compile(
     re.IGNORECASE,
 )
 _TEAM = re.compile(r"\b(?:team|consortium|collaboration)\b", re.IGNORECASE)
+# capitalised words that turn up on title pages but are not part of names
+_NOT_NAMES = {
+    "abstract", "keywords", "classification", "introduction", "figure", "table", "terms",
+    "general", "index", "references", "contents", "section", "appendix", "acm", "ieee",
+    "conference", "proceedings", "workshop", "journal", "preprint", "draft", "copyright",
+}  # fmt: skip
 _PARTICLES = {
     "de", "van", "der", "den", "von", "da", "di", "del", "della", "la", "le", "du", "dos",
     "das", "bin", "binti", "al", "el", "ter", "ten", "y", "zu", "st.",
@@ -61,9 +67,11 @@ _PARTICLES = {
 _MARK = "\u2016"  # stands in for a superscript marker inside a line
 _TRAILING_MARKS = re.compile(r"[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•✉#\d]+$")
 _LEADING_MARKS = re.compile(r"^[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•\d]+(?=\S)")
+_NUMBERED_AFFILIATION = re.compile(r"^[\d*†‡§¶]{1,3}\s?(?=[A-Z])")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _MAX_TITLE = 300
 _MAX_ABSTRACT = 5000
+_MAX_PAGE_TEXT = 12000
 
 
 @dataclass
@@ -80,6 +88,7 @@ class PdfFields:
     pages: int = 0
     metadata_title: str | None = None
     notes: list[str] = field(default_factory=list)
+    page_text: str | None = None  # the first page in reading order (for an LLM to correct from)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
@@ -117,6 +126,7 @@ def extract_fields(reader: Any) -> PdfFields:
         return fields
     first = _read_page(reader.pages[0])
     pages = [first]
+    fields.page_text = first.plain[:_MAX_PAGE_TEXT]
     vocab = vocabulary([first.plain])
 
     head = _abstract_heading(first.lines)
@@ -305,6 +315,11 @@ def _first_paragraph(lines: list[Line], start: int) -> list[Line]:
                 return []
             run = []
             continue
+        if "@" in text or _NOTE.match(text):
+            if len(run) >= 3:
+                return run
+            run = []
+            continue
         fits = not run or (abs(line.size - run[0].size) <= 0.6 and line.y < run[-1].y)
         if fits and (_sentence_like(text) or (run and len(text) >= 3)):
             run.append(line)
@@ -349,6 +364,8 @@ def looks_like_name(part: str) -> bool:
         return False
     if _ORG.search(part) or not all(_name_word(w) for w in words):
         return False
+    if any(w.lower().strip(".") in _NOT_NAMES for w in words):
+        return False
     # all-capital words are acronyms (IBM, USA), not names
     return any(any(ch.islower() for ch in w) for w in words)
 
@@ -360,18 +377,21 @@ def _split_names(text: str) -> list[str]:
 
 def _kind(line: Line) -> str:
     text = line.text(markers=_MARK)
-    flat = text.replace(_MARK, " ")
+    flat = squash(text.replace(_MARK, " "))
+    words = len(re.findall(r"\w{2,}", flat))
     if "@" in flat or re.search(r"https?://|www\.", flat):
         return "email"
-    if _NOTE.match(flat) or len(flat.split()) > 16:
+    if _NOTE.match(flat):
         return "note"
-    if _TEAM.search(flat) and len(flat.split()) <= 6:
+    if _TEAM.search(flat) and words <= 6:
         return "team"
-    if line.leading_marker or _ORG.search(flat):
+    if (line.leading_marker or _ORG.search(flat)) and words <= 40:
         return "affiliation"
     names = _split_names(text)
     if names and sum(looks_like_name(n) for n in names) * 2 > len(names):
         return "author"
+    if words > 16:
+        return "note"
     if _ADDRESS.search(flat):
         return "address"
     return "other"
@@ -403,12 +423,15 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
                 previous_kind == "affiliation"
                 and previous is not None
                 and not line.leading_marker
+                and not _NUMBERED_AFFILIATION.match(line.text())
                 and line.index == previous.index + 1
                 and abs(previous.y - line.y) <= 2 * line.size
                 and affiliations
             )
             if continues and pieces:
-                affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {pieces[0]}"
+                head = affiliations[-1].rstrip(" ,")
+                glue = " " if re.search(r"(?:&|\band)$", head) else ", "
+                affiliations[-1] = f"{head}{glue}{pieces[0]}"
                 pieces = pieces[1:]
             affiliations += pieces
         previous, previous_kind = line, kind

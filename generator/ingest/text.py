@@ -71,6 +71,15 @@ def vocabulary(texts: Iterable[str]) -> set[str]:
 
 def join_lines(lines: Iterable[str], vocab: set[str] | None = None) -> str:
     """Join wrapped lines into one paragraph, undoing hyphenation at line ends."""
+    return tidy_brackets(_join(lines, vocab))
+
+
+def tidy_brackets(text: str) -> str:
+    """Remove the spaces a PDF leaves inside brackets: '( 1 )' becomes '(1)'."""
+    return re.sub(r"\s+([)\]])", r"\1", re.sub(r"([(\[])\s+", r"\1", text))
+
+
+def _join(lines: Iterable[str], vocab: set[str] | None) -> str:
     vocab = vocab or set()
     out = ""
     for raw in lines:
