@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from generator.scholar import ScholarSettings
+from generator.scholar_lookup import Candidate, LookupResult
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -94,3 +95,37 @@ def write_data(tmp: Path, papers: dict[str, str | None]) -> Path:
         lines.append("added: 2026-11-01")
         (data / "papers" / f"{paper_id}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return data
+
+
+TIDAL_CANDIDATE = Candidate(
+    title=TIDAL,
+    authors=("M Okafor", "L Chen", "R Varga", "S Ito"),
+    venue="arXiv preprint arXiv:2511.04321",
+    year="2025",
+    citations=42,
+    pub_url="https://arxiv.org/abs/2511.04321",
+    eprint_url="https://arxiv.org/pdf/2511.04321",
+    citedby_url="/scholar?cites=12938823761234567891&hl=en",
+)
+
+
+def answer(*candidates: Candidate) -> LookupResult:
+    return LookupResult(
+        "answer", candidates=candidates, search_url="https://scholar.google.com/scholar?q=x"
+    )
+
+
+BLOCKED = LookupResult("blocked", reason="Scholar refused the request: HTTP 403 (access denied)")
+
+
+@dataclass
+class ScriptedLookup:
+    """A stand-in for the worker: answers by title (or a default) and records each call."""
+
+    answers: dict[str, LookupResult] = field(default_factory=dict)
+    default: LookupResult = field(default_factory=answer)
+    calls: list[str] = field(default_factory=list)
+
+    def __call__(self, title: str) -> LookupResult:
+        self.calls.append(title)
+        return self.answers.get(title, self.default)
