@@ -72,6 +72,7 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _MAX_TITLE = 300
 _MAX_ABSTRACT = 5000
 _MAX_PAGE_TEXT = 12000
+_COLUMN_SHIFT = 150.0  # points: a line starting this far from the abstract's left edge is elsewhere
 
 
 @dataclass
@@ -270,10 +271,13 @@ def _abstract_after_heading(lines: list[Line], head: Line, vocab: set[str]) -> s
         body.append(match.group(1))
         body_size = head.size
     previous = head
+    body_x: float | None = None
     for line in lines[head.index + 1 :]:
         text = line.text(markers="")
         if not text:
             continue
+        if body_x is not None and abs(line.x - body_x) > _COLUMN_SHIFT:
+            continue  # a line of the other column, written in between (row-by-row output)
         if _is_heading(line, text, body_size):
             break
         if body_size is None:
@@ -286,6 +290,8 @@ def _abstract_after_heading(lines: list[Line], head: Line, vocab: set[str]) -> s
             break  # jumped to the top of another column or a figure
         body.append(text)
         previous = line
+        if body_x is None and len(text) > 20:
+            body_x = line.x
         if sum(len(b) for b in body) > _MAX_ABSTRACT:
             break
     text = join_lines(body, vocab)

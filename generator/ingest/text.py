@@ -109,6 +109,5 @@ def _keep_hyphen(left: str, right: str, vocab: set[str]) -> bool:
         return False
     if f"{left}-{right}".lower() in vocab:
         return True
-    if len(left) >= 6 and left.lower().endswith("ly"):
-        return True  # "automatically-generated": an adverb before a participle
-    return len(left) >= 4 and len(right) >= 4 and left.lower() in vocab and right.lower() in vocab
+    # "automatically-generated": an adverb before a participle keeps its hyphen
+    return len(left) >= 6 and left.lower().endswith("ly")
