@@ -635,10 +635,7 @@ class Renderer:
         cited = [entity_page_path("techniques", tech.id, n, "cited") for n in range(1, count + 1)]
 
         def header(path: str, order: str) -> str:
-            out = [
-                f"**{escape(tech.zh)}** · **{escape(tech.en)}**\n\n",
-                f"{escape(tech.description)}\n\n",
-            ]
+            out = [f"{escape(tech.description)}\n\n"]
             facts = [s["paper_count"].format(n=len(group.papers))]
             if tech.aliases:
                 facts.append(f"{s['aliases']}: " + s["sep"].join(escape(a) for a in tech.aliases))

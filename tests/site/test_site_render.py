@@ -1,0 +1,164 @@
+"""Golden pages of the fixture site, and what the site model and renderer promise."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.index import SiteModel, index_site
+from generator.load import load_collection
+from generator.render import PageText, RenderSettings, render_site
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"
+GOLDEN = ROOT / "tests" / "golden" / "site"
+# PAPERBRIEF_UPDATE_GOLDEN=1 pytest tests/site  rewrites the golden files after a deliberate change.
+UPDATE = os.environ.get("PAPERBRIEF_UPDATE_GOLDEN") == "1"
+
+SETTINGS = RenderSettings(
+    language="zh",
+    site_name="论文简报",
+    site_url="https://example.github.io/paperbrief/",
+    edit_base="https://github.com/example/paperbrief/edit/main/",
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> SiteModel:
+    return index_site(load_collection(FIXTURE_DATA))
+
+
+@pytest.fixture(scope="module")
+def pages(model: SiteModel) -> dict[str, str]:
+    return {p.path: p.text for p in render_site(model, SETTINGS)}
+
+
+def test_generated_pages_match_golden_files(pages: dict[str, str]) -> None:
+    if UPDATE:
+        for old in GOLDEN.rglob("*"):
+            if old.is_file():
+                old.unlink()
+        for path, text in pages.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_text(text, encoding="utf-8")
+    golden = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
+    assert golden == set(pages), "run with PAPERBRIEF_UPDATE_GOLDEN=1 after a deliberate change"
+    for path, text in pages.items():
+        assert (GOLDEN / path).read_text(encoding="utf-8") == text, (
+            f"{path} differs from its golden file"
+        )
+
+
+def test_rendering_is_deterministic(model: SiteModel) -> None:
+    assert render_site(model, SETTINGS) == render_site(
+        index_site(load_collection(FIXTURE_DATA)), SETTINGS
+    )
+
+
+def test_papers_are_grouped_newest_first(model: SiteModel) -> None:
+    quant = next(g for g in model.techniques if g.technique.id == "quantization")
+    assert [p.id for p in quant.papers] == ["hostile", "quant-llm"]
+    thu = next(g for g in model.institutions if g.institution.id == "tsinghua-university")
+    assert [p.id for p in thu.papers] == ["ptq-calib", "hostile", "quant-llm", "kv-evict"]
+    assert {i.id: n for i, n in thu.coauthors} == {
+        "hostile-lab": 1,
+        "peking-university": 1,
+        "university-of-chicago": 1,
+    }
+    assert [r.id for r in model.reports] == ["report-2025-11-02", "report-2025-10-15"]
+    assert [r.id for r in model.reports_of["hostile"]] == ["report-2025-11-02"]
+
+
+def test_related_papers_rank_shared_techniques_before_shared_institutions(model: SiteModel) -> None:
+    # quant-llm shares quantization with hostile, and only Tsinghua with ptq-calib and kv-evict.
+    assert [p.id for p in model.related["quant-llm"]][:1] == ["hostile"]
+    assert set(p.id for p in model.related["quant-llm"]) == {"hostile", "ptq-calib", "kv-evict"}
+    assert model.related["untitled-sparse"][0].id == "hostile"
+
+
+def test_counts(model: SiteModel) -> None:
+    c = model.counts
+    assert (c.papers, c.reports, c.institutions, c.techniques) == (5, 2, 4, 4)
+    assert (c.briefs, c.generated_briefs) == (3, 2)
+
+
+def test_paper_page_shows_brief_provenance_links_and_citations(pages: dict[str, str]) -> None:
+    quant = pages["papers/quant-llm.md"]
+    assert "清华大学与北京大学发布了QuantLLM论文" in quant
+    assert "AI 生成" not in quant  # a person wrote this brief
+    for link in (
+        "https://arxiv.org/abs/2510.01234",
+        "https://doi.org/10.1145/3600006.3613165",
+        "https://arxiv.org/pdf/2510.01234",
+        "https://github.com/example/quantllm",
+        "https://github.com/example/paperbrief/edit/main/data/papers/quant-llm.yaml",
+    ):
+        assert link in quant
+    assert "被引 42 次（截至 2025-11-05，Google Scholar）" in quant
+    assert "作者: Wei Zhang、Li Na、John Smith" in quant
+    ptq = pages["papers/ptq-calib.md"]
+    assert "AI 生成（mistral-small-2506，2025-11-03）" in ptq
+    assert "## 引用" not in ptq  # Scholar found no match
+    kv = pages["papers/kv-evict.md"]
+    assert "简报待补充" in kv
+    assert "待核查: venue: unknown" in kv
+
+
+def test_search_terms_hold_both_languages_aliases_and_parents(pages: dict[str, str]) -> None:
+    ptq = pages["papers/ptq-calib.md"]
+    for term in ("训练后量化", "Post-Training Quantization", "PTQ", "量化", "Quantization", "QAT"):
+        assert term in ptq.split("检索词:")[1]
+
+
+def test_untitled_paper_gets_a_placeholder(pages: dict[str, str]) -> None:
+    assert "（标题缺失：untitled-sparse）" in pages["papers/untitled-sparse.md"]
+    assert "摘要缺失" in pages["papers/untitled-sparse.md"]
+
+
+def test_report_page_follows_the_sample_structure(pages: dict[str, str]) -> None:
+    text = pages["reports/report-2025-10-15/index.md"]
+    briefs, details = text.index("## 论文技术简报"), text.index("## 论文详细信息")
+    assert briefs < details
+    for paper in ("quant-llm", "kv-evict", "untitled-sparse"):
+        assert text.count(f"(../../papers/{paper}.md)") == 2
+    assert "- 分析论文数量: 3 篇" in text
+
+
+def test_listings_paginate_and_never_list_every_page(model: SiteModel) -> None:
+    small = RenderSettings(page_size=2, feed_size=1)
+    out = {p.path: p.text for p in render_site(model, small)}
+    assert {"papers/index.md", "papers/_pages/2.md", "papers/_pages/3.md"} <= set(out)
+    assert "institutions/tsinghua-university/page-2.md" in out
+    assert "techniques/quantization/cited.md" in out  # citations exist: a most-cited ordering
+    page2 = out["papers/_pages/2.md"]
+    assert "[« 上一页](../index.md)" in page2 and "[下一页 »](3.md)" in page2
+    assert sum(line.startswith("| [") for line in page2.splitlines()) == 2
+    feed = json.loads(out["feeds/techniques/quantization.json"])
+    assert len(feed["items"]) == 1
+
+
+def test_english_interface(model: SiteModel) -> None:
+    out = {p.path: p.text for p in render_site(model, RenderSettings(language="en"))}
+    assert "## Abstract" in out["papers/quant-llm.md"]
+    assert "Brief pending." in out["papers/kv-evict.md"]
+    assert "AI-generated (mistral-small-2506, 2025-11-03)" in out["papers/ptq-calib.md"]
+
+
+def test_every_generated_page_is_linked_from_a_listing(pages: dict[str, str]) -> None:
+    import posixpath
+    import re
+
+    targets: set[str] = set()
+    for path, text in pages.items():
+        for link in re.findall(r"\]\(([^)]+\.md)\)", text):
+            targets.add(posixpath.normpath(posixpath.join(posixpath.dirname(path), link)))
+    md_pages = {p for p in pages if p.endswith(".md") and p != "index.md"}
+    assert md_pages <= targets
+
+
+def test_page_texts_are_plain_data() -> None:
+    page = PageText("papers/x.md", "text")
+    assert page == PageText("papers/x.md", "text")
