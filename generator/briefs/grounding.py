@@ -34,6 +34,7 @@ _URL = re.compile(
 )
 _HTML = re.compile(r"<\s*/?\s*[a-z!?]|&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
 _MARKDOWN = re.compile(r"\*\*|__|`|\[[^\]]*\]\(|^\s*(?:#|>|[-*+]\s|\d+\.\s)|\|")
+_COMPANY_SUFFIX = re.compile(r"(?:inc|ltd|llc|co|corp|gmbh|plc)\.?", re.IGNORECASE)
 _SPLIT_INSTITUTIONS = re.compile(r"\s*(?:[、，,；;/&]|\band\b|与|和|以及|及)\s*")
 
 # Phrases the template already supplies; a model often repeats them.
@@ -108,6 +109,8 @@ def resolve_institution(
     chosen: list[Institution] = []
     allowed_ids = {inst.id for inst in allowed}
     for part in parts:
+        if chosen and _COMPANY_SUFFIX.fullmatch(part):
+            continue  # the tail of "Futurewei Technologies, Inc", split at its comma
         inst = registry.resolve(part)
         if inst is None or inst.id not in allowed_ids:
             expected = institution_names(allowed)

@@ -82,6 +82,7 @@ def test_more_than_four_technique_ids_fail_the_schema() -> None:
         ("香港大学、北京大学", (HKU, PKU), "香港大学、北京大学"),
         ("HKU and Peking University", (HKU, PKU), "香港大学、北京大学"),
         ("KAIST", (KAIST,), "KAIST"),
+        ("KAIST, Inc.与NYU", (KAIST, NYU), "KAIST、纽约大学"),
         ("研究团队", (), "研究团队"),
     ],
 )
