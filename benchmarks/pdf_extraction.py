@@ -69,6 +69,16 @@ def affiliation_recall(found: list[str], truth: list[str]) -> float:
     return hits / len(truth)
 
 
+def affiliation_precision(found: list[str], truth: list[str]) -> float:
+    """Return the share of extracted affiliations that match a true one."""
+    if not found:
+        return 1.0 if not truth else 0.0
+    want = [_fold(t) for t in truth]
+    return sum(any(fuzz.token_set_ratio(_fold(f), w) >= 80 for w in want) for f in found) / len(
+        found
+    )
+
+
 def abstract_scores(found: str | None, truth: str | None) -> tuple[bool, bool]:
     """Return (exact prefix, similar prefix) for an extracted abstract."""
     if not truth:
@@ -109,8 +119,9 @@ def main() -> int:
         fuzzy = fuzz.ratio(title_got, title_true) >= 90
         f1 = author_f1(fields.authors, entry.get("authors") or [])
         aff = affiliation_recall(fields.affiliations, entry.get("affiliations") or [])
+        aff_p = affiliation_precision(fields.affiliations, entry.get("affiliations") or [])
         abs_exact, abs_similar = abstract_scores(fields.abstract, entry.get("abstract"))
-        rows.append((entry["file"], exact, fuzzy, f1, aff, abs_exact, abs_similar))
+        rows.append((entry["file"], exact, fuzzy, f1, aff, abs_exact, abs_similar, aff_p))
         if args.verbose and not (exact and f1 == 1 and aff == 1 and abs_exact):
             print(f"--- {entry['file']}")
             if not exact:
@@ -129,18 +140,23 @@ def main() -> int:
     n = len(rows)
     print(f"\n{n} PDFs from {args.corpus}, {elapsed:.1f} s ({elapsed / max(n, 1):.2f} s per PDF)\n")
     print(f"{'file':42} title  fuzzy  authF1  affil  abstr  ~abstr")
-    for name, exact, fuzzy, f1, aff, abs_exact, abs_similar in rows:
+    for name, exact, fuzzy, f1, aff, abs_exact, abs_similar, _ in rows:
         print(
             f"{name[:42]:42} {'yes' if exact else 'no':6} {'yes' if fuzzy else 'no':6}"
             f" {f1:6.2f} {aff:6.2f}  {'yes' if abs_exact else 'no':6} {'yes' if abs_similar else 'no'}"
         )
     print()
-    print(f"title exact (normalized)      {sum(r[1] for r in rows) / n:6.1%}")
-    print(f"title fuzzy (ratio >= 90)     {sum(r[2] for r in rows) / n:6.1%}")
-    print(f"author F1 (mean, soft match)  {sum(r[3] for r in rows) / n:6.1%}")
-    print(f"affiliation recall (mean)     {sum(r[4] for r in rows) / n:6.1%}")
-    print(f"abstract prefix exact         {sum(r[5] for r in rows) / n:6.1%}")
-    print(f"abstract prefix similar (>=90){sum(r[6] for r in rows) / n:6.1%}")
+    figures = [
+        ("title exact (normalized)", sum(r[1] for r in rows) / n),
+        ("title fuzzy (ratio >= 90)", sum(r[2] for r in rows) / n),
+        ("author F1 (mean, soft match)", sum(r[3] for r in rows) / n),
+        ("affiliation recall (mean)", sum(r[4] for r in rows) / n),
+        ("affiliation precision (mean)", sum(r[7] for r in rows) / n),
+        ("abstract prefix exact", sum(r[5] for r in rows) / n),
+        ("abstract prefix similar (>= 90)", sum(r[6] for r in rows) / n),
+    ]
+    for label, value in figures:
+        print(f"{label:34} {value:6.1%}")
     return 0
 
 
