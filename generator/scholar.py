@@ -45,7 +45,9 @@ class ScholarSettings:
     max_lookups: int = 40
     max_age_days: float = 30.0
     deadline_s: float = 45.0
-    request_timeout_s: float = 20.0
+    # one HTTP request's timeout; by default 80% of the deadline, so a slow answer is a
+    # timeout the worker survives and only a real hang costs a killed worker
+    request_timeout_s: float | None = None
     # stop after this many lookups in a row got no answer (403, CAPTCHA, timeout, unreachable)
     max_blocks_in_row: int = 3
     # normalized titles must agree at least this much (rapidfuzz ratio, 0-100) to be a match
@@ -55,10 +57,9 @@ class ScholarSettings:
 
     def make_lookup(self) -> SubprocessLookup:
         """Return the real lookup: a worker process with this run's deadline."""
+        timeout = self.request_timeout_s or max(1.0, self.deadline_s * 0.8)
         config = WorkerConfig(
-            endpoint=self.endpoint,
-            request_timeout=self.request_timeout_s,
-            candidates=self.candidates,
+            endpoint=self.endpoint, request_timeout=timeout, candidates=self.candidates
         )
         return SubprocessLookup(config=config, deadline=self.deadline_s)
 

@@ -119,7 +119,8 @@ class SubprocessLookup:
 
     config: WorkerConfig = field(default_factory=WorkerConfig)
     deadline: float = 45.0
-    startup_deadline: float = 60.0
+    # importing scholarly takes about a second; a proxy check (ScraperAPI) can take a minute
+    startup_deadline: float = 90.0
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     _stderr: IO[bytes] | None = field(default=None, init=False, repr=False)
     _buffer: bytes = field(default=b"", init=False, repr=False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 
 import pytest
@@ -111,3 +114,19 @@ def test_failing_proxy_stops_before_any_request(
     assert result.reason is not None and "PAPERBRIEF_SCHOLAR_PROXY" in result.reason
     assert "s3cret" not in result.reason
     assert scholar.requests == []
+
+
+def test_worker_dying_mid_lookup_is_an_error_and_is_replaced(scholar: FakeScholar) -> None:
+    scholar.routes[TIDAL] = Route(hang=True)
+    with _lookup(scholar, deadline=30.0) as lookup:
+        assert lookup("warm up").kind == "answer"
+        pid = lookup.pid
+        assert pid is not None
+        # the worker is our own child: end it by its id while it waits on the hanging server
+        threading.Timer(0.5, os.kill, (pid, signal.SIGKILL)).start()
+        started = time.monotonic()
+        result = lookup(TIDAL)
+        assert time.monotonic() - started < 20
+        assert result.kind == "error"
+        assert result.reason is not None and "exited" in result.reason
+        assert lookup("after the crash").kind == "answer"
