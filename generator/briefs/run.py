@@ -245,6 +245,7 @@ def enrich_briefs(
     techniques = list(collection.techniques.values())
 
     todo: list[tuple[Paper, BriefRequest]] = []
+    refreshing: set[str] = set()  # --refresh of a current, accepted brief
     for paper in _select(collection, settings):
         if paper.record.brief:
             # a person's brief always wins: never asked for, never touched
@@ -264,6 +265,8 @@ def enrich_briefs(
             report.cached.append(paper.id)
         else:
             todo.append((paper, request))
+            if current:
+                refreshing.add(paper.id)
 
     if not todo:
         return report
@@ -315,8 +318,10 @@ def enrich_briefs(
                         )
                     continue
                 in_row = 0
-                # Saved the moment it arrives: a run killed later loses nothing already paid for.
-                save_enrichment(collection.data_dir, paper.id, brief=brief)
+                # A refresh that fails keeps the accepted brief for the very same inputs.
+                if brief.status == "ok" or paper.id not in refreshing:
+                    # Saved the moment it arrives: a killed run loses nothing already paid for.
+                    save_enrichment(collection.data_dir, paper.id, brief=brief)
                 if brief.status == "ok":
                     report.generated.append(paper.id)
                 else:

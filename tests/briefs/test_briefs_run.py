@@ -319,3 +319,16 @@ def test_five_hundred_papers_with_thirty_failing(data_dir: Path) -> None:
     report = run(data_dir, second)
 
     assert second.calls == 30 and len(report.cached) == 470 and set(report.generated) == failing
+
+
+def test_a_failed_refresh_keeps_the_accepted_brief(data_dir: Path) -> None:
+    add_paper(data_dir, "a")
+    run(data_dir, FakeMistral())
+    before = (data_dir / "enrichment" / "a.yaml").read_bytes()
+
+    report = run(
+        data_dir, FakeMistral(always({"bad": 1})), BriefSettings(api_key=CANARY, refresh=True)
+    )
+
+    assert "a" in report.failed and not report.ok
+    assert (data_dir / "enrichment" / "a.yaml").read_bytes() == before
