@@ -11,6 +11,7 @@ from .build import generate_docs, load_mkdocs_config, settings_from_config
 from .errors import PaperbriefError
 
 DEBOUNCE_S = 0.3
+CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved"})
 
 
 class Regenerator:
@@ -82,6 +83,9 @@ def serve_site(
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
+            # Reading the records fires "opened" and "closed" events: reacting to them would loop.
+            if event.event_type not in CHANGE_EVENTS:
+                return
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 regen.schedule(str(path))
 

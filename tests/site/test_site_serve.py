@@ -1,0 +1,49 @@
+"""Preview regeneration: YAML changes regenerate pages; invalid data keeps the last good pages."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from sitebuild import FIXTURE_DATA
+
+from generator.errors import PaperbriefError
+from generator.render import RenderSettings
+from generator.serve import DEBOUNCE_S, Regenerator
+
+
+def _regenerator(tmp_path: Path, errors: list[PaperbriefError]) -> tuple[Regenerator, Path, Path]:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    docs = tmp_path / "docs"
+    regen = Regenerator(
+        data, docs, RenderSettings(), echo=lambda _line: None, on_error=errors.append
+    )
+    return regen, data, docs
+
+
+def test_a_changed_record_regenerates_its_pages(tmp_path: Path) -> None:
+    errors: list[PaperbriefError] = []
+    regen, data, docs = _regenerator(tmp_path, errors)
+    assert regen.run()
+    record = data / "papers" / "kv-evict.yaml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("Learned KV", "Learned-again KV"),
+        encoding="utf-8",
+    )
+    regen.schedule(str(record))
+    regen.schedule(str(data / "notes.txt"))  # not YAML: ignored
+    time.sleep(DEBOUNCE_S * 4)
+    assert "Learned-again KV" in (docs / "papers" / "kv-evict.md").read_text(encoding="utf-8")
+    assert errors == []
+
+
+def test_invalid_data_is_reported_and_old_pages_stay(tmp_path: Path) -> None:
+    errors: list[PaperbriefError] = []
+    regen, data, docs = _regenerator(tmp_path, errors)
+    assert regen.run()
+    (data / "papers" / "broken.yaml").write_text("title: [\n", encoding="utf-8")
+    assert not regen.run()
+    assert len(errors) == 1 and "broken.yaml" in str(getattr(errors[0], "problems", errors[0]))
+    assert (docs / "papers" / "kv-evict.md").is_file()
