@@ -74,8 +74,9 @@ def extract_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> PdfFields:
     """Extract a PDF's fields in a limited child process; raise IngestError on any failure."""
     path = Path(path)
     check_file(path, limits)
+    # the child reads untrusted input: it gets no API keys
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.endswith(("_KEY", "_TOKEN", "_SECRET"))},
         "PYTHONPATH": os.pathsep.join([str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     command = [sys.executable, "-m", "generator.ingest.sandbox", str(path), str(limits.max_pages)]
