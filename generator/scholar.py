@@ -308,14 +308,15 @@ def enrich_scholar(
             else:
                 in_row += 1
                 report.failed[paper_id] = enrichment.error or "no answer"
-                # an earlier answer is worth more than today's failure: keep it
-                if stored is None or stored.status == "error":
+                # an earlier answer is worth more than today's failure, and rewriting an
+                # earlier failure would only churn the committed file: record the first one only
+                if stored is None:
                     save_enrichment(data_dir, paper_id, scholar=enrichment)
             echo(_describe(paper_id, enrichment))
             if in_row >= settings.max_blocks_in_row:
                 report.stopped = (
-                    f"{in_row} lookups in a row got no answer from Scholar (blocked, CAPTCHA or"
-                    " timeout); try later, from another network, or with a proxy (docs/scholar.md)"
+                    f"{in_row} lookups in a row got no answer from Scholar (blocked, CAPTCHA,"
+                    " timeout or unreachable); try later, from another network, or with a proxy (docs/scholar.md)"
                 )
                 report.not_reached = [d[0] for d in due[position + 1 :]]
                 break

@@ -241,6 +241,11 @@ def test_recent_answers_are_skipped_unless_refresh_or_a_new_title(tmp_path: Path
 def test_errors_are_retried_on_the_next_run(tmp_path: Path) -> None:
     data = write_data(tmp_path, {"p": "Paper Title"})
     _run(data, FAST, ScriptedLookup(default=BLOCKED))
+    first = (data / "enrichment" / "p.yaml").read_bytes()
+    # failing again later leaves the committed file alone (no churn)
+    later = NOW + timedelta(days=7)
+    enrich_scholar(data, FAST, lookup=ScriptedLookup(default=BLOCKED), now=lambda: later)
+    assert (data / "enrichment" / "p.yaml").read_bytes() == first
     lookup = ScriptedLookup()
     report = _run(data, FAST, lookup)
     assert lookup.calls == ["Paper Title"] and report.fresh == []
