@@ -40,7 +40,11 @@ def main() -> None:
         docs = Path(tmp) / "docs"
         docs.mkdir()
         for item in sorted((ROOT / "docs").iterdir()):
-            if item.is_file() and item.name not in OWNED_DIRS and not _is_generated(item, item.name):
+            if (
+                item.is_file()
+                and item.name not in OWNED_DIRS
+                and not _is_generated(item, item.name)
+            ):
                 shutil.copy2(item, docs / item.name)
         start = time.perf_counter()
         report = build_site(data, docs, Path(tmp) / "site", config_file=ROOT / "mkdocs.yml")
