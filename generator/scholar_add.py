@@ -191,7 +191,11 @@ def build_record(
         review.append("authors: list the authors in order and set author_count")
     if year is None:
         review.append("year: add the publication year")
-    if venue is None:
+    if venue is not None and venue.endswith("\u2026"):
+        # Scholar cut the venue name short: a partial name is worse than none
+        review.append(f"venue: Scholar shows only {venue!r}; write the full venue")
+        venue = None
+    elif venue is None:
         review.append("venue: add where it appeared, e.g. 'ICLR 2026 (under review)'")
     review.extend(_ALWAYS_REVIEW)
     return PaperRecord.model_validate(

@@ -87,7 +87,11 @@ def test_cut_author_list_is_not_copied(tmp_path: Path) -> None:
         today=TODAY,
     )
     raw = _raw(draft.path)
-    assert "authors" not in raw and "author_count" not in raw
+    assert "authors" not in raw and "author_count" not in raw and "venue" not in raw
+    assert raw["year"] == 2024
+    assert any(
+        r.startswith("venue: Scholar shows only 'Proceedings of the 30th") for r in raw["review"]
+    )  # type: ignore[attr-defined]
     assert raw["links"] == {
         "doi": "10.1145/3694715.3695961",
         "pdf": "https://dl.acm.org/doi/pdf/10.1145/3694715.3695961",
