@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,10 +11,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import ImportFailed
+from .ids import derive_id, free_id
 from .load import Collection, load_collection, normalize_title
 from .models import (
-    ID_MAX_LENGTH,
-    WINDOWS_RESERVED,
     Institution,
     PaperRecord,
     ReportRecord,
@@ -275,22 +273,8 @@ def guess_techniques(text: str, techniques: dict[str, Technique], limit: int = 4
 
 
 def make_id(title: str | None, fallback: str, taken: set[str]) -> str:
-    """Derive a short, valid, unused id from a title (the part before a colon when there is one)."""
-    base = ""
-    if title:
-        head = (
-            title.split(":", 1)[0] if ":" in title and len(title.split(":", 1)[0]) >= 3 else title
-        )
-        ascii_text = unicodedata.normalize("NFKD", head).encode("ascii", "ignore").decode()
-        words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-        base = "-".join(words[:6])[:ID_MAX_LENGTH].strip("-")
-    if not base or base in WINDOWS_RESERVED:
-        base = fallback
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    return candidate
+    """Derive a short, valid, unused id from a title, or from `fallback` when there is none."""
+    return free_id(derive_id(title) if title else fallback, taken)
 
 
 def plan_import(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from .errors import ConfigError, PaperbriefError
 from .models import Technique, TechniquesFile, check_id
+from .store import create_new
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/paper.schema.json"
 
@@ -172,21 +172,6 @@ def _known_techniques(data_dir: Path) -> list[Technique]:
     return list(found.techniques) if found else []
 
 
-def _write_new(path: Path, text: str) -> None:
-    """Write a file that must not exist yet, atomically: never overwrite, never half-write."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        # link() fails if the target exists, so a file created meanwhile is never replaced
-        os.link(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def scaffold_paper(data_dir: Path, paper_id: str, *, today: date | None = None) -> Scaffold:
     """Create data/papers/ID.yaml from the template; refuse a bad id or an existing record."""
     from .load import display_path
@@ -213,7 +198,7 @@ def scaffold_paper(data_dir: Path, paper_id: str, *, today: date | None = None) 
         paper_id, added=today or date.today(), techniques=_known_techniques(data_dir)
     )
     try:
-        _write_new(path, text)
+        create_new(path, text)
     except FileExistsError:
         raise RecordExists(
             f"{display_path(path)} already exists; edit it, or choose another id"

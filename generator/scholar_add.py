@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,10 +12,10 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import ConfigError
+from .ids import derive_id
 from .load import display_path, normalize_title
 from .models import (
     ARXIV_PATTERN,
-    WINDOWS_RESERVED,
     Line,
     Links,
     PaperRecord,
@@ -28,31 +24,8 @@ from .models import (
 )
 from .scholar import ScholarSettings, best_candidate, enrichment_from, utc_now
 from .scholar_lookup import Lookup
-from .store import dump_model, save_enrichment
+from .store import create_new, dump_model, save_enrichment
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "for",
-        "and",
-        "or",
-        "with",
-        "via",
-        "on",
-        "in",
-        "to",
-        "from",
-        "by",
-        "at",
-        "is",
-        "are",
-        "towards",
-        "toward",
-    ]
-)
 _ARXIV_IN_TEXT = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:)(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE
 )
@@ -74,35 +47,6 @@ class Draft:
     source: str  # "scholar" when Scholar's answer was used, else "given"
     note: str
     enrichment_path: Path | None = None
-
-
-def slugify(text: str) -> str:
-    """Reduce text to lowercase ascii words joined by single hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def derive_id(title: str, arxiv: str | None = None) -> str:
-    """Derive a short, readable id: the name before a colon, else the first key words."""
-    head, colon, _rest = title.partition(":")
-    slug = ""
-    if colon and 1 <= len(head.split()) <= 4:
-        slug = slugify(head)
-    if not slug:
-        words = [w for w in slugify(title).split("-") if w and w not in _STOPWORDS]
-        slug = "-".join(words[:6])
-    if len(slug) > 60:
-        slug = slug[:60].rsplit("-", 1)[0]
-    if not slug:
-        # a title without latin letters (e.g. Chinese): fall back on something stable
-        slug = (
-            f"arxiv-{arxiv.replace('.', '-')}"
-            if arxiv
-            else "paper-" + hashlib.sha256(title.encode()).hexdigest()[:8]
-        )
-    if slug in WINDOWS_RESERVED:
-        slug += "-paper"
-    return check_id(slug)
 
 
 def find_existing(data_dir: Path, title: str, arxiv: str | None) -> str | None:
@@ -212,19 +156,6 @@ def build_record(
     )
 
 
-def write_new(path: Path, text: str) -> None:
-    """Write a file atomically, refusing to replace one that exists (even one created meanwhile)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # fails if the path exists: no overwrite, no half-written file
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def draft_paper(
     data_dir: Path,
     title: str,
@@ -282,7 +213,7 @@ def draft_paper(
     record = build_record(
         title, arxiv, found, today or date.today(), review_note, authors_truncated=truncated
     )
-    write_new(path, dump_model(record, schema="paper"))
+    create_new(path, dump_model(record, schema="paper"))
     saved: Path | None = None
     if found is not None and found.status != "error":
         # the answer is stored too, so `enrich --scholar` need not ask Scholar again

@@ -33,6 +33,22 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
+def create_new(path: Path, data: str) -> None:
+    """Write a file that must not exist yet, atomically: never overwrite, never half-write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        # link() fails if the target exists, so a file created meanwhile is never replaced
+        os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 class _Dumper(yaml.SafeDumper):
     """Block-style YAML that quotes strings YAML 1.1 would misread."""
 

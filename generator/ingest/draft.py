@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,10 +13,11 @@ from typing import Literal
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from ..ids import derive_id, free_id, slugify
 from ..load import display_path, normalize_title
 from ..models import ARXIV_PATTERN, DOI_PATTERN, Institution, Line, PaperRecord, Prose, check_id
 from ..registry import InstitutionRegistry
-from ..store import dump_model
+from ..store import create_new, dump_model
 from .extract import PdfFields
 from .sandbox import DEFAULT_LIMITS, IngestError, Limits, extract_pdf
 
@@ -256,8 +255,6 @@ def build_record(
 
 def choose_id(record: PaperRecord, source: Path, taken: set[str]) -> str:
     """Derive a free paper id from the title (or the file name when there is no title)."""
-    from ..scholar_add import derive_id, slugify
-
     if record.title:
         base = derive_id(record.title, record.links.arxiv)
     else:
@@ -266,24 +263,7 @@ def choose_id(record: PaperRecord, source: Path, taken: set[str]) -> str:
             base = check_id(base)
         except ValueError:
             base = "paper-" + hashlib.sha256(source.name.encode()).hexdigest()[:8]
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base[:70]}-{n}"
-        n += 1
-    return candidate
-
-
-def write_new(path: Path, text: str) -> None:
-    """Write a file atomically, never replacing one that exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # fails when the path exists: no overwrite
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    return free_id(base, taken)
 
 
 def ingest_pdfs(
@@ -335,7 +315,7 @@ def ingest_pdfs(
         text = dump_model(record, schema="paper")
         if write:
             try:
-                write_new(path, text)
+                create_new(path, text)
             except FileExistsError:
                 results.append(
                     IngestResult(

@@ -36,7 +36,7 @@ class NewReport:
 
 def report_id_for(title: str, when: datetime) -> str:
     """Derive a report id from its date and title."""
-    from ..scholar_add import slugify
+    from ..ids import slugify
 
     slug = slugify(title)[:50].rsplit("-", 1)[0] if len(slugify(title)) > 50 else slugify(title)
     if not slug:

@@ -22,7 +22,8 @@ from scholar_fakes import (
 from generator.cli import main
 from generator.errors import ConfigError
 from generator.load import load_collection
-from generator.scholar_add import derive_id, draft_paper
+from generator.ids import derive_id
+from generator.scholar_add import draft_paper
 from generator.scholar_lookup import Candidate, LookupResult
 
 TODAY = date(2026, 11, 28)
