@@ -21,8 +21,8 @@ from scholar_fakes import (
 
 from generator.cli import main
 from generator.errors import ConfigError
-from generator.load import load_collection
 from generator.ids import derive_id
+from generator.load import load_collection
 from generator.scholar_add import draft_paper
 from generator.scholar_lookup import Candidate, LookupResult
 
