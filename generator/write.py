@@ -12,8 +12,10 @@ from pathlib import Path
 from .errors import BuildFailed
 from .render import GENERATED_MARKER, PageText, page_url
 
-OWNED_DIRS = ("papers", "institutions", "techniques", "reports", "feeds")
-OWNED_FILES = ("index.md",)
+OWNED_DIRS = ("papers", "institutions", "techniques", "reports", "feeds", "exports")
+OWNED_FILES = ("index.md", "statistics.md")
+# Subtrees of data files (no front matter to carry the marker): every file in them is ours.
+MARKERLESS_DIRS = ("feeds/", "exports/")
 _MARKER_LINE = f"---\n{GENERATED_MARKER}\n".encode()
 
 
@@ -64,7 +66,7 @@ def _check_path(path: str) -> None:
 
 def _is_generated(path: Path, rel: str) -> bool:
     """Tell whether an existing file is ours to replace or delete."""
-    if rel.startswith("feeds/"):
+    if rel.startswith(MARKERLESS_DIRS):
         return True
     try:
         with path.open("rb") as handle:
