@@ -146,8 +146,12 @@ def build_site(
     site_dir: Path | None = None,
     *,
     config_file: Path = Path("mkdocs.yml"),
+    language: str | None = None,
 ) -> BuildReport:
-    """Generate the docs from the data, then run the real MkDocs build in strict mode."""
+    """Generate the docs from the data, then run the real MkDocs build in strict mode.
+
+    `language` (zh or en) overrides theme.language of the config: interface and generated pages.
+    """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort
 
@@ -162,6 +166,9 @@ def build_site(
         docs_dir=str(docs_dir) if docs_dir else None,
         site_dir=str(site_dir) if site_dir else None,
     )
+    if language:
+        # Material reads theme.language while rendering, so setting it here switches the theme.
+        config.theme["language"] = language
     settings = settings_from_config(config)
     collection, written, n_pages, timings = generate_docs(
         Path(data_dir), Path(config.docs_dir), settings

@@ -322,12 +322,22 @@ def _progressbar(label: str) -> Any:
     show_default=True,
     help="MkDocs configuration to build with.",
 )
-def build_command(data_dir: Path, site_dir: Path | None, config_file: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Interface language of the site (default: theme.language in mkdocs.yml).",
+)
+def build_command(
+    data_dir: Path, site_dir: Path | None, config_file: Path, language: str | None
+) -> None:
     """Generate the pages from DATA and build the site with MkDocs in strict mode."""
     from .build import build_site
 
     try:
-        report = build_site(data_dir, site_dir=site_dir, config_file=config_file)
+        report = build_site(
+            data_dir, site_dir=site_dir, config_file=config_file, language=language
+        )
     except PaperbriefError as exc:
         _fail(exc)
         return
