@@ -17,6 +17,7 @@ from .errors import BuildFailed, ConfigError
 from .index import SiteModel, index_site
 from .load import Collection, load_collection
 from .render import RenderSettings, render_site
+from .search_index import index_search
 from .write import WriteResult, write_pages
 
 PLACEHOLDER_SITE_URL = "https://example.github.io/paperbrief/"
@@ -33,6 +34,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     site_dir: Path | None = None
     source_date_epoch: int | None = None
+    search_pages: int = 0
 
     def summary_lines(self) -> list[str]:
         """Describe the build in a few lines for the terminal."""
@@ -41,7 +43,9 @@ class BuildReport:
         return [
             f"generated {self.pages} files for {self.papers} papers "
             f"({self.written} written, {self.removed} removed) in {generate:.2f} s",
-            f"mkdocs build (strict) into {self.site_dir} in {t.get('mkdocs', 0.0):.2f} s; "
+            f"mkdocs build (strict) into {self.site_dir} in {t.get('mkdocs', 0.0):.2f} s",
+            f"search index (Pagefind) of {self.search_pages} paper pages in "
+            f"{t.get('search_index', 0.0):.2f} s",
             f"total {t.get('total', 0.0):.2f} s (SOURCE_DATE_EPOCH={self.source_date_epoch})",
         ]
 
@@ -200,6 +204,10 @@ def build_site(
     finally:
         mkdocs_log.removeHandler(collect)
     report.timings["mkdocs"] = time.perf_counter() - start
+    # MkDocs emptied the site directory, so the bundle is always rebuilt from the new pages.
+    search = index_search(Path(config.site_dir), language=settings.language)
+    report.search_pages = search.pages
+    report.timings["search_index"] = search.seconds
     report.timings["total"] = time.perf_counter() - total
     report.site_dir = Path(config.site_dir)
     return report

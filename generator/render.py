@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import yaml
 
+from .citation import highwire_tags
+from .downloads import BIB_PATH, CSV_PATH, JSON_PATH, Exporter, report_bib_path
 from .escape import escape, safe_url
 from .index import (
     InstitutionGroup,
@@ -23,6 +25,7 @@ from .index import (
 )
 from .load import Paper
 from .models import Institution, Technique
+from .stats import STATISTICS_PATH, render_statistics
 
 T = TypeVar("T")
 
@@ -119,6 +122,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "more": "等",
         "sep": "、",
         "language": "zh-CN",
+        "cite": "BibTeX 引用格式",
+        "cite_button": "引用（复制 BibTeX）",
+        "cite_copied": "已复制 BibTeX",
+        "cite_failed": "无法写入剪贴板，已选中 BibTeX，请手动复制",
+        "statistics": "统计",
+        "exports": "数据下载",
+        "downloads": "下载：[BibTeX]({bib}) · [JSON]({json}) · [CSV]({csv}) · [说明]({doc})",
+        "report_bib": "本报告的 BibTeX：[{name}]({bib})",
     },
     "en": {
         "home_title": "Paper briefs",
@@ -204,6 +215,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "more": "and more",
         "sep": ", ",
         "language": "en",
+        "cite": "Cite this paper",
+        "cite_button": "Cite",
+        "cite_copied": "BibTeX copied",
+        "cite_failed": "The clipboard refused; the BibTeX is selected, copy it by hand",
+        "statistics": "Statistics",
+        "exports": "Downloads",
+        "downloads": "Download: [BibTeX]({bib}) · [JSON]({json}) · [CSV]({csv}) · [formats]({doc})",
+        "report_bib": "BibTeX of this report: [{name}]({bib})",
     },
 }
 
@@ -338,6 +357,11 @@ class Renderer:
         self.base_url = settings.site_url.rstrip("/") + "/"
         self.tech_groups = {g.technique.id: g for g in model.techniques}
         self.report_views = {v.id: v for v in model.reports}
+        self.exporter = Exporter(
+            model,
+            url_of=lambda p: self.abs_url(paper_path(p.id)),
+            untitled=lambda p: self.s["untitled"].format(id=p.id),
+        )
 
     # ---- text helpers ---------------------------------------------------------------------
 
@@ -459,6 +483,26 @@ class Renderer:
         label = self.s["feed_reports"] if entity_id is None else self.s["feed_of"]
         return f"{label}: [RSS]({rss}) · [JSON Feed]({js})\n\n"
 
+    def cite_block(self, paper: Paper) -> str:
+        """Return the Cite section: the BibTeX entry and a button (docs/assets/javascripts/cite.js)."""
+        s = self.s
+        entry = self.exporter.entry(paper).format()
+        # escape() keeps each line inert; the indent is ours, so it goes back after escaping.
+        lines = "\n".join(
+            ("  " if line.startswith("  ") else "") + escape(line) for line in entry.split("\n")
+        )
+        target = f"bibtex-{paper.id}"
+        return (
+            f"## {s['cite']}\n\n"
+            '<div class="pb-cite" data-pagefind-ignore="all">\n'
+            f'<button type="button" class="md-button pb-cite__button" data-pb-cite="{target}" '
+            f'data-pb-copied="{escape(s["cite_copied"])}" data-pb-failed="{escape(s["cite_failed"])}">'
+            f"{escape(s['cite_button'])}</button>\n"
+            '<span class="pb-cite__status" role="status" aria-live="polite"></span>\n'
+            f'<pre class="pb-bibtex" id="{target}"><code>{lines}</code></pre>\n'
+            "</div>\n\n"
+        )
+
     # ---- pages ----------------------------------------------------------------------------
 
     def render_paper(self, paper: Paper) -> PageText:
@@ -467,14 +511,19 @@ class Renderer:
         s = self.s
         record = paper.record
         title = self.title_of(paper)
-        summary = paper.brief_text or record.abstract
+        english = not self.settings.language.lower().startswith("zh")
+        summary = (paper.tldr if english else None) or paper.brief_text or record.abstract
         out = [
             _front_matter(
                 title,
                 description=escape(_shorten(summary, DESCRIPTION_LENGTH)) if summary else None,
+                # Highwire tags for Zotero and Google Scholar; overrides/main.html prints them.
+                citation_meta=highwire_tags(paper) or None,
             )
         ]
         out.append(f"# {title}\n\n")
+        if english and paper.tldr:
+            out.append(f"**TL;DR:** {escape(paper.tldr)}\n\n")
 
         out.append(f"## {s['brief']}\n\n")
         if paper.brief_text:
@@ -487,7 +536,7 @@ class Renderer:
                 out.append(f"<small>{label}</small>\n\n")
         else:
             out.append(f"*{s['brief_pending']}*\n\n")
-        if paper.tldr:
+        if paper.tldr and not english:
             out.append(f"*TL;DR:* {escape(paper.tldr)}\n\n")
 
         out.append(f"## {s['details']}\n\n")
@@ -550,6 +599,7 @@ class Renderer:
             if scholar:
                 cite_lines.append(scholar)
             out.append("".join(f"- {line}\n" for line in cite_lines) + "\n")
+        out.append(self.cite_block(paper))
 
         out.append(f"## {s['abstract']}\n\n")
         out.append(
@@ -612,7 +662,11 @@ class Renderer:
             view = self.report_views[report.id]
             title = f"{view.report.record.title} ({view.generated.strftime('%Y-%m-%d')})"
             facets.append((s["reports_title"], escape(title)))
-        spans = [f'<span data-pagefind-filter="{escape(k)}">{v}</span>' for k, v in facets]
+        # Pagefind stores a filter value as text (entities decoded) and its UI inserts it as
+        # HTML ({@html}): escape the already-escaped label once more so what it stores is inert.
+        spans = [
+            f'<span data-pagefind-filter="{escape(k)}">{escape(v)}</span>' for k, v in facets
+        ]
         summary = paper.brief_text or paper.tldr or paper.record.abstract
         if summary:
             spans.append(
@@ -805,6 +859,11 @@ class Renderer:
             ]
             if n == 1 and record.intro:
                 out.append(_paragraphs(record.intro) + "\n\n")
+            if n == 1:
+                bib = report_bib_path(view.id)
+                out.append(
+                    s["report_bib"].format(name=f"{view.id}.bib", bib=rel(path, bib)) + "\n\n"
+                )
             out.append(self.pager(path, pages, n))
             out.append(f"## {s['report_briefs']}\n\n")
             for i, paper in enumerate(chunk, start=offset + 1):
@@ -817,6 +876,8 @@ class Renderer:
                     )
                     + "\n\n"
                 )
+                if paper.tldr and not self.settings.language.lower().startswith("zh"):
+                    out.append(f"*TL;DR:* {escape(paper.tldr)}\n\n")
             out.append(f"## {s['report_details']}\n\n")
             for i, paper in enumerate(chunk, start=offset + 1):
                 out.append(f"### {i}. {self.link_paper(path, paper)}\n\n")
@@ -987,6 +1048,17 @@ class Renderer:
         )
         out.append(f"[{s['all_reports']}]({rel(path, listing_path('reports'))}) · ")
         out.append(f"[{s['all_papers']}]({rel(path, listing_path('papers'))})\n\n")
+        out.append(f"## {s['statistics']}\n\n")
+        out.append(f"[{s['statistics']}]({rel(path, STATISTICS_PATH)})\n\n")
+        out.append(
+            s["downloads"].format(
+                bib=rel(path, BIB_PATH),
+                json=rel(path, JSON_PATH),
+                csv=rel(path, CSV_PATH),
+                doc=rel(path, "exports.md"),
+            )
+            + "\n\n"
+        )
         out.append(f"## {s['subscribe']}\n\n")
         out.append(self.feed_links(path, "reports", None))
         return PageText(path, "".join(out).rstrip("\n") + "\n")
@@ -1030,6 +1102,30 @@ class Renderer:
                 [self._paper_item(p) for p in ig.papers[: self.settings.feed_size]],
             )
         return feeds
+
+    def render_feed_sitemaps(self, feeds: list[PageText]) -> list[PageText]:
+        """Render an empty sitemap.xml beside the feeds.
+
+        Material's bundle takes every <link rel="alternate"> for a language version and fetches
+        sitemap.xml next to it; without these files each page logs 404 errors in the console.
+        """
+        folders = sorted({posixpath.dirname(f.path) for f in feeds})
+        text = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+        )
+        return [PageText(f"{folder}/sitemap.xml", text) for folder in folders]
+
+    def render_exports(self) -> list[PageText]:
+        """Render papers.json, papers.csv and the .bib files (docs/exports.md describes them)."""
+        exporter = self.exporter
+        files = [
+            PageText(JSON_PATH, exporter.papers_json()),
+            PageText(CSV_PATH, exporter.papers_csv()),
+        ]
+        bibs = exporter.bib_files(self.settings.site_name)
+        files += [PageText(path, text) for path, text in bibs]
+        return files
 
     def _paper_item(self, paper: Paper) -> dict[str, Any]:
         parts = []
@@ -1154,5 +1250,8 @@ def render_site(model: SiteModel, settings: RenderSettings) -> list[PageText]:
     for view in model.reports:
         pages += renderer.render_report(view)
     pages += renderer.render_indexes()
-    pages += renderer.render_feeds()
+    feeds = renderer.render_feeds()
+    pages += feeds + renderer.render_feed_sitemaps(feeds)
+    pages.append(render_statistics(model, renderer))
+    pages += renderer.render_exports()
     return pages
