@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Container
 
-from .models import ID_MAX_LENGTH, WINDOWS_RESERVED, check_id
+from .models import ID_MAX_LENGTH, SITE_RESERVED, WINDOWS_RESERVED, check_id
 
 _STOPWORDS = frozenset(
     [
@@ -58,7 +58,7 @@ def derive_id(title: str, arxiv: str | None = None) -> str:
             if arxiv
             else "paper-" + hashlib.sha256(title.encode()).hexdigest()[:8]
         )
-    if slug in WINDOWS_RESERVED:
+    if slug in WINDOWS_RESERVED or slug in SITE_RESERVED:
         slug += "-paper"
     return check_id(slug)
 

@@ -23,6 +23,8 @@ WINDOWS_RESERVED = frozenset(
     + [f"com{i}" for i in range(1, 10)]
     + [f"lpt{i}" for i in range(1, 10)]
 )
+# Ids the site itself uses: a paper `index` would be written to papers/index.md, the listing page.
+SITE_RESERVED = frozenset(["index"])
 ARXIV_PATTERN = r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$"
 DOI_PATTERN = r"^10\.\d{4,9}/[^\s]+$"
 
@@ -85,6 +87,8 @@ def check_id(value: str) -> str:
         raise ValueError(f"is longer than {ID_MAX_LENGTH} characters; shorten it")
     if value in WINDOWS_RESERVED:
         raise ValueError(f"{value!r} is a reserved file name on Windows; choose another id")
+    if value in SITE_RESERVED:
+        raise ValueError(f"{value!r} is the name of a site listing page; choose another id")
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 from collections.abc import Callable, Sequence
@@ -307,6 +308,15 @@ def _front_matter(title: str, *, description: str | None = None, **extra: Any) -
     data.update({k: v for k, v in extra.items() if v is not None})
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6)
     return f"---\n{GENERATED_MARKER}\n{body}---\n\n"
+
+
+# Look-alikes for the characters that could turn a Pagefind filter label into markup.
+_FILTER_LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
+
+
+def _filter_label(escaped: str) -> str:
+    """Return an escaped label as plain text with no character HTML could act on."""
+    return html.unescape(escaped).translate(_FILTER_LOOKALIKES)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -662,10 +672,11 @@ class Renderer:
             view = self.report_views[report.id]
             title = f"{view.report.record.title} ({view.generated.strftime('%Y-%m-%d')})"
             facets.append((s["reports_title"], escape(title)))
-        # Pagefind stores a filter value as text (entities decoded) and its UI inserts it as
-        # HTML ({@html}): escape the already-escaped label once more so what it stores is inert.
+        # Pagefind's UI inserts filter values as HTML ({@html}) after Pagefind 1.5 decoded
+        # entities twice: no escaping survives that, so labels carry no <, > or & at all.
         spans = [
-            f'<span data-pagefind-filter="{escape(k)}">{escape(v)}</span>' for k, v in facets
+            f'<span data-pagefind-filter="{escape(k)}">{escape(_filter_label(v))}</span>'
+            for k, v in facets
         ]
         summary = paper.brief_text or paper.tldr or paper.record.abstract
         if summary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import tempfile
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,7 @@ def _check_path(path: str) -> None:
         or path.startswith("/")
         or posixpath.normpath(path) != path
         or any(p in {"", ".", ".."} or p.startswith(".") for p in parts)
+        or any(ord(ch) < 0x20 or ch == "\x7f" for ch in path)
     ):
         raise BuildFailed(f"refusing to write generated page {path!r}: not a plain relative path")
     if path not in OWNED_FILES and (len(parts) < 2 or parts[0] not in OWNED_DIRS):
@@ -92,7 +94,9 @@ def check_pages(pages: Iterable[PageText]) -> list[PageText]:
     result = []
     for page in pages:
         _check_path(page.path)
-        for key in {page.path.casefold(), "url:" + page_url(page.path).casefold()}:
+        # NFKC too: macOS stores é and e+combining accent as one file name
+        folded = unicodedata.normalize("NFKC", page.path).casefold()
+        for key in {folded, "url:" + page_url(folded)}:
             if key in seen:
                 raise BuildFailed(
                     f"two generated pages on one path: {seen[key]!r} and {page.path!r}; "
