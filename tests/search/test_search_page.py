@@ -1,0 +1,64 @@
+"""The search page in headless Chromium: header form, Chinese query, a filter that narrows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from searchsite import QUANTIZATION_PAPERS
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+def test_header_search_lists_quantization_papers_and_a_filter_narrows_them(
+    browser, served_site: str
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(served_site)
+    page.fill("input.md-search__input", "量化")
+    page.press("input.md-search__input", "Enter")
+    page.wait_for_selector(".pagefind-ui__result", timeout=15_000)
+    links = page.locator(".pagefind-ui__result-link")
+    page.wait_for_function(
+        f"document.querySelectorAll('.pagefind-ui__result').length === {len(QUANTIZATION_PAPERS)}"
+    )
+    hrefs = {h.rstrip("/").split("/")[-1] for h in links.evaluate_all("a => a.map(x => x.href)")}
+    assert hrefs == QUANTIZATION_PAPERS
+    # The brief is the excerpt, as text: the hostile record's <script> shows, never runs.
+    excerpts = page.locator(".pb-search__brief").all_inner_texts()
+    assert any("<script>alert('brief')</script>" in e for e in excerpts)
+    assert page.locator(".pagefind-ui__results script").count() == 0
+
+    page.get_by_label("训练后量化 (Post-Training Quantization)").check()
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result').length === 1")
+    assert links.first.get_attribute("href").rstrip("/").endswith("ptq-calib")
+    assert not errors, errors
+    assert all(r.startswith(served_site) for r in requests), requests
+    assert not any(r.endswith("search_index.json") for r in requests)
