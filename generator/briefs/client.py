@@ -212,6 +212,9 @@ class MistralBriefClient:
                 parsed = choices[0].message.parsed if choices and choices[0].message else None
                 if parsed is None:
                     return Answer(None, "the reply was empty")
+                if self.api_key and self.api_key in parsed.model_dump_json():
+                    # an echoing gateway or proxy: stored, it would be published on the site
+                    return Answer(None, "the reply repeated the API key; it was discarded")
                 return Answer(parsed)
             if attempt < self.max_attempts:
                 self.sleep(self._wait(attempt, hinted))

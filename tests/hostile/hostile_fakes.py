@@ -1,0 +1,127 @@
+"""A Mistral-compatible chat endpoint on 127.0.0.1 that counts requests and answers from a script."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# Letters only, so no digit-grounding rule rejects it by luck: only a real defence keeps it out.
+CANARY = "sk-CANARY-qzvxwkjbfhgmtplrsndcyeuoai"
+
+ABSTRACT = (
+    "We present QuickQuant, a weight quantization method for serving large language models. "
+    "It reduces decoding latency by 21.5% and weight memory by 3x with no loss in accuracy."
+)
+GOOD = {
+    "institution": "北京大学",
+    "technique": "面向大模型推理的权重量化方法QuickQuant",
+    "problem": "大模型解码延迟高且显存占用大的问题",
+    "result": "解码延迟降低21.5%、权重显存减少3倍且精度无损",
+    "technique_ids": ["quantization"],
+    "tldr_en": "QuickQuant quantizes weights to cut decoding latency by 21.5%.",
+}
+
+
+def paper_yaml(title: str) -> str:
+    """Return a valid record (PKU, quantization) whose abstract grounds GOOD."""
+    return (
+        f"title: {json.dumps(title)}\ninstitutions: [Peking University]\n"
+        f"techniques: [quantization]\nadded: 2025-10-15\nabstract: {json.dumps(ABSTRACT)}\n"
+    )
+
+
+def completion(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return a chat completion whose message content is the JSON of `fields`."""
+    return {
+        "id": "cmpl-hostile",
+        "object": "chat.completion",
+        "model": "mistral-small-2506",
+        "created": 1760000000,
+        "usage": {"prompt_tokens": 100, "completion_tokens": 30, "total_tokens": 130},
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": json.dumps(fields, ensure_ascii=False)},
+            }
+        ],
+    }
+
+
+@dataclass
+class Answer:
+    """One scripted HTTP answer."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    hold: threading.Event | None = None  # keep the request open until this is set
+
+
+Script = Callable[[int, dict[str, Any]], Answer]
+
+
+@dataclass
+class FakeMistral:
+    """Counts requests, remembers their headers, answers from `script`."""
+
+    script: Script = field(default=lambda n, body: Answer(body=completion(GOOD)))
+    requests: list[dict[str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def calls(self) -> int:
+        """Return how many requests arrived."""
+        return len(self.requests)
+
+    def answer(self, headers: dict[str, str], body: dict[str, Any]) -> Answer:
+        """Record one request and choose its answer."""
+        with self.lock:
+            self.requests.append(headers)
+            n = len(self.requests) - 1
+        return self.script(n, body)
+
+
+@contextmanager
+def serve(fake: FakeMistral) -> Iterator[str]:
+    """Serve `fake` on 127.0.0.1; yield its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("content-length", "0")))
+            answer = fake.answer({k.lower(): v for k, v in self.headers.items()}, json.loads(raw))
+            if answer.hold is not None:
+                answer.hold.wait(60)
+            if answer.delay:
+                threading.Event().wait(answer.delay)
+            body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
+            payload = body.encode("utf-8") if answer.body is not None else b""
+            try:
+                self.send_response(answer.status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                for key, value in answer.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:  # the client gave up or was killed
+                pass
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
