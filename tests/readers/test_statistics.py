@@ -1,0 +1,121 @@
+"""The statistics page: right tallies, bounded size at scale, charts that parse and stay inert."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from synthetic import synthetic_collection
+
+from generator.charts import Bar, bar_chart, clip, column_chart, heat_map, text_width
+from generator.index import SiteModel, index_site
+from generator.load import load_collection
+from generator.render import Renderer, RenderSettings
+from generator.stats import (
+    MATRIX_INSTITUTIONS,
+    MATRIX_TECHNIQUES,
+    TIMELINE_LIMIT,
+    TOP_INSTITUTIONS,
+    TOP_TECHNIQUES,
+    render_statistics,
+    tally_statistics,
+)
+
+FIXTURE_DATA = Path(__file__).resolve().parents[1] / "fixtures" / "site-data"
+SVG = re.compile(r"<svg .*?</svg>", re.DOTALL)
+
+
+def _page(model: SiteModel, language: str = "zh") -> str:
+    return render_statistics(model, Renderer(model, RenderSettings(language=language))).text
+
+
+def test_fixture_tallies() -> None:
+    model = index_site(load_collection(FIXTURE_DATA))
+    st = tally_statistics(model)
+    assert [(g.technique.id, len(g.papers)) for g in st.techniques] == [
+        ("pruning", 2),
+        ("quantization", 2),
+        ("kv-cache", 1),
+        ("post-training-quantization", 1),
+    ]
+    assert st.technique_others == (0, 0)
+    assert st.matrix_rows[0].institution.id == "tsinghua-university"
+    tsinghua = dict(zip([g.technique.id for g in st.matrix_columns], st.matrix[0], strict=True))
+    assert tsinghua == {
+        "pruning": 1,
+        "quantization": 2,
+        "kv-cache": 1,
+        "post-training-quantization": 1,
+    }
+    assert [(p.label, p.papers) for p in st.timeline] == [("2025-10-15", 3), ("2025-11-02", 2)]
+    assert st.timeline_unit == "report"
+    assert dict(st.author_buckets)["2"] == 3 and dict(st.author_buckets)["3"] == 1
+    assert st.authors_unknown == 1
+
+
+def test_page_has_five_charts_each_with_a_table() -> None:
+    model = index_site(load_collection(FIXTURE_DATA))
+    text = _page(model)
+    charts = SVG.findall(text)
+    assert len(charts) == 5
+    # every chart is followed by a Markdown table before the next heading
+    for section in text.split("\n## ")[1:]:
+        assert "<svg " in section and "\n| " in section.split("</svg>")[1], section[:40]
+    assert "[清华大学 (Tsinghua University)](institutions/tsinghua-university/index.md)" in text
+
+
+def test_charts_are_well_formed_svg_with_hostile_labels_escaped() -> None:
+    model = index_site(load_collection(FIXTURE_DATA))
+    for svg in SVG.findall(_page(model)):
+        # numeric character references only (no HTML named entities): XML parses it as is
+        root = ET.fromstring(svg)
+        assert root.get("role") == "img" and root.get("aria-labelledby")
+        assert root.get("fill") == "currentColor"
+        for element in root.iter():
+            assert not any(name.startswith("on") for name in element.attrib)
+            assert element.tag.split("}")[-1] not in {"script", "foreignObject", "a", "image"}
+    assert "<script" not in _page(model).split("---", 2)[2].replace("&lt;script", "")
+
+
+def test_page_stays_bounded_at_scale() -> None:
+    small = index_site(synthetic_collection(200))
+    large = index_site(synthetic_collection(2000))
+    st = tally_statistics(large)
+    assert len(st.techniques) == TOP_TECHNIQUES and st.technique_others[0] > 0
+    assert len(st.institutions) == TOP_INSTITUTIONS and st.institution_others[0] > 0
+    assert len(st.matrix_rows) == MATRIX_INSTITUTIONS
+    assert len(st.matrix_columns) == MATRIX_TECHNIQUES
+    assert len(st.timeline) <= TIMELINE_LIMIT and st.timeline_unit == "month"
+    # others counts each paper once
+    rest = {p.id for g in large.techniques[TOP_TECHNIQUES:] for p in g.papers}
+    assert st.technique_others[1] == len(rest)
+    small_page, large_page = _page(small), _page(large)
+    assert len(large_page) < 1.2 * len(small_page) + 2000
+    assert len(large_page.encode()) < 80_000
+
+
+def test_english_statistics_page() -> None:
+    model = index_site(load_collection(FIXTURE_DATA))
+    text = _page(model, "en")
+    assert "# Statistics" in text and "## Papers per technique" in text
+    assert ">Quantization<" in text
+
+
+def test_labels_are_clipped_to_fit() -> None:
+    assert clip("short", 100) == "short"
+    long = clip("一个非常非常非常非常长的机构名称", 80)
+    assert long.endswith("…") and text_width(long) <= 80
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        bar_chart("c", "t", []),
+        column_chart("c", "t", [Bar("2025-01", 0)]),
+        heat_map("c", "t", ["a"], ["b"], [[0]]),
+    ],
+)
+def test_empty_and_zero_charts_still_draw(svg: str) -> None:
+    assert ET.fromstring(svg).tag.endswith("svg")
