@@ -120,7 +120,18 @@ def parse_yaml(raw: bytes, *, path: Path, display: str) -> YamlDocument:
         raise YamlProblem(line, 1, "file is not valid UTF-8; save it as UTF-8") from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        # PyYAML checks the whole text for control characters before it parses anything
+        start = text.rfind("\n", 0, exc.position) + 1
+        line, col = text.count("\n", 0, exc.position) + 1, exc.position - start + 1
+        raise YamlProblem(
+            line,
+            col,
+            f"contains the control character U+{exc.character:04X}; delete it"
+            " (retype the text if you cannot see it)",
+        ) from None
     try:
         try:
             node = loader.get_single_node()
