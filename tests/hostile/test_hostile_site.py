@@ -240,3 +240,14 @@ def test_inert_html_passes_the_scanner() -> None:
     assert check_html(f'<p title="{escaped}">{escaped}</p>', "x") == []
     assert Finding("a", "b", "c")  # printable
     assert Path(__file__).name.startswith("test_hostile")
+
+
+def test_the_build_configuration_never_reads_record_text_as_code() -> None:
+    """SECURITY.md promises no hooks, no snippets, no macros; templates never mark text safe."""
+    root = Path(__file__).resolve().parents[2]
+    config = (root / "mkdocs.yml").read_text("utf-8")
+    for forbidden in ("hooks:", "pymdownx.snippets", "macros", "md_in_html"):
+        assert forbidden not in config, forbidden
+    for template in sorted((root / "overrides").rglob("*.html")):
+        assert "| safe" not in template.read_text("utf-8"), template
+    assert (root / "SECURITY.md").is_file()
