@@ -31,7 +31,10 @@
     if (!button) {
       return;
     }
-    var source = document.getElementById(button.getAttribute("data-pb-cite"));
+    // The entry sits beside the button. Not looked up by id: Material renames the ids of
+    // code blocks (__code_...) when it mounts them.
+    var block = button.closest(".pb-cite");
+    var source = block ? block.querySelector(".pb-bibtex code") : null;
     if (!source) {
       return;
     }

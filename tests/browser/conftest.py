@@ -1,0 +1,183 @@
+"""Browser tests: one fixture-site build, one loopback HTTP server and one Chromium per session.
+
+Debian's /usr/bin/chromium is driven through Playwright; no browser is ever downloaded. Every
+request is routed: anything not addressed to 127.0.0.1 is recorded and aborted, so a test fails
+when a page reaches for another host. Screenshots go to test-artifacts/browser/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+sys.path.insert(0, str(ROOT / "tests" / "site"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test here `browser`, and skip them all when Chromium or Playwright is missing."""
+    reason = None
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright package is missing (pip install playwright)"
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Served:
+    """The built site and where the loopback server serves it."""
+
+    site: Path
+    base: str  # http://127.0.0.1:PORT/
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Build the fixture site (hostile record included) and serve it on 127.0.0.1."""
+    from sitebuild import FIXTURE_DATA, build_into
+
+    built = build_into(tmp_path_factory.mktemp("browser-site"), FIXTURE_DATA)
+    handler = functools.partial(_QuietHandler, directory=str(built.site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(built.site, f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium headless once."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Tab:
+    """A page with everything it reported: console errors, script errors, dialogs, blocked hosts."""
+
+    page: Any
+    base: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Any:
+        """Go to a site path and wait until the network is quiet."""
+        response = self.page.goto(self.base + path, wait_until="networkidle")
+        assert response is not None and response.ok, (path, response and response.status)
+        return response
+
+    def shot(self, name: str) -> None:
+        """Save a full-page screenshot as a test artifact."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def assert_clean(self) -> None:
+        """Fail on console errors, uncaught exceptions, dialogs, failed or off-site requests."""
+        assert self.blocked == [], f"requests left the site: {self.blocked}"
+        assert self.page_errors == [], self.page_errors
+        assert self.console_errors == [], self.console_errors
+        assert self.dialogs == [], f"a page opened a dialog: {self.dialogs}"
+        assert self.failed == [], self.failed
+
+
+@pytest.fixture
+def new_tab(browser: Any, served: Served) -> Iterator[Any]:
+    """Return a factory of fresh browser contexts (viewport, colour scheme, permissions)."""
+    contexts: list[Any] = []
+
+    def make(
+        *,
+        viewport: tuple[int, int] = (1280, 900),
+        color_scheme: str = "light",
+        permissions: list[str] | None = None,
+        mobile: bool = False,
+    ) -> Tab:
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]},
+            color_scheme=color_scheme,
+            is_mobile=mobile,
+            has_touch=mobile,
+            device_scale_factor=1,
+            service_workers="block",
+        )
+        contexts.append(context)
+        if permissions:
+            context.grant_permissions(permissions, origin=served.base.rstrip("/"))
+        page = context.new_page()
+        tab = Tab(page=page, base=served.base)
+
+        def route(route: Any) -> None:
+            url = route.request.url
+            host = urlsplit(url).hostname
+            if url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+                route.continue_()
+            else:
+                tab.blocked.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page.on(
+            "console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None
+        )
+        page.on("pageerror", lambda e: tab.page_errors.append(str(e)))
+        page.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+        page.on(
+            "requestfailed",
+            lambda r: None if r.url in tab.blocked else tab.failed.append(f"{r.url}: {r.failure}"),
+        )
+        page.on(
+            "response",
+            lambda r: tab.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None,
+        )
+        return tab
+
+    yield make
+    for context in contexts:
+        context.close()
