@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-from hostile_build import Run, build, clean_env, guard_log, make_project
+from hostile_build import HostileSite, build, clean_env, guard_log, make_project
 from hostile_payloads import write_hostile_data
-
-
-@dataclass
-class HostileSite:
-    """The hostile data, the scratch project it was built in, and the build's outcome."""
-
-    base: Path
-    data: Path
-    project: Path
-    site: Path
-    run: Run
-    guard: list[str]
 
 
 @pytest.fixture(scope="session")

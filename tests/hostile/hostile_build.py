@@ -154,6 +154,18 @@ class Run:
     stderr: str
 
 
+@dataclass
+class HostileSite:
+    """The hostile data, the scratch project it was built in, and the build's outcome."""
+
+    base: Path
+    data: Path
+    project: Path
+    site: Path
+    run: Run
+    guard: list[str]
+
+
 def paperbrief(
     args: list[str], *, cwd: Path, env: dict[str, str], umask: int = 0o022, timeout: float = 300
 ) -> Run:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HostileSite
+from hostile_build import HostileSite
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -38,48 +41,61 @@ def served(hostile_site: HostileSite) -> Iterator[str]:
         server.server_close()
 
 
+# Run in a child process: Playwright's sync API refuses to start while another test module's
+# session-wide browser is running in this one.
+DRIVER = r"""
+import json, sys
+from playwright.sync_api import sync_playwright
+
+served, chromium, pages = sys.argv[1], sys.argv[2], sys.argv[3:]
+out = {"dialogs": [], "foreign": [], "moved": [], "labels": []}
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+    tab = browser.new_page()
+    tab.on("dialog", lambda d: (out["dialogs"].append(tab.url + ": " + d.message), d.dismiss()))
+
+    def only_local(route):
+        if route.request.url.startswith(served):
+            route.continue_()
+        else:
+            out["foreign"].append(route.request.url)
+            route.abort()
+
+    tab.route("**/*", only_local)
+    for rel in pages:
+        url = served + rel
+        tab.goto(url, wait_until="load")
+        tab.wait_for_timeout(50)
+        if tab.url != url:
+            out["moved"].append(url + " -> " + tab.url)
+    # the search page with a query and every filter group open: its UI inserts HTML there
+    tab.goto(served + "search/?q=hostile", wait_until="load")
+    tab.wait_for_selector(".pagefind-ui__result", timeout=15000)
+    for summary in tab.query_selector_all("details.pagefind-ui__filter-block summary"):
+        summary.click()
+    tab.wait_for_timeout(500)
+    out["labels"] = [l.text_content() for l in tab.query_selector_all(".pagefind-ui__filter-label")]
+    browser.close()
+print(json.dumps(out))
+"""
+
+
 def test_no_page_runs_a_payload(hostile_site: HostileSite, served: str) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     pages = sorted(
-        p.relative_to(hostile_site.site).as_posix()
+        p.relative_to(hostile_site.site).as_posix().removesuffix("index.html")
         for p in hostile_site.site.rglob("*.html")
         if "pagefind" not in p.parts
     )
-    dialogs: list[str] = []
-    foreign: list[str] = []
-    moved: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            tab = browser.new_page()
-            tab.on("dialog", lambda d: (dialogs.append(f"{tab.url}: {d.message}"), d.dismiss()))
-
-            def only_local(route: Any) -> None:
-                if route.request.url.startswith(served):
-                    route.continue_()
-                else:
-                    foreign.append(route.request.url)
-                    route.abort()
-
-            tab.route("**/*", only_local)
-            for rel in pages:
-                url = served + rel.removesuffix("index.html")
-                tab.goto(url, wait_until="load")
-                tab.wait_for_timeout(50)
-                if tab.url != url:
-                    moved.append(f"{url} -> {tab.url}")
-            # the search page, with a query and every filter group open (its UI inserts HTML)
-            tab.goto(served + "search/?q=hostile", wait_until="load")
-            tab.wait_for_selector(".pagefind-ui__result", timeout=15000)
-            for summary in tab.query_selector_all("details.pagefind-ui__filter-block summary"):
-                summary.click()
-            tab.wait_for_timeout(500)
-            labels = tab.query_selector_all(".pagefind-ui__filter-label")
-            assert labels and any("pbx01" in label.text_content() for label in labels)
-        finally:
-            browser.close()
-    assert dialogs == []
-    assert moved == []
-    assert foreign == []
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, served, str(CHROMIUM), *pages],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["dialogs"] == []
+    assert seen["moved"] == []
+    assert seen["foreign"] == []
+    assert any("pbx01" in label for label in seen["labels"])  # the filters really were shown

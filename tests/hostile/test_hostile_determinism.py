@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import HostileSite
-from hostile_build import build, clean_env, generated_docs, guard_log, make_project, tree_bytes
+from hostile_build import (
+    HostileSite,
+    build,
+    clean_env,
+    generated_docs,
+    guard_log,
+    make_project,
+    tree_bytes,
+)
 
 
 def test_builds_are_byte_identical_across_hash_seed_directory_umask_and_zone(

@@ -10,8 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 import yaml
-from conftest import HostileSite
-from hostile_build import generated_docs
+from hostile_build import HostileSite, generated_docs
 from hostile_payloads import GROUPS, SNIPPET_SENTINEL
 from hostile_scan import Finding, check_file, check_html, scan_tree
 
