@@ -39,7 +39,10 @@ def _print_problems(exc: ValidationFailed) -> None:
         click.echo(problem.format(), err=True)
         if annotate:
             click.echo(github_annotation(problem))
-    click.echo(f"{len(exc.problems)} problem(s) found; fix them and run `paperbrief validate` again.", err=True)
+    click.echo(
+        f"{len(exc.problems)} problem(s) found; fix them and run `paperbrief validate` again.",
+        err=True,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,9 +147,19 @@ def add_command(
 @main.command("import-report")
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @DATA_OPTION
-@click.option("--id", "report_id", help="Report id to use (default: the existing report with the same title and time, else report-DATE).")
-@click.option("--dry-run", is_flag=True, help="Show what would be written and the data-quality summary; write nothing.")
-def import_report_command(report: Path, data_dir: Path, report_id: str | None, dry_run: bool) -> None:
+@click.option(
+    "--id",
+    "report_id",
+    help="Report id to use (default: the existing report with the same title and time, else report-DATE).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would be written and the data-quality summary; write nothing.",
+)
+def import_report_command(
+    report: Path, data_dir: Path, report_id: str | None, dry_run: bool
+) -> None:
     """Import a Markdown report (the sample's format) as paper and report records."""
     from .importer import import_report
 
@@ -156,14 +169,20 @@ def import_report_command(report: Path, data_dir: Path, report_id: str | None, d
         _fail(exc)
         return
     plan = result.plan
-    click.echo(f"report {plan.report_id}: {len(plan.report.papers)} papers "
-               f"({len(plan.new)} new, {len(plan.existing)} already in the collection)")
+    click.echo(
+        f"report {plan.report_id}: {len(plan.report.papers)} papers "
+        f"({len(plan.new)} new, {len(plan.existing)} already in the collection)"
+    )
     if plan.notes:
         click.echo(f"data-quality summary ({len(plan.notes)} findings):")
         for note in plan.notes:
             click.echo(f"  {note.format()}")
     verb = "would write" if dry_run else "wrote"
-    written = [str(p) for p in result.written] if not dry_run else [f"papers/{p}.yaml" for p in plan.papers]
+    written = (
+        [str(p) for p in result.written]
+        if not dry_run
+        else [f"papers/{p}.yaml" for p in plan.papers]
+    )
     click.echo(f"{verb} {len(written)} file(s)" + "".join(f"\n  {w}" for w in written))
     if any(plan.papers[p].review for p in plan.papers):
         click.echo("Records with `review:` entries need a person's check before publishing.")
@@ -172,7 +191,12 @@ def import_report_command(report: Path, data_dir: Path, report_id: str | None, d
 @main.command("export-report")
 @click.argument("report_id")
 @DATA_OPTION
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of standard output.",
+)
 def export_report_command(report_id: str, data_dir: Path, output: Path | None) -> None:
     """Write a report in the sample's Markdown format."""
     from .export import export_report
@@ -191,10 +215,11 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
         click.echo(f"wrote {output}", err=True)
 
 
-
 @main.command()
 @DATA_OPTION
-@click.option("--briefs", is_flag=True, help="Write LLM briefs with Mistral (needs MISTRAL_API_KEY).")
+@click.option(
+    "--briefs", is_flag=True, help="Write LLM briefs with Mistral (needs MISTRAL_API_KEY)."
+)
 @click.option(
     "--scholar",
     is_flag=True,
@@ -335,9 +360,7 @@ def build_command(
     from .build import build_site
 
     try:
-        report = build_site(
-            data_dir, site_dir=site_dir, config_file=config_file, language=language
-        )
+        report = build_site(data_dir, site_dir=site_dir, config_file=config_file, language=language)
     except PaperbriefError as exc:
         _fail(exc)
         return
@@ -354,9 +377,13 @@ def build_command(
     show_default=True,
     help="MkDocs configuration to serve.",
 )
-@click.option("-a", "--dev-addr", metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+@click.option(
+    "-a", "--dev-addr", metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000)."
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-def serve_command(data_dir: Path, config_file: Path, dev_addr: str | None, open_browser: bool) -> None:
+def serve_command(
+    data_dir: Path, config_file: Path, dev_addr: str | None, open_browser: bool
+) -> None:
     """Preview the site; pages are regenerated when a YAML file under DATA changes."""
     from .serve import serve_site
 
@@ -383,8 +410,12 @@ def serve_command(data_dir: Path, config_file: Path, dev_addr: str | None, open_
 @main.command("ingest")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DATA_OPTION
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft records instead of writing them.")
-@click.option("--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY).")
+@click.option(
+    "--stdout", "to_stdout", is_flag=True, help="Print the draft records instead of writing them."
+)
+@click.option(
+    "--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY)."
+)
 def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, llm: bool) -> None:
     """Draft paper records from PDFs (files or folders); unclear fields are listed under review."""
     from .ingest.draft import ingest_pdfs
@@ -399,10 +430,15 @@ def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, ll
     first = True
     for result in results:
         if to_stdout and result.text is not None:
-            click.echo(("" if first else "---\n") + f"# {result.paper_id}.yaml from {result.source.name}")
+            click.echo(
+                ("" if first else "---\n") + f"# {result.paper_id}.yaml from {result.source.name}"
+            )
             click.echo(result.text, nl=False)
             first = False
-        click.echo(("error: " if result.status == "failed" else "") + result.message, err=to_stdout or result.status == "failed")
+        click.echo(
+            ("error: " if result.status == "failed" else "") + result.message,
+            err=to_stdout or result.status == "failed",
+        )
     if any(result.status == "failed" for result in results):
         sys.exit(1)
 
@@ -411,7 +447,9 @@ def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, ll
 @click.argument("pdf_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", required=True, help="The report's title.")
 @DATA_OPTION
-@click.option("--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY).")
+@click.option(
+    "--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY)."
+)
 def new_report_command(pdf_dir: Path, title: str, data_dir: Path, llm: bool) -> None:
     """Ingest a folder of PDFs into paper records and a report listing them (safe to re-run)."""
     from .ingest.llm import corrector_from_env
@@ -424,7 +462,10 @@ def new_report_command(pdf_dir: Path, title: str, data_dir: Path, llm: bool) -> 
         _fail(exc)
         return
     for result in made.ingested:
-        click.echo(("error: " if result.status == "failed" else "") + result.message, err=result.status == "failed")
+        click.echo(
+            ("error: " if result.status == "failed" else "") + result.message,
+            err=result.status == "failed",
+        )
     click.echo(f"{made.status} {display_path(made.path)} ({len(made.papers)} papers)")
     for line in made.briefs:
         click.echo(line)

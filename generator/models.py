@@ -251,7 +251,9 @@ class BriefEnrichment(_Frozen):
 
 class ScholarEnrichment(_Frozen):
     status: Literal["match", "no-match", "error"]
-    query: Line | None = Field(None, description="The title searched for; a changed title means a new lookup")
+    query: Line | None = Field(
+        None, description="The title searched for; a changed title means a new lookup"
+    )
     citations: int | None = Field(None, ge=0)
     venue: Line | None = None
     year: int | None = None
