@@ -11,17 +11,16 @@ import functools
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from browser_harness import Served, Tab
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,14 +56,6 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@dataclass
-class Served:
-    """The built site and where the loopback server serves it."""
-
-    site: Path
-    base: str  # http://127.0.0.1:PORT/
-
-
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Build the fixture site (hostile record included) and serve it on 127.0.0.1."""
@@ -93,38 +84,6 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
-
-
-@dataclass
-class Tab:
-    """A page with everything it reported: console errors, script errors, dialogs, blocked hosts."""
-
-    page: Any
-    base: str
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-    def open(self, path: str) -> Any:
-        """Go to a site path and wait until the network is quiet."""
-        response = self.page.goto(self.base + path, wait_until="networkidle")
-        assert response is not None and response.ok, (path, response and response.status)
-        return response
-
-    def shot(self, name: str) -> None:
-        """Save a full-page screenshot as a test artifact."""
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    def assert_clean(self) -> None:
-        """Fail on console errors, uncaught exceptions, dialogs, failed or off-site requests."""
-        assert self.blocked == [], f"requests left the site: {self.blocked}"
-        assert self.page_errors == [], self.page_errors
-        assert self.console_errors == [], self.console_errors
-        assert self.dialogs == [], f"a page opened a dialog: {self.dialogs}"
-        assert self.failed == [], self.failed
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Served, Tab
+from browser_harness import Served, Tab
 
 pytestmark = pytest.mark.browser
 
@@ -58,9 +58,14 @@ def test_a_technique_filter_narrows_the_results(new_tab: NewTab) -> None:
     before = _wait_for_results(tab, 3)
     label = tab.page.locator(".pagefind-ui__filter-label", has_text="Post-Training Quantization")
     label.first.click()
+    # Results re-render after a filter change (briefly none): wait for the narrowed list.
     tab.page.wait_for_function(
-        "n => document.querySelectorAll('.pagefind-ui__result-link').length < n",
+        """n => {
+          const links = document.querySelectorAll('.pagefind-ui__result-link');
+          return links.length > 0 && links.length < n;
+        }""",
         arg=len(before),
+        timeout=10_000,
     )
     after = _result_links(tab)
     assert len(after) == 1 and "/papers/ptq-calib/" in after[0]

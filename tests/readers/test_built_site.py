@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import HOSTILE_TLDR
+from readers_build import HOSTILE_TLDR
 from sitebuild import BuiltSite
 
 from generator.downloads import BIB_PATH, CSV_PATH, JSON_PATH

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from generator.index import RELATED_LIMIT, index_site
+import pytest
+from synthetic import synthetic_collection
+
+from generator.index import RELATED_LIMIT, index_site, newest_first
 from generator.load import Collection, Paper
 from generator.models import Institution, PaperRecord, Technique
 from generator.registry import InstitutionRegistry
@@ -77,3 +80,33 @@ def test_paper_page_lists_related_papers_in_that_order() -> None:
         "Title tech-newer",
         "Title tech-older",
     ]
+
+
+def _brute_force(papers: list[Paper]) -> dict[str, list[str]]:
+    """Score every other paper: the definition the fast ranking must match."""
+    result = {}
+    for paper in papers:
+        techs = {t.id for t in paper.techniques}
+        insts = {i.id for i in paper.institutions}
+        scored = []
+        for other in papers:
+            if other.id == paper.id:
+                continue
+            t = len(techs & {x.id for x in other.techniques})
+            i = len(insts & {x.id for x in other.institutions})
+            if t or i:
+                scored.append(((-t, -i, newest_first(other)), other.id))
+        result[paper.id] = [pid for _, pid in sorted(scored)[:RELATED_LIMIT]]
+    return result
+
+
+@pytest.mark.parametrize(
+    ("n", "techniques", "institutions"), [(40, 3, 4), (400, 6, 12), (600, 40, 200)]
+)
+def test_fast_ranking_matches_scoring_every_paper(
+    n: int, techniques: int, institutions: int
+) -> None:
+    collection = synthetic_collection(n, n_techniques=techniques, n_institutions=institutions)
+    model = index_site(collection)
+    expected = _brute_force(sorted(collection.papers.values(), key=newest_first))
+    assert {k: [p.id for p in v] for k, v in model.related.items()} == expected

@@ -1,0 +1,50 @@
+"""What the browser tests share: the served site, and a tab that records what a page did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+@dataclass
+class Served:
+    """The built site and where the loopback server serves it."""
+
+    site: Path
+    base: str  # http://127.0.0.1:PORT/
+
+
+@dataclass
+class Tab:
+    """A page with everything it reported: console errors, script errors, dialogs, blocked hosts."""
+
+    page: Any
+    base: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Any:
+        """Go to a site path and wait until the network is quiet."""
+        response = self.page.goto(self.base + path, wait_until="networkidle")
+        assert response is not None and response.ok, (path, response and response.status)
+        return response
+
+    def shot(self, name: str) -> None:
+        """Save a full-page screenshot as a test artifact."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def assert_clean(self) -> None:
+        """Fail on console errors, uncaught exceptions, dialogs, failed or off-site requests."""
+        assert self.blocked == [], f"requests left the site: {self.blocked}"
+        assert self.page_errors == [], self.page_errors
+        assert self.console_errors == [], self.console_errors
+        assert self.dialogs == [], f"a page opened a dialog: {self.dialogs}"
+        assert self.failed == [], self.failed
