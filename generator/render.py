@@ -242,6 +242,9 @@ class RenderSettings:
     site_url: str = "https://example.github.io/paperbrief/"
     edit_base: str | None = None  # e.g. https://github.com/o/r/edit/main/ (data paths are appended)
     page_size: int = 100
+    # A report page holds each paper's brief and abstract (about 1 KB of text per paper):
+    # 40 per page keeps every page under about 64 KB of search text.
+    report_page_size: int = 40
     feed_size: int = 50
 
 
@@ -856,12 +859,12 @@ class Renderer:
         """Render a report in the sample's structure: briefs, then details; split when long."""
         s = self.s
         record = view.report.record
-        chunks = _chunks(view.papers, self.settings.page_size)
+        chunks = _chunks(view.papers, self.settings.report_page_size)
         pages = [entity_page_path("reports", view.id, n) for n in range(1, len(chunks) + 1)]
         result = []
         for n, chunk in enumerate(chunks, start=1):
             path = pages[n - 1]
-            offset = (n - 1) * self.settings.page_size
+            offset = (n - 1) * self.settings.report_page_size
             title = (
                 escape(record.title)
                 if n == 1
