@@ -21,14 +21,6 @@ from browser_harness import Served, Tab
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 sys.path.insert(0, str(ROOT / "tests" / "site"))
 
@@ -72,18 +64,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server.shutdown()
         server.server_close()
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium headless once."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
