@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -185,6 +186,12 @@ def build_site(
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(data_epoch(collection))
     report.source_date_epoch = int(epoch)
+    # MkDocs needs none of the loaded records: drop them, and move what is left out of the
+    # cyclic GC's reach; MkDocs allocates so much that the GC otherwise rescans the whole
+    # heap again and again (at 10,000 papers the build ran about a quarter slower).
+    del collection
+    gc.collect()
+    gc.freeze()
     collect = _Collect()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(collect)
@@ -203,6 +210,7 @@ def build_site(
         raise BuildFailed(f"mkdocs build failed (strict mode):\n  {details}") from exc
     finally:
         mkdocs_log.removeHandler(collect)
+        gc.unfreeze()
     report.timings["mkdocs"] = time.perf_counter() - start
     # MkDocs emptied the site directory, so the bundle is always rebuilt from the new pages.
     search = index_search(Path(config.site_dir), language=settings.language)
