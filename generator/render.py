@@ -740,16 +740,61 @@ class Renderer:
     def _page_count(self, n_items: int) -> int:
         return max(1, -(-n_items // self.settings.page_size))
 
+    def render_orderings(
+        self,
+        kind: str,
+        entity_id: str,
+        title: str,
+        papers: Sequence[Paper],
+        header: Callable[[str, str | None], str],
+        *,
+        description: str,
+    ) -> list[PageText]:
+        """Render a listing newest first, and most cited first too when citations exist.
+
+        `header(path, sort_fact)` opens the first page; `sort_fact` links the other order.
+        """
+        s = self.s
+        count = self._page_count(len(papers))
+        newest = [entity_page_path(kind, entity_id, n) for n in range(1, count + 1)]
+        cited = [entity_page_path(kind, entity_id, n, "cited") for n in range(1, count + 1)]
+        has_citations = any(p.id in self.model.citations for p in papers)
+
+        def sort_fact(path: str, order: str) -> str | None:
+            if not has_citations:
+                return None
+            other = cited[0] if order == "newest" else newest[0]
+            label = s["most_cited"] if order == "newest" else s["newest_first"]
+            current = s["newest_first"] if order == "newest" else s["most_cited"]
+            return f"{s['sorted_by']}: {current} · [{label}]({rel(path, other)})"
+
+        feed = (kind, entity_id)
+        pages = self.render_listing(
+            newest,
+            title,
+            papers,
+            lambda p: header(p, sort_fact(p, "newest")),
+            description=description,
+            feed=feed,
+        )
+        if has_citations:
+            by_citations = sorted(papers, key=lambda p: most_cited_first(p, self.model.citations))
+            pages += self.render_listing(
+                cited,
+                f"{title} ({s['most_cited']})",
+                by_citations,
+                lambda p: header(p, sort_fact(p, "cited")),
+                description=description,
+                feed=feed,
+            )
+        return pages
+
     def render_technique(self, group: TechniqueGroup) -> list[PageText]:
         """Render a technique's pages: newest first, and most cited first when citations exist."""
         tech = group.technique
         s = self.s
-        count = self._page_count(len(group.papers))
-        newest = [entity_page_path("techniques", tech.id, n) for n in range(1, count + 1)]
-        has_citations = any(p.id in self.model.citations for p in group.papers)
-        cited = [entity_page_path("techniques", tech.id, n, "cited") for n in range(1, count + 1)]
 
-        def header(path: str, order: str) -> str:
+        def header(path: str, sort_fact: str | None) -> str:
             out = [f"{escape(tech.description)}\n\n"]
             facts = [s["paper_count"].format(n=len(group.papers))]
             if tech.aliases:
@@ -771,11 +816,8 @@ class Renderer:
                     )
                     + more
                 )
-            if has_citations:
-                other = cited[0] if order == "newest" else newest[0]
-                label = s["most_cited"] if order == "newest" else s["newest_first"]
-                current = s["newest_first"] if order == "newest" else s["most_cited"]
-                facts.append(f"{s['sorted_by']}: {current} · [{label}]({rel(path, other)})")
+            if sort_fact:
+                facts.append(sort_fact)
             out.append("".join(f"- {f}\n" for f in facts) + "\n")
             out.append(self.feed_links(path, "techniques", tech.id))
             return "".join(out)
@@ -785,37 +827,21 @@ class Renderer:
             if s is STRINGS["zh"]
             else f"{escape(tech.en)} · {escape(tech.zh)}"
         )
-        feed = ("techniques", tech.id)
-        pages = self.render_listing(
-            newest,
+        return self.render_orderings(
+            "techniques",
+            tech.id,
             title,
             group.papers,
-            lambda p: header(p, "newest"),
+            header,
             description=escape(tech.description),
-            feed=feed,
         )
-        if has_citations:
-            by_citations = sorted(
-                group.papers, key=lambda p: most_cited_first(p, self.model.citations)
-            )
-            pages += self.render_listing(
-                cited,
-                f"{title} ({s['most_cited']})",
-                by_citations,
-                lambda p: header(p, "cited"),
-                description=escape(tech.description),
-                feed=feed,
-            )
-        return pages
 
     def render_institution(self, group: InstitutionGroup) -> list[PageText]:
-        """Render an institution's pages."""
+        """Render an institution's pages: newest first, and most cited first when citations exist."""
         inst = group.institution
         s = self.s
-        count = self._page_count(len(group.papers))
-        pages = [entity_page_path("institutions", inst.id, n) for n in range(1, count + 1)]
 
-        def header(path: str) -> str:
+        def header(path: str, sort_fact: str | None) -> str:
             names = [f"**{escape(inst.zh)}**"] if inst.zh else []
             names.append(f"**{escape(inst.en)}**")
             out = [" · ".join(names) + "\n\n"]
@@ -842,17 +868,19 @@ class Renderer:
                     )
                     + more
                 )
+            if sort_fact:
+                facts.append(sort_fact)
             out.append("".join(f"- {f}\n" for f in facts) + "\n")
             out.append(self.feed_links(path, "institutions", inst.id))
             return "".join(out)
 
-        return self.render_listing(
-            pages,
+        return self.render_orderings(
+            "institutions",
+            inst.id,
             self.inst_short(inst),
             group.papers,
             header,
             description=escape(inst.en),
-            feed=("institutions", inst.id),
         )
 
     def render_report(self, view: ReportView) -> list[PageText]:
