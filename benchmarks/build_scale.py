@@ -47,8 +47,20 @@ PYTHON = sys.executable
 # (id, zh, en, aliases, parent): about 40 techniques, a few of them narrower than another.
 TECHNIQUES = [
     ("quantization", "量化", "Quantization", ["模型量化", "low-bit"], None),
-    ("post-training-quantization", "训练后量化", "Post-Training Quantization", ["PTQ"], "quantization"),
-    ("quantization-aware-training", "量化感知训练", "Quantization-Aware Training", ["QAT"], "quantization"),
+    (
+        "post-training-quantization",
+        "训练后量化",
+        "Post-Training Quantization",
+        ["PTQ"],
+        "quantization",
+    ),
+    (
+        "quantization-aware-training",
+        "量化感知训练",
+        "Quantization-Aware Training",
+        ["QAT"],
+        "quantization",
+    ),
     ("kv-cache", "KV缓存优化", "KV Cache Optimization", ["KV cache", "键值缓存"], None),
     ("kv-cache-compression", "KV缓存压缩", "KV Cache Compression", ["KV eviction"], "kv-cache"),
     ("pruning", "剪枝与稀疏化", "Pruning and Sparsity", ["sparsity", "稀疏"], None),
@@ -67,7 +79,13 @@ TECHNIQUES = [
     ("long-context", "长上下文", "Long Context", ["context extension"], None),
     ("rag", "检索增强生成", "Retrieval-Augmented Generation", ["RAG"], None),
     ("diffusion-llm", "扩散语言模型", "Diffusion Language Models", ["dLLM"], None),
-    ("diffusion-acceleration", "扩散模型加速", "Diffusion Acceleration", ["few-step sampling"], None),
+    (
+        "diffusion-acceleration",
+        "扩散模型加速",
+        "Diffusion Acceleration",
+        ["few-step sampling"],
+        None,
+    ),
     ("token-pruning", "视觉令牌剪枝", "Visual Token Pruning", ["token merging"], None),
     ("vlm-efficiency", "多模态模型加速", "Efficient VLMs", ["VLM", "视觉语言模型"], None),
     ("edge-inference", "端侧推理", "On-Device Inference", ["edge AI", "移动端"], None),
@@ -89,54 +107,229 @@ TECHNIQUES = [
 ]
 
 CITIES = [
-    ("Beijing", "北京"), ("Shanghai", "上海"), ("Shenzhen", "深圳"), ("Hangzhou", "杭州"),
-    ("Nanjing", "南京"), ("Wuhan", "武汉"), ("Chengdu", "成都"), ("Xian", "西安"),
-    ("Harbin", "哈尔滨"), ("Tianjin", "天津"), ("Guangzhou", "广州"), ("Hefei", "合肥"),
-    ("Xiamen", "厦门"), ("Suzhou", "苏州"), ("Dalian", "大连"), ("Jinan", "济南"),
-    ("Changsha", "长沙"), ("Chongqing", "重庆"), ("Kunming", "昆明"), ("Lanzhou", "兰州"),
-    ("Boston", "波士顿"), ("Seattle", "西雅图"), ("Austin", "奥斯汀"), ("Chicago", "芝加哥"),
-    ("Toronto", "多伦多"), ("Zurich", "苏黎世"), ("Munich", "慕尼黑"), ("Paris", "巴黎"),
-    ("London", "伦敦"), ("Edinburgh", "爱丁堡"), ("Seoul", "首尔"), ("Tokyo", "东京"),
-    ("Singapore", "新加坡"), ("Sydney", "悉尼"), ("Haifa", "海法"), ("Delft", "代尔夫特"),
-    ("Lausanne", "洛桑"), ("Berkeley", "伯克利"), ("Princeton", "普林斯顿"), ("Madison", "麦迪逊"),
+    ("Beijing", "北京"),
+    ("Shanghai", "上海"),
+    ("Shenzhen", "深圳"),
+    ("Hangzhou", "杭州"),
+    ("Nanjing", "南京"),
+    ("Wuhan", "武汉"),
+    ("Chengdu", "成都"),
+    ("Xian", "西安"),
+    ("Harbin", "哈尔滨"),
+    ("Tianjin", "天津"),
+    ("Guangzhou", "广州"),
+    ("Hefei", "合肥"),
+    ("Xiamen", "厦门"),
+    ("Suzhou", "苏州"),
+    ("Dalian", "大连"),
+    ("Jinan", "济南"),
+    ("Changsha", "长沙"),
+    ("Chongqing", "重庆"),
+    ("Kunming", "昆明"),
+    ("Lanzhou", "兰州"),
+    ("Boston", "波士顿"),
+    ("Seattle", "西雅图"),
+    ("Austin", "奥斯汀"),
+    ("Chicago", "芝加哥"),
+    ("Toronto", "多伦多"),
+    ("Zurich", "苏黎世"),
+    ("Munich", "慕尼黑"),
+    ("Paris", "巴黎"),
+    ("London", "伦敦"),
+    ("Edinburgh", "爱丁堡"),
+    ("Seoul", "首尔"),
+    ("Tokyo", "东京"),
+    ("Singapore", "新加坡"),
+    ("Sydney", "悉尼"),
+    ("Haifa", "海法"),
+    ("Delft", "代尔夫特"),
+    ("Lausanne", "洛桑"),
+    ("Berkeley", "伯克利"),
+    ("Princeton", "普林斯顿"),
+    ("Madison", "麦迪逊"),
 ]
 KINDS = [
-    ("University", "大学"), ("University of Technology", "理工大学"),
-    ("Institute of Computing", "计算技术研究所"), ("AI Research Lab", "人工智能实验室"),
-    ("Normal University", "师范大学"), ("University of Science and Technology", "科技大学"),
-    ("Academy of Sciences", "科学院"), ("Systems Research Center", "系统研究中心"),
-    ("Polytechnic Institute", "理工学院"), ("Data Intelligence Institute", "数据智能研究院"),
+    ("University", "大学"),
+    ("University of Technology", "理工大学"),
+    ("Institute of Computing", "计算技术研究所"),
+    ("AI Research Lab", "人工智能实验室"),
+    ("Normal University", "师范大学"),
+    ("University of Science and Technology", "科技大学"),
+    ("Academy of Sciences", "科学院"),
+    ("Systems Research Center", "系统研究中心"),
+    ("Polytechnic Institute", "理工学院"),
+    ("Data Intelligence Institute", "数据智能研究院"),
 ]
-SUFFIXES = [("", ""), ("North", "北"), ("South", "南"), ("East", "东"), ("West", "西"),
-            ("Labs", "研究部")]
+SUFFIXES = [
+    ("", ""),
+    ("North", "北"),
+    ("South", "南"),
+    ("East", "东"),
+    ("West", "西"),
+    ("Labs", "研究部"),
+]
 
-SYLLABLES = ["quan", "flex", "spec", "tok", "mo", "lite", "fast", "ada", "sparse", "kv", "lin",
-             "zip", "turbo", "nano", "hydra", "orca", "vega", "lumen", "atlas", "prism", "echo",
-             "nova", "fuse", "shift", "swift", "tiny", "deep", "edge", "omni", "flash"]
-ADJECTIVES = ["Efficient", "Scalable", "Adaptive", "Lossless", "Hardware-Aware", "Training-Free",
-              "Memory-Efficient", "Low-Latency", "Robust", "Unified", "Dynamic", "Fine-Grained"]
-DOMAINS = ["Large Language Models", "Vision Transformers", "Diffusion Models", "Edge Devices",
-           "Multimodal Agents", "Long-Context Serving", "Mobile GPUs", "Recommendation Systems",
-           "Speech Recognition", "Code Generation", "Video Understanding", "Scientific Computing"]
+SYLLABLES = [
+    "quan",
+    "flex",
+    "spec",
+    "tok",
+    "mo",
+    "lite",
+    "fast",
+    "ada",
+    "sparse",
+    "kv",
+    "lin",
+    "zip",
+    "turbo",
+    "nano",
+    "hydra",
+    "orca",
+    "vega",
+    "lumen",
+    "atlas",
+    "prism",
+    "echo",
+    "nova",
+    "fuse",
+    "shift",
+    "swift",
+    "tiny",
+    "deep",
+    "edge",
+    "omni",
+    "flash",
+]
+ADJECTIVES = [
+    "Efficient",
+    "Scalable",
+    "Adaptive",
+    "Lossless",
+    "Hardware-Aware",
+    "Training-Free",
+    "Memory-Efficient",
+    "Low-Latency",
+    "Robust",
+    "Unified",
+    "Dynamic",
+    "Fine-Grained",
+]
+DOMAINS = [
+    "Large Language Models",
+    "Vision Transformers",
+    "Diffusion Models",
+    "Edge Devices",
+    "Multimodal Agents",
+    "Long-Context Serving",
+    "Mobile GPUs",
+    "Recommendation Systems",
+    "Speech Recognition",
+    "Code Generation",
+    "Video Understanding",
+    "Scientific Computing",
+]
 VERBS = ["reduces", "cuts", "improves", "accelerates", "compresses", "stabilizes", "balances"]
-OBJECTS = ["memory traffic", "decoding latency", "time to first token", "energy per token",
-           "the KV cache footprint", "end-to-end throughput", "activation outliers",
-           "communication overhead", "GPU utilization", "calibration cost", "tail latency"]
-METHODS = ["a learned router", "per-channel scaling", "a lightweight draft model",
-           "block-wise rotation", "asynchronous prefetching", "mixed-precision kernels",
-           "entropy-guided token selection", "a two-level cache", "layer-wise sensitivity analysis",
-           "speculative verification", "structured low-rank adapters", "a cost model"]
-ZH_PROBLEMS = ["显存占用高", "推理延迟大", "长上下文下KV缓存膨胀", "端侧设备算力不足",
-               "量化后精度下降", "专家负载不均衡", "批处理效率低", "通信开销大", "能耗过高",
-               "首字延迟高", "注意力计算复杂度高", "训练成本高昂"]
-ZH_RESULTS = ["吞吐提升{a}倍", "延迟降低{p}%", "显存减少{p}%", "精度损失小于{s}%",
-              "能效提升{a}倍", "首字延迟缩短{p}%"]
-ZH_METHODS = ["自适应{t}方法", "面向{t}的软硬件协同设计", "基于{t}的推理框架",
-              "无需训练的{t}策略", "分层{t}机制"]
-SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Kim",
-            "Park", "Smith", "Garcia", "Müller", "Rossi", "Tanaka", "Nguyen", "Singh", "Cohen"]
-GIVEN = ["Wei", "Jing", "Hao", "Min", "Yu", "Xin", "Lei", "Anna", "David", "Sofia", "Ravi",
-         "Jun", "Yuki", "Omar", "Lena", "Tomás", "Mei", "Chen", "Ibrahim", "Clara"]
+OBJECTS = [
+    "memory traffic",
+    "decoding latency",
+    "time to first token",
+    "energy per token",
+    "the KV cache footprint",
+    "end-to-end throughput",
+    "activation outliers",
+    "communication overhead",
+    "GPU utilization",
+    "calibration cost",
+    "tail latency",
+]
+METHODS = [
+    "a learned router",
+    "per-channel scaling",
+    "a lightweight draft model",
+    "block-wise rotation",
+    "asynchronous prefetching",
+    "mixed-precision kernels",
+    "entropy-guided token selection",
+    "a two-level cache",
+    "layer-wise sensitivity analysis",
+    "speculative verification",
+    "structured low-rank adapters",
+    "a cost model",
+]
+ZH_PROBLEMS = [
+    "显存占用高",
+    "推理延迟大",
+    "长上下文下KV缓存膨胀",
+    "端侧设备算力不足",
+    "量化后精度下降",
+    "专家负载不均衡",
+    "批处理效率低",
+    "通信开销大",
+    "能耗过高",
+    "首字延迟高",
+    "注意力计算复杂度高",
+    "训练成本高昂",
+]
+ZH_RESULTS = [
+    "吞吐提升{a}倍",
+    "延迟降低{p}%",
+    "显存减少{p}%",
+    "精度损失小于{s}%",
+    "能效提升{a}倍",
+    "首字延迟缩短{p}%",
+]
+ZH_METHODS = [
+    "自适应{t}方法",
+    "面向{t}的软硬件协同设计",
+    "基于{t}的推理框架",
+    "无需训练的{t}策略",
+    "分层{t}机制",
+]
+SURNAMES = [
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Kim",
+    "Park",
+    "Smith",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Tanaka",
+    "Nguyen",
+    "Singh",
+    "Cohen",
+]
+GIVEN = [
+    "Wei",
+    "Jing",
+    "Hao",
+    "Min",
+    "Yu",
+    "Xin",
+    "Lei",
+    "Anna",
+    "David",
+    "Sofia",
+    "Ravi",
+    "Jun",
+    "Yuki",
+    "Omar",
+    "Lena",
+    "Tomás",
+    "Mei",
+    "Chen",
+    "Ibrahim",
+    "Clara",
+]
 
 
 def _slug(text: str) -> str:
@@ -149,8 +342,14 @@ def generate_data(data: Path, n: int, seed: int) -> None:
     (data / "papers").mkdir(parents=True)
     (data / "reports").mkdir()
     techniques = [
-        {"id": i, "zh": zh, "en": en, "description": f"{en}: how it speeds up inference.",
-         **({"aliases": aliases} if aliases else {}), **({"parent": parent} if parent else {})}
+        {
+            "id": i,
+            "zh": zh,
+            "en": en,
+            "description": f"{en}: how it speeds up inference.",
+            **({"aliases": aliases} if aliases else {}),
+            **({"parent": parent} if parent else {}),
+        }
         for i, zh, en, aliases, parent in TECHNIQUES
     ]
     (data / "techniques.yaml").write_text(
@@ -167,8 +366,10 @@ def generate_data(data: Path, n: int, seed: int) -> None:
     (data / "institutions.yaml").write_text(
         "institutions:\n"
         + "".join(
-            "- " + yaml.safe_dump(x, allow_unicode=True, sort_keys=False, default_flow_style=True,
-                                  width=10**6)
+            "- "
+            + yaml.safe_dump(
+                x, allow_unicode=True, sort_keys=False, default_flow_style=True, width=10**6
+            )
             for x in institutions
         ),
         "utf-8",
@@ -177,13 +378,20 @@ def generate_data(data: Path, n: int, seed: int) -> None:
     weights = [1.0 / (1 + i) ** 0.8 for i in range(count)]
     start = date(2024, 1, 1)
     ids: list[str] = []
+    shapes: set[tuple[str, ...]] = set()
     for i in range(n):
         name = "".join(rng.choice(SYLLABLES).capitalize() for _ in range(2)) + str(i)
         techs = rng.sample(TECHNIQUES, rng.choice((1, 1, 2, 2, 3)))
         insts = rng.choices(institutions, weights=weights, k=rng.choice((1, 1, 2, 3)))
         insts = list({x["id"]: x for x in insts}.values())
         tech_en = techs[0][2]
-        title = f"{name}: {rng.choice(ADJECTIVES)} {tech_en} for {rng.choice(DOMAINS)}"
+        # Titles differing only in the number would be (rightly) flagged as near-duplicates.
+        while True:
+            shape = ("", rng.choice(ADJECTIVES), tech_en, rng.choice(DOMAINS), rng.choice(METHODS))
+            if shape not in shapes:
+                shapes.add(shape)
+                break
+        title = f"{name}: {shape[1]} {tech_en} for {shape[3]} with {shape[4].removeprefix('a ')}"
         sentences = [
             f"{rng.choice(DOMAINS)} are expensive to run because of {rng.choice(OBJECTS)}.",
             f"We present {name}, which applies {tech_en.lower()} with {rng.choice(METHODS)}.",
@@ -332,8 +540,13 @@ def browser_query_bytes(site: Path, query: str) -> tuple[int, int, int] | None:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
             )
             page = browser.new_page()
             page.on(
@@ -358,7 +571,9 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp dir)")
-    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium download check")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the Chromium download check"
+    )
     parser.add_argument("--no-plain", action="store_true", help="skip the plain mkdocs build")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="paperbrief-scale-"))
@@ -371,8 +586,16 @@ def main() -> None:
         synth = time.perf_counter() - start
         copy_handwritten_docs(base / "docs")
         config = write_config(base)
-        build = [PYTHON, "-m", "generator", "build", "--data", str(base / "data"),
-                 "--config-file", str(config)]
+        build = [
+            PYTHON,
+            "-m",
+            "generator",
+            "build",
+            "--data",
+            str(base / "data"),
+            "--config-file",
+            str(config),
+        ]
         whole, out = run(build)
         peak_kib = max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -403,8 +626,10 @@ def main() -> None:
 
         print(f"papers: {args.n} ({len(papers)} paper pages), seed {args.seed}, in {base}")
         print(f"synthetic data: {synth:.2f} s")
-        print(f"generator (load, validate, index, render, write): {generate:.2f} s "
-              f"= {100 * generate / whole:.1f}% of the build")
+        print(
+            f"generator (load, validate, index, render, write): {generate:.2f} s "
+            f"= {100 * generate / whole:.1f}% of the build"
+        )
         print(f"mkdocs build (strict): {mkdocs:.2f} s")
         print(f"search index (Pagefind): {search:.2f} s")
         print(f"paperbrief build, whole process: {whole:.2f} s")
@@ -413,23 +638,36 @@ def main() -> None:
         print(f"bytes per paper page: {paper_bytes / max(1, len(papers)):.0f}")
         print(f"largest page text: {text_bytes / 1024:.1f} KiB ({text_page})")
         if query:
-            print(f"search for 量化, cold cache: {query[1] / 1024:.0f} KiB from pagefind/ "
-                  f"({query[0] / 1024:.0f} KiB with page and theme), {query[2]} results shown")
+            print(
+                f"search for 量化, cold cache: {query[1] / 1024:.0f} KiB from pagefind/ "
+                f"({query[0] / 1024:.0f} KiB with page and theme), {query[2]} results shown"
+            )
         if plain == plain:
-            print(f"plain mkdocs build of the same docs: {plain:.2f} s; "
-                  f"paperbrief / plain = {whole / plain:.2f}")
+            print(
+                f"plain mkdocs build of the same docs: {plain:.2f} s; "
+                f"paperbrief / plain = {whole / plain:.2f}"
+            )
         if rewritten:
             print(f"rebuild, unchanged data: {again:.2f} s, {rewritten.group(1)} files rewritten")
-        print(json.dumps({
-            "n": args.n, "synthetic_s": round(synth, 2), "generator_s": round(generate, 2),
-            "mkdocs_s": round(mkdocs, 2), "search_index_s": round(search, 2),
-            "whole_s": round(whole, 2), "plain_mkdocs_s": round(plain, 2),
-            "peak_mib": round(peak_kib / 1024), "site_bytes": site_bytes,
-            "paper_page_bytes": round(paper_bytes / max(1, len(papers))),
-            "largest_text_bytes": text_bytes,
-            "query_pagefind_bytes": query[1] if query else None,
-            "query_total_bytes": query[0] if query else None,
-        }))
+        print(
+            json.dumps(
+                {
+                    "n": args.n,
+                    "synthetic_s": round(synth, 2),
+                    "generator_s": round(generate, 2),
+                    "mkdocs_s": round(mkdocs, 2),
+                    "search_index_s": round(search, 2),
+                    "whole_s": round(whole, 2),
+                    "plain_mkdocs_s": round(plain, 2),
+                    "peak_mib": round(peak_kib / 1024),
+                    "site_bytes": site_bytes,
+                    "paper_page_bytes": round(paper_bytes / max(1, len(papers))),
+                    "largest_text_bytes": text_bytes,
+                    "query_pagefind_bytes": query[1] if query else None,
+                    "query_total_bytes": query[0] if query else None,
+                }
+            )
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
