@@ -543,6 +543,9 @@ class Renderer:
                 description=escape(_shorten(summary, DESCRIPTION_LENGTH)) if summary else None,
                 # Highwire tags for Zotero and Google Scholar; overrides/main.html prints them.
                 citation_meta=highwire_tags(paper) or None,
+                # Pagefind indexes paper pages; Material's index keeps only hand-written pages,
+                # so it stays small and its plugin skips the bulk of the site.
+                search={"exclude": True},
             )
         ]
         out.append(f"# {title}\n\n")
@@ -643,7 +646,7 @@ class Renderer:
                 + "\n"
             )
 
-        # Material indexes only the body: the labels make 量化 and quantization both find the paper.
+        # The search index reads the body: the labels make 量化 and quantization both find the paper.
         # A sub-technique's paper is found by its parent's labels too (PTQ papers by 量化).
         terms: list[str] = []
         for tech in paper.techniques:
