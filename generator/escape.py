@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ _LEADING_MARK = re.compile(r"^[-+=:!?%]")
 _LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names and labels are escaped again on every page
 def escape(text: str) -> str:
     """Return text as one inert line, safe in Markdown, HTML text and attributes, and XML."""
     line = " ".join(_UNPRINTABLE.sub(" ", text).split())

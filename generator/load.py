@@ -95,12 +95,10 @@ class Collection:
 
 def display_path(path: Path) -> str:
     """Show a path relative to the working directory when it lies below it."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
     try:
-        return (
-            os.path.relpath(path)
-            if path.resolve().is_relative_to(Path.cwd().resolve())
-            else str(path)
-        )
+        return os.path.relpath(absolute, cwd) if absolute.startswith(cwd + os.sep) else str(path)
     except ValueError:
         return str(path)
 
@@ -463,8 +461,8 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
     """Find the same paper twice: same arXiv id, same DOI or near-identical title."""
     problems: list[Problem] = []
     by_key: dict[tuple[str, str], str] = {}
-    prefix: dict[str, list[str]] = defaultdict(list)
-    suffix: dict[str, list[str]] = defaultdict(list)
+    prefix: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    suffix: dict[str, list[tuple[str, str]]] = defaultdict(list)
     norm: dict[str, str] = {}
     for paper_id, paper in papers.items():
         links = paper.record.links
@@ -490,15 +488,21 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
             else:
                 by_key[(kind, value)] = paper_id
     # near-identical titles: compare only titles sharing a 12-character prefix or suffix
+    from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
 
+    seen: set[str] = set()
     for paper_id, title in norm.items():
+        if title in seen:
+            continue  # the same title twice is reported above
+        seen.add(title)
         if len(title) < 12:
             continue
-        candidates = set(prefix[title[:12]]) | set(suffix[title[-12:]])
-        for other in sorted(candidates):
-            other_title = norm[other]
-            if other_title != title and ratio(title, other_title) >= 95:
+        buckets = (prefix[title[:12]], suffix[title[-12:]])
+        for bucket in buckets:
+            match = process.extractOne(title, [t for t, _ in bucket], scorer=ratio, score_cutoff=95)
+            if match is not None:
+                other = bucket[match[2]][1]
                 problems.append(
                     docs[paper_id].problem(
                         ("title",),
@@ -506,6 +510,6 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
                     )
                 )
                 break
-        prefix[title[:12]].append(paper_id)
-        suffix[title[-12:]].append(paper_id)
+        for bucket in buckets:
+            bucket.append((title, paper_id))
     return problems
