@@ -743,6 +743,17 @@ class Renderer:
     def _page_count(self, n_items: int) -> int:
         return max(1, -(-n_items // self.settings.page_size))
 
+    def institution_counts(
+        self, path: str, label: str, counted: Sequence[tuple[Institution, int]]
+    ) -> str:
+        """Return 'label: A (3)、B (2)…' for the first SIDEBAR_LIMIT institutions."""
+        s = self.s
+        more = f"{s['sep']}{s['more']}" if len(counted) > SIDEBAR_LIMIT else ""
+        links = s["sep"].join(
+            f"{self.link_inst(path, i, short=True)} ({n})" for i, n in counted[:SIDEBAR_LIMIT]
+        )
+        return f"{s[label]}: {links}{more}"
+
     def render_orderings(
         self,
         kind: str,
@@ -810,14 +821,8 @@ class Renderer:
                     + s["sep"].join(self.link_tech(path, c) for c in group.children)
                 )
             if group.institutions:
-                shown = group.institutions[:SIDEBAR_LIMIT]
-                more = f"{s['sep']}{s['more']}" if len(group.institutions) > SIDEBAR_LIMIT else ""
                 facts.append(
-                    f"{s['active_institutions']}: "
-                    + s["sep"].join(
-                        f"{self.link_inst(path, i, short=True)} ({n})" for i, n in shown
-                    )
-                    + more
+                    self.institution_counts(path, "active_institutions", group.institutions)
                 )
             if sort_fact:
                 facts.append(sort_fact)
@@ -862,15 +867,7 @@ class Renderer:
                     + s["sep"].join(f"{self.link_tech(path, t)} ({n})" for t, n in group.techniques)
                 )
             if group.coauthors:
-                shown = group.coauthors[:SIDEBAR_LIMIT]
-                more = f"{s['sep']}{s['more']}" if len(group.coauthors) > SIDEBAR_LIMIT else ""
-                facts.append(
-                    f"{s['coauthors']}: "
-                    + s["sep"].join(
-                        f"{self.link_inst(path, i, short=True)} ({n})" for i, n in shown
-                    )
-                    + more
-                )
+                facts.append(self.institution_counts(path, "coauthors", group.coauthors))
             if sort_fact:
                 facts.append(sort_fact)
             out.append("".join(f"- {f}\n" for f in facts) + "\n")
