@@ -16,12 +16,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_scale import generate_data  # noqa: E402
+from build_scale import generate_data
 
-from generator.index import index_site  # noqa: E402
-from generator.load import load_collection  # noqa: E402
-from generator.render import Renderer, RenderSettings  # noqa: E402
-from generator.stats import render_statistics  # noqa: E402
+from generator.index import index_site
+from generator.load import load_collection
+from generator.render import Renderer, RenderSettings
+from generator.stats import render_statistics
 
 
 def measure(n: int) -> dict[str, float]:
