@@ -457,21 +457,6 @@ def write_config(base: Path) -> Path:
     return path
 
 
-def copy_handwritten_docs(target: Path) -> None:
-    """Copy the repository's hand-written pages (never generated ones) into a fresh docs dir."""
-    sys.path.insert(0, str(ROOT))
-    from generator.write import OWNED_DIRS, _is_generated
-
-    target.mkdir(parents=True)
-    for item in sorted((ROOT / "docs").iterdir()):
-        if item.name in OWNED_DIRS:
-            continue
-        if item.is_dir():
-            shutil.copytree(item, target / item.name)
-        elif not _is_generated(item, item.name):
-            shutil.copy2(item, target / item.name)
-
-
 def run(command: list[str]) -> tuple[float, str]:
     """Run a command, return its wall time and its output; fail loudly."""
     start = time.perf_counter()
@@ -584,7 +569,10 @@ def main() -> None:
         start = time.perf_counter()
         generate_data(base / "data", args.n, args.seed)
         synth = time.perf_counter() - start
-        copy_handwritten_docs(base / "docs")
+        sys.path.insert(0, str(ROOT))
+        from generator.write import copy_handwritten_docs
+
+        copy_handwritten_docs(ROOT / "docs", base / "docs")
         config = write_config(base)
         build = [
             PYTHON,

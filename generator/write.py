@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterable
@@ -75,6 +76,19 @@ def _is_generated(path: Path, rel: str) -> bool:
             return handle.read(len(_MARKER_LINE)) == _MARKER_LINE
     except OSError:
         return False
+
+
+def copy_handwritten_docs(source: Path, target: Path) -> Path:
+    """Copy a docs dir's hand-written pages, never generated ones, into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for item in sorted(source.iterdir()):
+        if item.name in OWNED_DIRS:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, target / item.name)
+        elif not _is_generated(item, item.name):
+            shutil.copy2(item, target / item.name)
+    return target
 
 
 def _inside(docs: Path, target: Path) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site"))
 
-from sitebuild import FIXTURE_DATA, BuiltSite, copy_handwritten_docs
+from sitebuild import FIXTURE_DATA, BuiltSite
 
 from generator.build import build_site
+from generator.write import copy_handwritten_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,7 @@ def data_with_tldrs(target: Path) -> Path:
 
 def build_fixture(base: Path, data: Path = FIXTURE_DATA, language: str | None = None) -> BuiltSite:
     """Build data with the repository's mkdocs.yml, optionally in another language."""
-    docs = copy_handwritten_docs(base / "docs")
+    docs = copy_handwritten_docs(ROOT / "docs", base / "docs")
     report = build_site(
         data, docs, base / "site", config_file=ROOT / "mkdocs.yml", language=language
     )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import BuildReport, build_site
-from generator.write import OWNED_DIRS, _is_generated
+from generator.write import copy_handwritten_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"
@@ -41,21 +40,8 @@ class SearchSite:
         return out
 
 
-def copy_handwritten_docs(target: Path) -> Path:
-    """Copy the repository's hand-written pages, never generated ones, into a fresh docs dir."""
-    target.mkdir(parents=True)
-    for item in sorted((ROOT / "docs").iterdir()):
-        if item.name in OWNED_DIRS:
-            continue
-        if item.is_dir():
-            shutil.copytree(item, target / item.name)
-        elif not _is_generated(item, item.name):
-            shutil.copy2(item, target / item.name)
-    return target
-
-
 def build_fixture(base: Path, data: Path = FIXTURE_DATA) -> SearchSite:
     """Build `data` with the repository's mkdocs.yml into base/docs and base/site."""
-    docs = copy_handwritten_docs(base / "docs")
+    docs = copy_handwritten_docs(ROOT / "docs", base / "docs")
     report = build_site(data, docs, base / "site", config_file=CONFIG)
     return SearchSite(docs=docs, site=base / "site", report=report)

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.build import BuildReport, build_site
 from generator.errors import ValidationFailed
 from generator.load import load_collection
-from generator.write import OWNED_DIRS, _is_generated
+from generator.write import copy_handwritten_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"
@@ -27,23 +27,9 @@ class BuiltSite:
     report: BuildReport
 
 
-def copy_handwritten_docs(target: Path) -> Path:
-    """Copy the repository's hand-written docs (never generated pages) into a fresh docs dir."""
-    target.mkdir(parents=True, exist_ok=True)
-    source = ROOT / "docs"
-    for item in sorted(source.iterdir()):
-        if item.name in OWNED_DIRS:
-            continue
-        if item.is_dir():
-            shutil.copytree(item, target / item.name)
-        elif not _is_generated(item, item.name):
-            shutil.copy2(item, target / item.name)
-    return target
-
-
 def build_into(base: Path, data: Path) -> BuiltSite:
     """Build `data` with the repository's mkdocs.yml into base/docs and base/site."""
-    docs = copy_handwritten_docs(base / "docs")
+    docs = copy_handwritten_docs(ROOT / "docs", base / "docs")
     report = build_site(data, docs, base / "site", config_file=CONFIG)
     return BuiltSite(data=data, docs=docs, site=base / "site", report=report)
 
