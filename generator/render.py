@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
@@ -26,6 +26,8 @@ from .index import (
 )
 from .load import Paper
 from .models import Institution, Technique
+from .prebuilt import MARKER as PREBUILT_MARKER
+from .prebuilt import heading
 from .stats import STATISTICS_PATH, render_statistics
 
 T = TypeVar("T")
@@ -308,6 +310,11 @@ def rel(source: str, target: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
+def rel_url(source: str, target: str) -> str:
+    """Return the relative URL from one docs path's page to another's (what MkDocs links)."""
+    return rel(page_url(source) + "index.html", page_url(target))
+
+
 # ---- small pieces -----------------------------------------------------------------------------
 
 
@@ -349,6 +356,11 @@ def _html_paragraphs(text: str) -> str:
     return "".join(
         f"<p>{escape(p)}</p>" for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()
     )
+
+
+def _html_list(items: Iterable[str]) -> str:
+    """Return an HTML list of items that are HTML already."""
+    return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>\n"
 
 
 def _external(url: str | None, label: str) -> str | None:
@@ -454,6 +466,29 @@ class Renderer:
         """Return a Markdown link to a report page."""
         return f"[{escape(view.report.record.title)}]({rel(source, entity_page_path('reports', view.id))})"
 
+    def _a(self, source: str, target: str, text: str, css: str = "") -> str:
+        """Return an HTML link from one docs page to another (text escaped already)."""
+        attr = f' class="{css}"' if css else ""
+        return f'<a{attr} href="{rel_url(source, target)}">{text}</a>'
+
+    def a_paper(self, source: str, paper: Paper, css: str = "") -> str:
+        """Return an HTML link to a paper page (prebuilt pages)."""
+        return self._a(source, paper_path(paper.id), self.title_of(paper), css)
+
+    def a_inst(self, source: str, inst: Institution) -> str:
+        """Return an HTML link to an institution page (prebuilt pages)."""
+        return self._a(source, entity_page_path("institutions", inst.id), self.inst_name(inst))
+
+    def a_tech(self, source: str, tech: Technique) -> str:
+        """Return an HTML link to a technique page (prebuilt pages)."""
+        return self._a(source, entity_page_path("techniques", tech.id), self.tech_name(tech))
+
+    def a_report(self, source: str, view: ReportView) -> str:
+        """Return an HTML link to a report page (prebuilt pages)."""
+        return self._a(
+            source, entity_page_path("reports", view.id), escape(view.report.record.title)
+        )
+
     def pager(self, source: str, pages: list[str], n: int) -> str:
         """Return the previous/next line of a paginated listing (empty for one page)."""
         total = len(pages)
@@ -517,20 +552,23 @@ class Renderer:
         )
         target = f"bibtex-{paper.id}"
         return (
-            f"## {s['cite']}\n\n"
             '<div class="pb-cite" data-pagefind-ignore="all">\n'
             f'<button type="button" class="md-button pb-cite__button" data-pb-cite="{target}" '
             f'data-pb-copied="{escape(s["cite_copied"])}" data-pb-failed="{escape(s["cite_failed"])}">'
             f"{escape(s['cite_button'])}</button>\n"
             '<span class="pb-cite__status" role="status" aria-live="polite"></span>\n'
             f'<pre class="pb-bibtex" id="{target}"><code>{lines}</code></pre>\n'
-            "</div>\n\n"
+            "</div>\n"
         )
 
     # ---- pages ----------------------------------------------------------------------------
 
     def render_paper(self, paper: Paper) -> PageText:
-        """Render one paper page."""
+        """Render one paper page: front matter, then a prebuilt HTML body (generator.prebuilt).
+
+        Paper pages are most of a large site, so their body skips Markdown: every untrusted
+        text goes through escape(), links are final relative URLs, headings carry fixed ids.
+        """
         path = paper_path(paper.id)
         s = self.s
         record = paper.record
@@ -546,32 +584,33 @@ class Renderer:
                 # Pagefind indexes paper pages; Material's index keeps only hand-written pages,
                 # so it stays small and its plugin skips the bulk of the site.
                 search={"exclude": True},
-            )
+            ),
+            PREBUILT_MARKER + "\n",
+            f"<h1>{title}</h1>\n",
         ]
-        out.append(f"# {title}\n\n")
         if english and paper.tldr:
-            out.append(f"**TL;DR:** {escape(paper.tldr)}\n\n")
+            out.append(f"<p><strong>TL;DR:</strong> {escape(paper.tldr)}</p>\n")
 
-        out.append(f"## {s['brief']}\n\n")
+        out.append(heading(2, "brief", s["brief"]) + "\n")
         if paper.brief_text:
-            out.append(_paragraphs(paper.brief_text) + "\n\n")
+            out.append(_html_paragraphs(paper.brief_text) + "\n")
             generated = paper.generated_brief
             if generated is not None:
                 label = s["ai_generated"].format(
                     model=escape(generated.model), date=_date(generated.generated)
                 )
-                out.append(f"<small>{label}</small>\n\n")
+                out.append(f"<p><small>{label}</small></p>\n")
         else:
-            out.append(f"*{s['brief_pending']}*\n\n")
+            out.append(f"<p><em>{s['brief_pending']}</em></p>\n")
         if paper.tldr and not english:
-            out.append(f"*TL;DR:* {escape(paper.tldr)}\n\n")
+            out.append(f"<p><em>TL;DR:</em> {escape(paper.tldr)}</p>\n")
 
-        out.append(f"## {s['details']}\n\n")
+        out.append(heading(2, "details", s["details"]) + "\n")
         facts: list[str] = []
         if paper.institutions:
             facts.append(
                 f"{s['institutions']}: "
-                + s["sep"].join(self.link_inst(path, i) for i in paper.institutions)
+                + s["sep"].join(self.a_inst(path, i) for i in paper.institutions)
             )
         if record.author_count or record.authors:
             n = record.author_count or len(record.authors or [])
@@ -581,7 +620,7 @@ class Renderer:
         if paper.techniques:
             facts.append(
                 f"{s['techniques']}: "
-                + s["sep"].join(self.link_tech(path, t) for t in paper.techniques)
+                + s["sep"].join(self.a_tech(path, t) for t in paper.techniques)
             )
         if record.venue:
             facts.append(f"{s['venue']}: {escape(record.venue)}")
@@ -591,10 +630,10 @@ class Renderer:
         if reports:
             facts.append(
                 f"{s['in_reports']}: "
-                + s["sep"].join(self.link_report(path, self.report_views[r.id]) for r in reports)
+                + s["sep"].join(self.a_report(path, self.report_views[r.id]) for r in reports)
             )
         facts.append(f"{s['added']}: {_date(record.added)}")
-        out.append("".join(f"- {fact}\n" for fact in facts) + "\n")
+        out.append(_html_list(facts))
 
         links = record.links
         anchors = [
@@ -608,11 +647,11 @@ class Renderer:
         ]
         shown = [a for a in anchors if a]
         if shown:
-            out.append(f"## {s['links']}\n\n" + " · ".join(shown) + "\n\n")
+            out.append(heading(2, "links", s["links"]) + f"\n<p>{' · '.join(shown)}</p>\n")
 
         found = self.model.citations.get(paper.id)
         if found is not None:
-            out.append(f"## {s['citations']}\n\n")
+            out.append(heading(2, "citations", s["citations"]) + "\n")
             cite_lines = [
                 s["cited_by"].format(count=found.count, date=_date(found.as_of))
                 if found.count is not None
@@ -625,25 +664,29 @@ class Renderer:
             scholar = _external(found.url, s["scholar_record"])
             if scholar:
                 cite_lines.append(scholar)
-            out.append("".join(f"- {line}\n" for line in cite_lines) + "\n")
-        out.append(self.cite_block(paper))
+            out.append(_html_list(cite_lines))
+        out.append(heading(2, "cite", s["cite"]) + "\n" + self.cite_block(paper))
 
-        out.append(f"## {s['abstract']}\n\n")
+        out.append(heading(2, "abstract", s["abstract"]) + "\n")
         out.append(
-            (_paragraphs(record.abstract) if record.abstract else f"*{s['abstract_missing']}*")
-            + "\n\n"
+            (
+                _html_paragraphs(record.abstract)
+                if record.abstract
+                else f"<p><em>{s['abstract_missing']}</em></p>"
+            )
+            + "\n"
         )
 
         if record.notes:
-            out.append(f"## {s['notes']}\n\n{_paragraphs(record.notes)}\n\n")
+            out.append(heading(2, "notes", s["notes"]) + f"\n{_html_paragraphs(record.notes)}\n")
 
         related = self.model.related.get(paper.id, [])
         if related:
             out.append(
-                f"## {s['related']}\n\n"
+                heading(2, "related", s["related"])
                 # Other papers' titles are not this paper's text: Pagefind skips them.
-                + "".join(f"- {self.link_paper(path, p)}{{: .pb-noindex }}\n" for p in related)
                 + "\n"
+                + _html_list(self.a_paper(path, p, css="pb-noindex") for p in related)
             )
 
         # The search index reads the body: the labels make 量化 and quantization both find the paper.
@@ -654,8 +697,8 @@ class Renderer:
                 if term not in terms:
                     terms.append(term)
         if terms:
-            out.append(f"{s['keywords']}: " + " · ".join(escape(t) for t in terms) + "\n\n")
-        out.append(self.search_facets(paper) + "\n\n")
+            out.append(f"<p>{s['keywords']}: " + " · ".join(escape(t) for t in terms) + "</p>\n")
+        out.append(self.search_facets(paper) + "\n")
 
         footer: list[str] = []
         if record.review:
@@ -666,8 +709,8 @@ class Renderer:
                 or ""
             )
         if footer:
-            out.append("---\n\n<small>" + " · ".join(f for f in footer if f) + "</small>\n")
-        return PageText(path, "".join(out).rstrip("\n") + "\n")
+            out.append("<hr>\n<p><small>" + " · ".join(f for f in footer if f) + "</small></p>\n")
+        return PageText(path, "".join(out))
 
     def search_facets(self, paper: Paper) -> str:
         """Return the hidden block of a paper's search filters and result excerpt (Pagefind)."""

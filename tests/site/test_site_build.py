@@ -193,6 +193,34 @@ def test_every_generated_page_is_reachable_from_the_home_page(fixture_site: Buil
     assert generated - seen == set()
 
 
+def test_no_link_in_the_site_is_broken(fixture_site: BuiltSite) -> None:
+    # Paper pages are prebuilt HTML (generator/prebuilt.py): MkDocs no longer checks their
+    # links, so every link and in-page anchor of every page is checked here.
+    site = fixture_site.site
+    ids: dict[Path, set[str]] = {}
+    broken: list[str] = []
+    # 404.html links from the site root (it is served at any depth): left to MkDocs.
+    for path in [p for p in html_files(site) if p.name != "404.html"]:
+        for tag, attrs in parse(path).tags:
+            href = attrs.get("href") or attrs.get("src") or ""
+            if tag not in {"a", "link", "script", "img"} or not href or "://" in href:
+                continue
+            if href.startswith(("mailto:", "data:")):
+                continue
+            target_rel, _, anchor = href.partition("#")
+            target = (path.parent / target_rel).resolve() if target_rel else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{path.relative_to(site)}: {href}")
+            elif anchor and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = {a["id"] for _, a in parse(target).tags if "id" in a}
+                if anchor not in ids[target] and anchor not in {"__skip", "__toc"}:
+                    broken.append(f"{path.relative_to(site)}: {href} (no such anchor)")
+    assert broken == []
+
+
 def test_no_third_party_hosts(fixture_site: BuiltSite) -> None:
     for path in html_files(fixture_site.site):
         for tag, attrs in parse(path).tags:

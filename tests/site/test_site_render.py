@@ -143,7 +143,7 @@ def test_listings_paginate_and_never_list_every_page(model: SiteModel) -> None:
 
 def test_english_interface(model: SiteModel) -> None:
     out = {p.path: p.text for p in render_site(model, RenderSettings(language="en"))}
-    assert "## Abstract" in out["papers/quant-llm.md"]
+    assert '<h2 id="abstract">Abstract<a class="headerlink"' in out["papers/quant-llm.md"]
     assert "Brief pending." in out["papers/kv-evict.md"]
     assert "AI-generated (mistral-small-2506, 2025-11-03)" in out["papers/ptq-calib.md"]
 
