@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import re
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from .errors import BuildFailed, ConfigError
 from .index import SiteModel, index_site
 from .load import Collection, load_collection
 from .render import RenderSettings, render_site
-from .search_index import index_search
+from .search_index import PagefindStream, is_search_page
 from .write import WriteResult, write_pages
 
 PLACEHOLDER_SITE_URL = "https://example.github.io/paperbrief/"
@@ -145,6 +146,19 @@ def load_mkdocs_config(config_file: Path, **overrides: Any) -> Any:
         raise ConfigError(f"{config_file}: {exc}") from exc
 
 
+class _SearchFeed:
+    """A MkDocs plugin (added by build_site) handing built paper pages to Pagefind."""
+
+    def __init__(self, stream: PagefindStream) -> None:
+        self.stream = stream
+
+    def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
+        """Queue a paper page for indexing; leave the page as it is."""
+        if is_search_page(page.file.dest_uri):
+            self.stream.add(output, "/" + page.url)
+        return output
+
+
 def build_site(
     data_dir: Path,
     docs_dir: Path | None = None,
@@ -197,6 +211,9 @@ def build_site(
     mkdocs_log.addHandler(collect)
     # jieba announces its dictionary on every build; that is noise, not news.
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    # Pagefind indexes each paper page on the other core as soon as MkDocs has rendered it.
+    stream = PagefindStream(settings.language)
+    config.plugins["paperbrief-search-feed"] = _SearchFeed(stream)
     start = time.perf_counter()
     try:
         with _env("SOURCE_DATE_EPOCH", epoch):
@@ -211,9 +228,11 @@ def build_site(
     finally:
         mkdocs_log.removeHandler(collect)
         gc.unfreeze()
+        if sys.exc_info()[0] is not None:
+            stream.close()
     report.timings["mkdocs"] = time.perf_counter() - start
-    # MkDocs emptied the site directory, so the bundle is always rebuilt from the new pages.
-    search = index_search(Path(config.site_dir), language=settings.language)
+    # MkDocs emptied the site directory first, so the bundle is always new.
+    search = stream.finish(Path(config.site_dir))
     report.search_pages = search.pages
     report.timings["search_index"] = search.seconds
     report.timings["total"] = time.perf_counter() - total

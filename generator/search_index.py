@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import gzip
 import hashlib
 import json
 import os
+import queue
 import re
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +74,8 @@ def index_search(site_dir: Path, *, language: str = "zh") -> SearchIndexReport:
         PAGE_GLOB,
         "--root-selector",
         ROOT_SELECTOR,
-        # One index in the language of the briefs: the extended build segments Chinese only
-        # for zh, and an English interface still shows Chinese briefs.
         "--force-language",
-        "zh" if language.lower().startswith("zh") or language == "en" else language,
+        _index_language(language),
     ]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
@@ -90,6 +92,143 @@ def index_search(site_dir: Path, *, language: str = "zh") -> SearchIndexReport:
         seconds=time.perf_counter() - start,
         bundle_bytes=size,
     )
+
+
+def _index_language(language: str) -> str:
+    # One index in the language of the briefs: the extended build segments Chinese only for
+    # zh, and an English interface still shows Chinese briefs.
+    return "zh" if language.lower().startswith("zh") or language == "en" else language
+
+
+def is_search_page(dest_uri: str) -> bool:
+    """Return whether a built file is a paper page, the only kind Pagefind indexes."""
+    parts = dest_uri.split("/")
+    return len(parts) == 3 and parts[0] == "papers" and parts[2] == "index.html"
+
+
+class PagefindStream:
+    """A Pagefind `--service` process that indexes paper pages while MkDocs builds the rest.
+
+    Pagefind works on one core; MkDocs on another. `add` hands over each paper page the moment
+    MkDocs has rendered it (a writer thread sends it, so MkDocs never waits on the pipe), and
+    `finish` writes the bundle once MkDocs is done. The pages indexed are the built pages, byte
+    for byte, with the same selectors and language as `index_search`.
+
+    The protocol is the one the `pagefind` Python package speaks (base64 JSON messages ending in
+    a comma); its own client polls for each reply 0.1 s apart, too slow for 10,000 pages.
+    """
+
+    def __init__(self, language: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+        self._proc = subprocess.Popen(
+            [str(pagefind_executable()), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        self._replies: dict[int, dict[str, Any]] = {}
+        self._ready = threading.Condition()
+        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._next_id = 0
+        self._pages: dict[int, str] = {}
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._reader.start()
+        self._writer.start()
+        config = {
+            "root_selector": ROOT_SELECTOR,
+            "exclude_selectors": list(EXCLUDE_SELECTORS),
+            "force_language": _index_language(language),
+        }
+        self._index_id = int(
+            self._wait(self._send({"type": "NewIndex", "config": config}))["index_id"]
+        )
+
+    def _send(self, payload: dict[str, Any]) -> int:
+        self._next_id += 1
+        message = {"message_id": self._next_id, "payload": payload}
+        self._queue.put(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        return self._next_id
+
+    def _write(self) -> None:
+        assert self._proc.stdin is not None
+        while (chunk := self._queue.get()) is not None:
+            try:
+                self._proc.stdin.write(chunk)
+                self._proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                return  # the reader sees the process end and reports it
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        pending = b""
+        while chunk := os.read(self._proc.stdout.fileno(), 1 << 16):
+            pending += chunk
+            *messages, pending = pending.split(b",")
+            for raw in messages:
+                reply = json.loads(base64.b64decode(raw))
+                with self._ready:
+                    self._replies[int(reply.get("message_id") or 0)] = reply["payload"]
+                    self._ready.notify_all()
+        with self._ready:
+            self._replies[-1] = {"type": "Error", "message": "the Pagefind process ended"}
+            self._ready.notify_all()
+
+    def _wait(self, message_id: int) -> dict[str, Any]:
+        with self._ready:
+            self._ready.wait_for(lambda: message_id in self._replies or -1 in self._replies)
+            reply = self._replies.pop(message_id, None) or self._replies[-1]
+        if reply.get("type") == "Error":
+            page = self._pages.get(message_id)
+            where = f" indexing {page}" if page else ""
+            raise BuildFailed(f"pagefind failed{where}: {reply.get('message')}")
+        return reply
+
+    def add(self, html: str, url: str) -> None:
+        """Queue one built page for indexing under its site-relative URL (/papers/x/)."""
+        message_id = self._send(
+            {"type": "AddFile", "index_id": self._index_id, "url": url, "file_contents": html}
+        )
+        self._pages[message_id] = url
+
+    def finish(self, site_dir: Path) -> SearchIndexReport:
+        """Wait for every page, write the bundle to site_dir/pagefind/ and stop the process."""
+        start = time.perf_counter()
+        try:
+            for message_id in list(self._pages):
+                self._wait(message_id)
+            bundle = Path(site_dir).resolve() / BUNDLE_DIR
+            if self._pages:
+                self._wait(
+                    self._send(
+                        {
+                            "type": "WriteFiles",
+                            "index_id": self._index_id,
+                            "output_path": str(bundle),
+                        }
+                    )
+                )
+                canonicalize_bundle(bundle)
+        finally:
+            self.close()
+        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) if self._pages else 0
+        return SearchIndexReport(
+            pages=len(self._pages), seconds=time.perf_counter() - start, bundle_bytes=size
+        )
+
+    def close(self) -> None:
+        """Stop the writer and the Pagefind process (safe to call twice)."""
+        self._queue.put(None)
+        self._writer.join(timeout=10)
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
 
 
 # ---- deterministic bundle -----------------------------------------------------------------------
