@@ -151,11 +151,23 @@ class _SearchFeed:
 
     def __init__(self, stream: PagefindStream) -> None:
         self.stream = stream
+        self.left = 0
+
+    def on_files(self, files: Any, /, *, config: Any) -> Any:
+        """Build paper pages first, so Pagefind writes its bundle while MkDocs does the rest."""
+        from mkdocs.structure.files import Files
+
+        papers = [f for f in files if is_search_page(f.dest_uri)]
+        self.left = len(papers)
+        return Files(papers + [f for f in files if not is_search_page(f.dest_uri)])
 
     def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
         """Queue a paper page for indexing; leave the page as it is."""
         if is_search_page(page.file.dest_uri):
             self.stream.add(output, "/" + page.url)
+            self.left -= 1
+            if self.left == 0:
+                self.stream.write(Path(config.site_dir))
         return output
 
 

@@ -132,6 +132,7 @@ class PagefindStream:
         self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._next_id = 0
         self._pages: dict[int, str] = {}
+        self._write_id: int | None = None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._writer = threading.Thread(target=self._write, daemon=True)
         self._reader.start()
@@ -148,7 +149,9 @@ class PagefindStream:
     def _send(self, payload: dict[str, Any]) -> int:
         self._next_id += 1
         message = {"message_id": self._next_id, "payload": payload}
-        self._queue.put(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        # ensure_ascii=False: Chinese text goes as UTF-8, a third the size of ASCII escapes.
+        data = json.dumps(message, ensure_ascii=False).encode("utf-8")
+        self._queue.put(base64.b64encode(data) + b",")
         return self._next_id
 
     def _write(self) -> None:
@@ -192,23 +195,28 @@ class PagefindStream:
         )
         self._pages[message_id] = url
 
+    def write(self, site_dir: Path) -> None:
+        """Start writing the bundle to site_dir/pagefind/ (call once every page is added).
+
+        The build calls it after the last paper page, so Pagefind writes while MkDocs still
+        renders the other pages; `finish` waits for it.
+        """
+        if self._write_id is None and self._pages:
+            bundle = Path(site_dir).resolve() / BUNDLE_DIR
+            self._write_id = self._send(
+                {"type": "WriteFiles", "index_id": self._index_id, "output_path": str(bundle)}
+            )
+
     def finish(self, site_dir: Path) -> SearchIndexReport:
-        """Wait for every page, write the bundle to site_dir/pagefind/ and stop the process."""
+        """Wait for every page and the bundle, make the bundle deterministic, stop the process."""
         start = time.perf_counter()
+        bundle = Path(site_dir).resolve() / BUNDLE_DIR
         try:
             for message_id in list(self._pages):
                 self._wait(message_id)
-            bundle = Path(site_dir).resolve() / BUNDLE_DIR
-            if self._pages:
-                self._wait(
-                    self._send(
-                        {
-                            "type": "WriteFiles",
-                            "index_id": self._index_id,
-                            "output_path": str(bundle),
-                        }
-                    )
-                )
+            self.write(site_dir)
+            if self._write_id is not None:
+                self._wait(self._write_id)
                 canonicalize_bundle(bundle)
         finally:
             self.close()
