@@ -312,7 +312,7 @@ def rel(source: str, target: str) -> str:
 
 def rel_url(source: str, target: str) -> str:
     """Return the relative URL from one docs path's page to another's (what MkDocs links)."""
-    return rel(page_url(source) + "index.html", page_url(target))
+    return rel(page_url(source) + "index.html", page_url(target)) or "./"
 
 
 # ---- small pieces -----------------------------------------------------------------------------
@@ -361,6 +361,13 @@ def _html_paragraphs(text: str) -> str:
 def _html_list(items: Iterable[str]) -> str:
     """Return an HTML list of items that are HTML already."""
     return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>\n"
+
+
+def _html_table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Return an HTML table whose cells are HTML already."""
+    cells = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
+    return f"<table>\n<thead>\n<tr>{cells}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>\n"
 
 
 def _external(url: str | None, label: str) -> str | None:
@@ -475,9 +482,10 @@ class Renderer:
         """Return an HTML link to a paper page (prebuilt pages)."""
         return self._a(source, paper_path(paper.id), self.title_of(paper), css)
 
-    def a_inst(self, source: str, inst: Institution) -> str:
+    def a_inst(self, source: str, inst: Institution, *, short: bool = False) -> str:
         """Return an HTML link to an institution page (prebuilt pages)."""
-        return self._a(source, entity_page_path("institutions", inst.id), self.inst_name(inst))
+        name = self.inst_short(inst) if short else self.inst_name(inst)
+        return self._a(source, entity_page_path("institutions", inst.id), name)
 
     def a_tech(self, source: str, tech: Technique) -> str:
         """Return an HTML link to a technique page (prebuilt pages)."""
@@ -497,50 +505,50 @@ class Renderer:
         parts: list[str] = []
         if n > 1:
             parts += [
-                f"[{self.s['first']}]({rel(source, pages[0])})",
-                f"[{self.s['prev']}]({rel(source, pages[n - 2])})",
+                self._a(source, pages[0], self.s["first"]),
+                self._a(source, pages[n - 2], self.s["prev"]),
             ]
         parts.append(self.s["page_of"].format(n=n, total=total))
         if n < total:
             parts += [
-                f"[{self.s['next']}]({rel(source, pages[n])})",
-                f"[{self.s['last']}]({rel(source, pages[-1])})",
+                self._a(source, pages[n], self.s["next"]),
+                self._a(source, pages[-1], self.s["last"]),
             ]
-        return " · ".join(parts) + "\n\n"
+        # HTML, so it also stands as a raw block in the Markdown of report pages.
+        return f'<p class="pb-pager">{" · ".join(parts)}</p>\n\n'
 
     def paper_table(self, source: str, papers: Sequence[Paper]) -> str:
         """Return a compact table of papers: title, institutions, year/date, citations."""
         if not papers:
-            return self.s["none"] + "\n\n"
+            return f"<p>{self.s['none']}</p>\n"
         cited = any(p.id in self.model.citations for p in papers)
         head = [self.s["papers"], self.s["institutions"], self.s["date"]] + (
             [self.s["citations"]] if cited else []
         )
-        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        rows = []
         for paper in papers:
             insts = [
-                self.link_inst(source, i, short=True)
-                for i in paper.institutions[:LISTED_INSTITUTIONS]
+                self.a_inst(source, i, short=True) for i in paper.institutions[:LISTED_INSTITUTIONS]
             ]
             if len(paper.institutions) > LISTED_INSTITUTIONS:
                 insts.append(self.s["more"])
             row = [
-                self.link_paper(source, paper),
+                self.a_paper(source, paper),
                 self.s["sep"].join(insts),
                 _date(paper.record.added),
             ]
             if cited:
                 found = self.model.citations.get(paper.id)
                 row.append(str(found.count) if found and found.count is not None else "")
-            lines.append("| " + " | ".join(row) + " |")
-        return "\n".join(lines) + "\n\n"
+            rows.append(row)
+        return _html_table(head, rows)
 
     def feed_links(self, source: str, kind: str, entity_id: str | None) -> str:
         """Return a line linking the RSS and JSON feeds of a page."""
-        rss = rel(source, feed_path(kind, entity_id, "xml"))
-        js = rel(source, feed_path(kind, entity_id, "json"))
+        rss = rel_url(source, feed_path(kind, entity_id, "xml"))
+        js = rel_url(source, feed_path(kind, entity_id, "json"))
         label = self.s["feed_reports"] if entity_id is None else self.s["feed_of"]
-        return f"{label}: [RSS]({rss}) · [JSON Feed]({js})\n\n"
+        return f'<p>{label}: <a href="{rss}">RSS</a> · <a href="{js}">JSON Feed</a></p>\n\n'
 
     def cite_block(self, paper: Paper) -> str:
         """Return the Cite section: the BibTeX entry and a button (docs/assets/javascripts/cite.js)."""
@@ -773,7 +781,7 @@ class Renderer:
                 extra["feed_json"] = feed_path(feed[0], feed[1], "json")
             out = [
                 _front_matter(shown_title, description=description, **extra),
-                f"# {shown_title}\n\n",
+                f"{PREBUILT_MARKER}\n<h1>{shown_title}</h1>\n",
             ]
             if n == 1:
                 out.append(header(path))
@@ -793,7 +801,7 @@ class Renderer:
         s = self.s
         more = f"{s['sep']}{s['more']}" if len(counted) > SIDEBAR_LIMIT else ""
         links = s["sep"].join(
-            f"{self.link_inst(path, i, short=True)} ({n})" for i, n in counted[:SIDEBAR_LIMIT]
+            f"{self.a_inst(path, i, short=True)} ({n})" for i, n in counted[:SIDEBAR_LIMIT]
         )
         return f"{s[label]}: {links}{more}"
 
@@ -823,7 +831,7 @@ class Renderer:
             other = cited[0] if order == "newest" else newest[0]
             label = s["most_cited"] if order == "newest" else s["newest_first"]
             current = s["newest_first"] if order == "newest" else s["most_cited"]
-            return f"{s['sorted_by']}: {current} · [{label}]({rel(path, other)})"
+            return f"{s['sorted_by']}: {current} · {self._a(path, other, label)}"
 
         feed = (kind, entity_id)
         pages = self.render_listing(
@@ -852,16 +860,16 @@ class Renderer:
         s = self.s
 
         def header(path: str, sort_fact: str | None) -> str:
-            out = [f"{escape(tech.description)}\n\n"]
+            out = [f"<p>{escape(tech.description)}</p>\n"]
             facts = [s["paper_count"].format(n=len(group.papers))]
             if tech.aliases:
                 facts.append(f"{s['aliases']}: " + s["sep"].join(escape(a) for a in tech.aliases))
             if group.parent:
-                facts.append(f"{s['parent']}: {self.link_tech(path, group.parent)}")
+                facts.append(f"{s['parent']}: {self.a_tech(path, group.parent)}")
             if group.children:
                 facts.append(
                     f"{s['children']}: "
-                    + s["sep"].join(self.link_tech(path, c) for c in group.children)
+                    + s["sep"].join(self.a_tech(path, c) for c in group.children)
                 )
             if group.institutions:
                 facts.append(
@@ -869,7 +877,7 @@ class Renderer:
                 )
             if sort_fact:
                 facts.append(sort_fact)
-            out.append("".join(f"- {f}\n" for f in facts) + "\n")
+            out.append(_html_list(facts))
             out.append(self.feed_links(path, "techniques", tech.id))
             return "".join(out)
 
@@ -893,9 +901,9 @@ class Renderer:
         s = self.s
 
         def header(path: str, sort_fact: str | None) -> str:
-            names = [f"**{escape(inst.zh)}**"] if inst.zh else []
-            names.append(f"**{escape(inst.en)}**")
-            out = [" · ".join(names) + "\n\n"]
+            names = [f"<strong>{escape(inst.zh)}</strong>"] if inst.zh else []
+            names.append(f"<strong>{escape(inst.en)}</strong>")
+            out = [f"<p>{' · '.join(names)}</p>\n"]
             facts = [s["paper_count"].format(n=len(group.papers))]
             if inst.aliases:
                 facts.append(f"{s['aliases']}: " + s["sep"].join(escape(a) for a in inst.aliases))
@@ -907,13 +915,13 @@ class Renderer:
             if group.techniques:
                 facts.append(
                     f"{s['works_on']}: "
-                    + s["sep"].join(f"{self.link_tech(path, t)} ({n})" for t, n in group.techniques)
+                    + s["sep"].join(f"{self.a_tech(path, t)} ({n})" for t, n in group.techniques)
                 )
             if group.coauthors:
                 facts.append(self.institution_counts(path, "coauthors", group.coauthors))
             if sort_fact:
                 facts.append(sort_fact)
-            out.append("".join(f"- {f}\n" for f in facts) + "\n")
+            out.append(_html_list(facts))
             out.append(self.feed_links(path, "institutions", inst.id))
             return "".join(out)
 
@@ -1023,16 +1031,13 @@ class Renderer:
             )
             out = [
                 _front_matter(shown, search={"exclude": True}),
-                f"# {shown}\n\n",
+                f"{PREBUILT_MARKER}\n<h1>{shown}</h1>\n",
                 self.pager(path, pages, n),
             ]
             if chunk:
-                out.append("| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n")
-                out.append(
-                    "".join("| " + " | ".join(row(path, item)) + " |\n" for item in chunk) + "\n"
-                )
+                out.append(_html_table(head, [row(path, item) for item in chunk]))
             else:
-                out.append(self.s["none"] + "\n\n")
+                out.append(f"<p>{self.s['none']}</p>\n")
             out.append(self.pager(path, pages, n))
             result.append(PageText(path, "".join(out).rstrip("\n") + "\n"))
         return result
@@ -1046,7 +1051,7 @@ class Renderer:
             self.model.reports,
             [s["reports_title"], s["date"], s["papers"]],
             lambda path, v: [
-                self.link_report(path, v),
+                self.a_report(path, v),
                 v.generated.strftime("%Y-%m-%d"),
                 str(len(v.papers)),
             ],
@@ -1057,7 +1062,7 @@ class Renderer:
             self.model.techniques,
             [s["techniques_title"], s["papers"], s["details"]],
             lambda path, g: [
-                self.link_tech(path, g.technique),
+                self.a_tech(path, g.technique),
                 str(len(g.papers)),
                 escape(g.technique.description),
             ],
@@ -1067,14 +1072,14 @@ class Renderer:
             s["institutions_title"],
             self.model.institutions,
             [s["institutions_title"], s["papers"]],
-            lambda path, g: [self.link_inst(path, g.institution), str(len(g.papers))],
+            lambda path, g: [self.a_inst(path, g.institution), str(len(g.papers))],
         )
         count = self._page_count(len(self.model.papers))
         pages += self.render_listing(
             [listing_path("papers", n) for n in range(1, count + 1)],
             s["papers_title"],
             self.model.papers,
-            lambda path: s["paper_count"].format(n=len(self.model.papers)) + "\n\n",
+            lambda path: f"<p>{s['paper_count'].format(n=len(self.model.papers))}</p>\n",
         )
         return pages
 
