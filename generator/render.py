@@ -5,14 +5,13 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
-
-import yaml
 
 from .citation import highwire_tags
 from .downloads import BIB_PATH, CSV_PATH, JSON_PATH, Exporter, report_bib_path
@@ -318,8 +317,18 @@ def rel_url(source: str, target: str) -> str:
 # ---- small pieces -----------------------------------------------------------------------------
 
 
-# libyaml's emitter writes the same front matter as PyYAML's, several times faster.
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# JSON is YAML too, and json.dumps is C. What YAML reads differently from JSON inside a
+# double-quoted string gets an escape: line breaks YAML folds (NEL, LS, PS), characters its
+# reader refuses (C1 controls, U+FFFE/U+FFFF) and the byte-order mark. Lone surrogates have
+# no escape libyaml accepts; escape() drops them already, this keeps any other from a build.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _yaml_value(value: Any) -> str:
+    """Return a value as JSON that PyYAML reads back to the same value."""
+    text = _SURROGATE.sub("\ufffd", json.dumps(value, ensure_ascii=False))
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _front_matter(title: str, *, description: str | None = None, **extra: Any) -> str:
@@ -327,7 +336,7 @@ def _front_matter(title: str, *, description: str | None = None, **extra: Any) -
     if description:
         data["description"] = description
     data.update({k: v for k, v in extra.items() if v is not None})
-    body = yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=10**6)
+    body = "".join(f"{key}: {_yaml_value(value)}\n" for key, value in data.items())
     return f"---\n{GENERATED_MARKER}\n{body}---\n\n"
 
 
@@ -587,8 +596,13 @@ class Renderer:
             _front_matter(
                 title,
                 description=escape(_shorten(summary, DESCRIPTION_LENGTH)) if summary else None,
-                # Highwire tags for Zotero and Google Scholar; overrides/main.html prints them.
-                citation_meta=highwire_tags(paper) or None,
+                # Highwire tags for Zotero and Google Scholar, as one string of <meta> tags
+                # (names ours, contents escaped): overrides/main.html prints it in <head>.
+                citation_meta="".join(
+                    f'<meta name="{name}" content="{content}">'
+                    for name, content in highwire_tags(paper)
+                )
+                or None,
                 # Pagefind indexes paper pages; Material's index keeps only hand-written pages,
                 # so it stays small and its plugin skips the bulk of the site.
                 search={"exclude": True},

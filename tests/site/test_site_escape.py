@@ -111,3 +111,30 @@ def test_safe_url_refuses_anything_but_http(url: str | None) -> None:
 
 def test_safe_url_keeps_http_links() -> None:
     assert safe_url("https://arxiv.org/abs/2510.01234") == "https://arxiv.org/abs/2510.01234"
+
+
+def test_front_matter_reads_back_exactly_in_mkdocs_yaml_loader() -> None:
+    import yaml
+    from mkdocs.utils import meta
+
+    from generator.render import _front_matter
+
+    nasty = (
+        'a "quote" \\ back: colon # hash - dash ? q &anchor *alias !tag %pct @at `tick` '
+        "{flow} [seq] | > \t tab \x85 nel \u2028 ls \u2029 ps \ufeff bom \ud800 lone "
+        "\x9f c1 \ufffe \U0001f600 emoji 中文"
+    )
+    page = _front_matter(
+        nasty, description="yes", citation_meta="<meta x>", search={"exclude": True}
+    )
+    _, data = meta.get_data(page + "body\n")
+    nasty = nasty.replace("\ud800", "\ufffd")  # no YAML escape holds a lone surrogate
+    assert data == {
+        "title": nasty,
+        "description": "yes",
+        "citation_meta": "<meta x>",
+        "search": {"exclude": True},
+    }
+    # and with the pure-Python loader too
+    front = page.split("---\n")[1]
+    assert yaml.load(front, Loader=yaml.SafeLoader)["title"] == nasty
