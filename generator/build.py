@@ -18,8 +18,9 @@ from typing import Any
 from .errors import BuildFailed, ConfigError
 from .index import SiteModel, index_site
 from .load import Collection, load_collection
+from .mkdocs_hooks import NavCache, SearchFeed
 from .render import RenderSettings, render_site
-from .search_index import PagefindStream, is_search_page
+from .search_index import PagefindStream
 from .write import WriteResult, write_pages
 
 PLACEHOLDER_SITE_URL = "https://example.github.io/paperbrief/"
@@ -146,31 +147,6 @@ def load_mkdocs_config(config_file: Path, **overrides: Any) -> Any:
         raise ConfigError(f"{config_file}: {exc}") from exc
 
 
-class _SearchFeed:
-    """A MkDocs plugin (added by build_site) handing built paper pages to Pagefind."""
-
-    def __init__(self, stream: PagefindStream) -> None:
-        self.stream = stream
-        self.left = 0
-
-    def on_files(self, files: Any, /, *, config: Any) -> Any:
-        """Build paper pages first, so Pagefind writes its bundle while MkDocs does the rest."""
-        from mkdocs.structure.files import Files
-
-        papers = [f for f in files if is_search_page(f.dest_uri)]
-        self.left = len(papers)
-        return Files(papers + [f for f in files if not is_search_page(f.dest_uri)])
-
-    def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
-        """Queue a paper page for indexing; leave the page as it is."""
-        if is_search_page(page.file.dest_uri):
-            self.stream.add(output, "/" + page.url)
-            self.left -= 1
-            if self.left == 0:
-                self.stream.write(Path(config.site_dir))
-        return output
-
-
 def build_site(
     data_dir: Path,
     docs_dir: Path | None = None,
@@ -225,7 +201,8 @@ def build_site(
     logging.getLogger("jieba").setLevel(logging.WARNING)
     # Pagefind indexes each paper page on the other core as soon as MkDocs has rendered it.
     stream = PagefindStream(settings.language)
-    config.plugins["paperbrief-search-feed"] = _SearchFeed(stream)
+    config.plugins["paperbrief-search-feed"] = SearchFeed(stream)
+    config.plugins["paperbrief-nav-cache"] = NavCache()
     start = time.perf_counter()
     try:
         with _env("SOURCE_DATE_EPOCH", epoch):

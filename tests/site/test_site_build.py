@@ -221,6 +221,34 @@ def test_no_link_in_the_site_is_broken(fixture_site: BuiltSite) -> None:
     assert broken == []
 
 
+def test_pages_match_a_plain_mkdocs_build_of_the_same_docs(
+    fixture_site: BuiltSite, tmp_path: Path
+) -> None:
+    # paperbrief's build adds a navigation cache and the Pagefind feed (generator/mkdocs_hooks.py);
+    # neither may change a page. Only the sitemap differs: paper pages are built first.
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(
+        str(CONFIG), docs_dir=str(fixture_site.docs), site_dir=str(tmp_path / "plain")
+    )
+    config.plugins.on_startup(command="build", dirty=False)
+    epoch = str(fixture_site.report.source_date_epoch)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", epoch)
+        build(config)
+    ours = {p.relative_to(fixture_site.site) for p in fixture_site.site.rglob("*.html")}
+    plain = {p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*.html")}
+    ours = {p for p in ours if p.parts[0] != "pagefind"}
+    assert ours == plain
+    different = [
+        str(p)
+        for p in sorted(ours)
+        if (fixture_site.site / p).read_bytes() != (tmp_path / "plain" / p).read_bytes()
+    ]
+    assert different == []
+
+
 def test_no_third_party_hosts(fixture_site: BuiltSite) -> None:
     for path in html_files(fixture_site.site):
         for tag, attrs in parse(path).tags:
