@@ -461,8 +461,9 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
     """Find the same paper twice: same arXiv id, same DOI or near-identical title."""
     problems: list[Problem] = []
     by_key: dict[tuple[str, str], str] = {}
-    prefix: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    suffix: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # 12-character prefix or suffix -> (titles, their paper ids), kept apart for rapidfuzz
+    prefix: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    suffix: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     norm: dict[str, str] = {}
     for paper_id, paper in papers.items():
         links = paper.record.links
@@ -499,10 +500,10 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
         if len(title) < 12:
             continue
         buckets = (prefix[title[:12]], suffix[title[-12:]])
-        for bucket in buckets:
-            match = process.extractOne(title, [t for t, _ in bucket], scorer=ratio, score_cutoff=95)
+        for titles, ids in buckets:
+            match = process.extractOne(title, titles, scorer=ratio, score_cutoff=95)
             if match is not None:
-                other = bucket[match[2]][1]
+                other = ids[match[2]]
                 problems.append(
                     docs[paper_id].problem(
                         ("title",),
@@ -510,6 +511,7 @@ def _duplicate_papers(papers: dict[str, Paper], docs: dict[str, YamlDocument]) -
                     )
                 )
                 break
-        for bucket in buckets:
-            bucket.append((title, paper_id))
+        for titles, ids in buckets:
+            titles.append(title)
+            ids.append(paper_id)
     return problems

@@ -91,13 +91,20 @@ def copy_handwritten_docs(source: Path, target: Path) -> Path:
     return target
 
 
-def _inside(docs: Path, target: Path) -> None:
-    """Refuse a target whose real location leaves docs/ (a symlinked directory, say)."""
-    parent = target.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.resolve().is_relative_to(docs):
-        raise BuildFailed(f"refusing to write {target}: it resolves outside {docs} (symlink?)")
+def _inside(docs: Path, target: Path, safe: set[Path]) -> None:
+    """Refuse a target whose real location leaves docs/ (a symlinked directory, say).
+
+    `safe` holds the directories already resolved inside docs/ during this write: most pages
+    share a directory (papers/), so each is resolved once, not once per page.
+    """
+    if target.parent not in safe:
+        parent = target.parent
+        while not parent.exists():
+            parent = parent.parent
+        if not parent.resolve().is_relative_to(docs):
+            raise BuildFailed(f"refusing to write {target}: it resolves outside {docs} (symlink?)")
+        if parent == target.parent:
+            safe.add(parent)
     if target.is_symlink():
         raise BuildFailed(f"refusing to write {target}: it is a symlink; remove it")
 
@@ -128,9 +135,10 @@ def write_pages(pages: Iterable[PageText], docs_dir: Path) -> WriteResult:
     docs = docs_dir.resolve()
     result = WriteResult()
     wanted = {page.path for page in checked}
+    safe: set[Path] = set()
     for page in checked:
         target = docs / page.path
-        _inside(docs, target)
+        _inside(docs, target, safe)
         data = page.text.encode("utf-8")
         if target.is_file():
             if target.read_bytes() == data:

@@ -171,3 +171,24 @@ def test_every_generated_page_is_linked_from_a_listing(pages: dict[str, str]) ->
 def test_page_texts_are_plain_data() -> None:
     page = PageText("papers/x.md", "text")
     assert page == PageText("papers/x.md", "text")
+
+
+def test_a_forked_second_process_renders_the_same_pages(
+    model: SiteModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import render
+
+    serial = [(p.path, p.text) for p in render_site(model, RenderSettings())]
+    pools: list[object] = []
+    fork_pool = render._fork_pool
+
+    def spy() -> object:
+        pools.append(fork_pool())
+        return pools[-1]
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(render, "_fork_pool", spy)
+    parallel = [(p.path, p.text) for p in render_site(model, RenderSettings())]
+    if pools[0] is None:
+        pytest.skip("this process has threads or one CPU: rendering stayed in one process")
+    assert parallel == serial
