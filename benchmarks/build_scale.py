@@ -590,6 +590,7 @@ def main() -> None:
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
         )
         generate = _seconds(r"in ([\d.]+) s\n", out)
+        stages = re.search(r"\n  (load [^\n]*)", out)
         mkdocs = _seconds(r"mkdocs build \(strict\) into .* in ([\d.]+) s", out)
         search = _seconds(r"search index \(Pagefind\) of \d+ paper pages in ([\d.]+) s", out)
         site = base / "site"
@@ -618,6 +619,8 @@ def main() -> None:
             f"generator (load, validate, index, render, write): {generate:.2f} s "
             f"= {100 * generate / whole:.1f}% of the build"
         )
+        if stages:
+            print(f"  {stages.group(1)}")
         print(f"mkdocs build (strict): {mkdocs:.2f} s")
         print(f"search index (Pagefind): {search:.2f} s")
         print(f"paperbrief build, whole process: {whole:.2f} s")

@@ -46,6 +46,8 @@ class BuildReport:
         return [
             f"generated {self.pages} files for {self.papers} papers "
             f"({self.written} written, {self.removed} removed) in {generate:.2f} s",
+            "  "
+            + ", ".join(f"{k} {t.get(k, 0.0):.2f} s" for k in ("load", "index", "render", "write")),
             f"mkdocs build (strict) into {self.site_dir} in {t.get('mkdocs', 0.0):.2f} s",
             f"search index (Pagefind) of {self.search_pages} paper pages in "
             f"{t.get('search_index', 0.0):.2f} s",

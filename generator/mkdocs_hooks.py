@@ -1,7 +1,8 @@
 """What `paperbrief build` adds to MkDocs' build: plugins registered by build_site, not by mkdocs.yml.
 
-- `SearchFeed` hands each built paper page to Pagefind (search_index.PagefindStream), and has
-  MkDocs build the paper pages first so Pagefind writes its bundle while MkDocs does the rest.
+- `SearchFeed` hands each paper page's article to Pagefind (search_index.PagefindStream) as
+  MkDocs converts it, and has MkDocs take the paper pages first, so Pagefind indexes and writes
+  its bundle on the other core while MkDocs renders the site.
 - `NavCache` renders Material's navigation once for all pages outside the nav that link its
   pages by the same relative URLs. Such a page's navigation has no active item, so it differs
   from another's only in those links and in its path to the site root (`base_url`, for the
@@ -48,14 +49,23 @@ class SearchFeed:
         self.left = len(papers)
         return Files(papers + [f for f in files if not is_search_page(f.dest_uri)])
 
-    def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
-        """Queue a paper page for indexing; leave the page as it is."""
+    def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Any) -> str:
+        """Queue a paper page's article for indexing; leave the page as it is.
+
+        Pagefind reads only the page's <article> (ROOT_SELECTOR), which is this content plus
+        chrome it is told to skip (the edit button, the source-file date). Handing it over here,
+        while MkDocs converts pages, rather than once the page is built, lets Pagefind write
+        its bundle during MkDocs' template phase instead of after it.
+        """
         if is_search_page(page.file.dest_uri):
-            self.stream.add(output, "/" + page.url)
+            document = (
+                f"<!DOCTYPE html><html><head></head><body><article>{html}</article></body></html>"
+            )
+            self.stream.add(document, "/" + page.url)
             self.left -= 1
             if self.left == 0:
                 self.stream.write(Path(config.site_dir))
-        return output
+        return html
 
 
 def _nav_key(page: Any, nav: Any, base_url: str) -> tuple[str, ...]:
