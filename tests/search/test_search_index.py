@@ -107,3 +107,39 @@ def test_two_builds_give_byte_identical_sites(search_site: SearchSite, tmp_path:
     differ = sorted(k for k in first if first[k] != second[k])
     assert not differ, differ[:10]
     assert any(k.startswith("pagefind/filter/") for k in first)
+
+
+def test_streamed_index_matches_pagefind_run_over_the_built_site(
+    search_site: SearchSite, tmp_path: Path
+) -> None:
+    # The build hands Pagefind each paper page's article while MkDocs converts it
+    # (generator/mkdocs_hooks.py). Running the Pagefind CLI over the finished pages must find
+    # the same text, filters and metadata for every page.
+    import shutil
+
+    from generator.search_index import index_search
+
+    site = tmp_path / "site"
+    shutil.copytree(search_site.site, site, ignore=shutil.ignore_patterns("pagefind"))
+    index_search(site, language="zh")
+    cli = SearchSite(docs=search_site.docs, site=site, report=search_site.report)
+
+    def by_url(s: SearchSite) -> dict[str, tuple]:
+        return {
+            f["url"]: (f["content"], f["filters"], f["meta"], f["word_count"])
+            for f in s.fragments()
+        }
+
+    streamed = by_url(search_site)
+    assert streamed and streamed == by_url(cli)
+
+
+def test_a_pagefind_process_that_dies_fails_the_build_instead_of_hanging(tmp_path: Path) -> None:
+    from generator.errors import BuildFailed
+    from generator.search_index import PagefindStream
+
+    stream = PagefindStream("zh")
+    stream._proc.kill()
+    stream.add("<html><body><article><h1>x</h1></article></body></html>", "/papers/x/")
+    with pytest.raises(BuildFailed, match="pagefind"):
+        stream.finish(tmp_path)
