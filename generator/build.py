@@ -220,7 +220,7 @@ def build_site(
     mkdocs_log.addHandler(collect)
     # jieba announces its dictionary on every build; that is noise, not news.
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    # Pagefind indexes each paper page on the other core as soon as MkDocs has rendered it.
+    # Pagefind indexes each paper page on the other core as soon as MkDocs has converted it.
     stream = PagefindStream(settings.language)
     config.plugins["paperbrief-search-feed"] = SearchFeed(stream)
     config.plugins["paperbrief-nav-cache"] = NavCache()

@@ -35,7 +35,7 @@ _NAV_WRAPPER = """\
 
 
 class SearchFeed:
-    """Queue built paper pages for Pagefind; build them before every other page."""
+    """Queue paper pages' articles for Pagefind; take paper pages before every other page."""
 
     def __init__(self, stream: PagefindStream) -> None:
         self.stream = stream

@@ -11,6 +11,7 @@ import os
 import queue
 import re
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -107,24 +108,29 @@ def is_search_page(dest_uri: str) -> bool:
 
 
 class PagefindStream:
-    """A Pagefind `--service` process that indexes paper pages while MkDocs builds the rest.
+    """A Pagefind `--service` process that indexes paper pages while MkDocs builds the site.
 
-    Pagefind works on one core; MkDocs on another. `add` hands over each paper page the moment
-    MkDocs has rendered it (a writer thread sends it, so MkDocs never waits on the pipe), and
-    `finish` writes the bundle once MkDocs is done. The pages indexed are the built pages, byte
-    for byte, with the same selectors and language as `index_search`.
+    Pagefind works on one core, MkDocs on the other. `add` queues a page (a writer thread sends
+    it, so MkDocs never waits on the pipe), `write` starts writing the bundle once the last page
+    is queued, and `finish` waits for all of it. The settings (root and excluded selectors,
+    language) are those of `index_search`, which runs the command line over a finished site.
 
     The protocol is the one the `pagefind` Python package speaks (base64 JSON messages ending in
     a comma); its own client polls for each reply 0.1 s apart, too slow for 10,000 pages.
     """
 
+    # No reply for this long means Pagefind is stuck: fail the build rather than hang it.
+    REPLY_TIMEOUT = 600.0
+
     def __init__(self, language: str) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+        # What Pagefind says on stderr (a panic, say) goes into the error message.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self._proc = subprocess.Popen(
             [str(pagefind_executable()), "--service"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self._stderr,
             env=env,
         )
         self._replies: dict[int, dict[str, Any]] = {}
@@ -171,8 +177,16 @@ class PagefindStream:
             *messages, pending = pending.split(b",")
             for raw in messages:
                 reply = json.loads(base64.b64decode(raw))
+                message_id = reply.get("message_id")
+                if message_id is None:
+                    # A message Pagefind could not read comes back without its id, but with
+                    # the message itself; failing that, every wait fails with this reply.
+                    with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
+                        original = reply["payload"].get("original_message")
+                        message_id = json.loads(original)["message_id"]
                 with self._ready:
-                    self._replies[int(reply.get("message_id") or 0)] = reply["payload"]
+                    key = int(message_id) if message_id is not None else -1
+                    self._replies[key] = reply["payload"]
                     self._ready.notify_all()
         with self._ready:
             self._replies[-1] = {"type": "Error", "message": "the Pagefind process ended"}
@@ -180,12 +194,21 @@ class PagefindStream:
 
     def _wait(self, message_id: int) -> dict[str, Any]:
         with self._ready:
-            self._ready.wait_for(lambda: message_id in self._replies or -1 in self._replies)
-            reply = self._replies.pop(message_id, None) or self._replies[-1]
+            answered = self._ready.wait_for(
+                lambda: message_id in self._replies or -1 in self._replies,
+                timeout=self.REPLY_TIMEOUT,
+            )
+            reply = self._replies.pop(message_id, None) or self._replies.get(-1)
+        if not answered or reply is None:
+            reply = {"type": "Error", "message": f"no reply in {self.REPLY_TIMEOUT:.0f} s"}
         if reply.get("type") == "Error":
             page = self._pages.get(message_id)
             where = f" indexing {page}" if page else ""
-            raise BuildFailed(f"pagefind failed{where}: {reply.get('message')}")
+            self._stderr.seek(0)
+            said = self._stderr.read()[-2000:].decode("utf-8", "replace").strip()
+            raise BuildFailed(
+                f"pagefind failed{where}: {reply.get('message')}" + (f"\n{said}" if said else "")
+            )
         return reply
 
     def add(self, html: str, url: str) -> None:
@@ -237,6 +260,7 @@ class PagefindStream:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
+        self._stderr.close()
 
 
 # ---- deterministic bundle -----------------------------------------------------------------------

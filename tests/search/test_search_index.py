@@ -143,3 +143,17 @@ def test_a_pagefind_process_that_dies_fails_the_build_instead_of_hanging(tmp_pat
     stream.add("<html><body><article><h1>x</h1></article></body></html>", "/papers/x/")
     with pytest.raises(BuildFailed, match="pagefind"):
         stream.finish(tmp_path)
+
+
+def test_a_message_pagefind_cannot_read_fails_with_its_reason() -> None:
+    # Pagefind answers such a message without its id; the stream finds the id in the echo.
+    from generator.errors import BuildFailed
+    from generator.search_index import PagefindStream
+
+    stream = PagefindStream("zh")
+    try:
+        message_id = stream._send({"type": "NoSuchRequest"})
+        with pytest.raises(BuildFailed, match="unknown variant"):
+            stream._wait(message_id)
+    finally:
+        stream.close()
