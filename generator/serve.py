@@ -60,6 +60,15 @@ class Regenerator:
         self._timer.start()
 
 
+SERVE_HOOKS = Path(__file__).with_name("serve_hooks.py")
+
+
+def _configured_hooks(config: Any) -> list[str]:
+    """Return the hook files mkdocs.yml lists itself, so ours is added to them, not instead."""
+    base = Path(config.config_file_path).parent
+    return [str(base / name) for name in config.get("hooks") or {}]
+
+
 def serve_site(
     data_dir: Path,
     *,
@@ -99,6 +108,8 @@ def serve_site(
             livereload=True,
             dev_addr=dev_addr,
             open_in_browser=open_browser,
+            # Pagefind after every preview build, so the search page works (serve_hooks.py).
+            hooks=[*_configured_hooks(config), str(SERVE_HOOKS)],
         )
     finally:
         observer.stop()

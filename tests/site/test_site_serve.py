@@ -47,3 +47,27 @@ def test_invalid_data_is_reported_and_old_pages_stay(tmp_path: Path) -> None:
     assert not regen.run()
     assert len(errors) == 1 and "broken.yaml" in str(getattr(errors[0], "problems", errors[0]))
     assert (docs / "papers" / "kv-evict.md").is_file()
+
+
+def test_the_preview_hook_indexes_each_preview_build(tmp_path: Path) -> None:
+    # `mkdocs serve` runs generator/serve_hooks.py after each build (serve_site passes it as
+    # a hooks: entry): a real MkDocs build of the fixture with that hook gets a Pagefind bundle.
+    import json
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from sitebuild import CONFIG, ROOT
+
+    from generator.build import generate_docs, settings_from_config
+    from generator.serve import SERVE_HOOKS
+    from generator.write import copy_handwritten_docs
+
+    docs = copy_handwritten_docs(ROOT / "docs", tmp_path / "docs")
+    config = load_config(
+        str(CONFIG), docs_dir=str(docs), site_dir=str(tmp_path / "site"), hooks=[str(SERVE_HOOKS)]
+    )
+    collection, _, _, _ = generate_docs(FIXTURE_DATA, docs, settings_from_config(config))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    entry = json.loads((tmp_path / "site" / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert entry["languages"]["zh"]["page_count"] == len(collection.papers)
