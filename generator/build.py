@@ -57,6 +57,12 @@ class BuildReport:
 
 def settings_from_config(config: Any) -> RenderSettings:
     """Read what rendering needs from a loaded MkDocs config."""
+    if config.get("use_directory_urls") is False:
+        # Prebuilt pages, feeds and the sitemap link pages/<id>/, as MkDocs' default does.
+        raise ConfigError(
+            f"{config.get('config_file_path') or 'mkdocs.yml'}: use_directory_urls: false is not "
+            "supported; paperbrief links every page as a directory (papers/<id>/)"
+        )
     theme = config.theme
     language = str(theme.get("language") or "zh") if hasattr(theme, "get") else "zh"
     edit_base = None

@@ -401,3 +401,18 @@ def test_build_and_serve_have_help() -> None:
     for command in ("build", "serve"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "--data" in result.output
+
+
+def test_use_directory_urls_false_is_refused_clearly(tmp_path: Path) -> None:
+    from generator.build import build_site
+    from generator.errors import ConfigError
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        CONFIG.read_text(encoding="utf-8").replace(
+            "site_name:", "use_directory_urls: false\nsite_name:", 1
+        ).replace("custom_dir: overrides", f"custom_dir: {CONFIG.parent / 'overrides'}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="use_directory_urls"):
+        build_site(FIXTURE_DATA, tmp_path / "docs", tmp_path / "site", config_file=config)
