@@ -25,6 +25,7 @@ MARKER = "<!-- paperbrief: prebuilt HTML body -->"
 PERMALINK_TITLE = "Permanent link"
 # The headings `heading()` writes; nothing else in a prebuilt body matches.
 _HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="headerlink"')
+_TAG = re.compile(r"<[^>]*>")
 
 
 def heading(level: int, anchor: str, text: str) -> str:
@@ -40,11 +41,13 @@ def toc_tokens(body: str) -> list[dict[str, Any]]:
     root: list[dict[str, Any]] = []
     stack: list[dict[str, Any]] = []
     for found in _HEADING.finditer(body):
+        # The table of contents shows the heading's text: a link inside it would nest links.
+        text = _TAG.sub("", found.group(3))
         token: dict[str, Any] = {
             "level": int(found.group(1)),
             "id": found.group(2),
-            "name": found.group(3),
-            "html": found.group(3),
+            "name": text,
+            "html": text,
             "data-toc-label": "",
             "children": [],
         }

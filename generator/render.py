@@ -134,8 +134,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite_failed": "无法写入剪贴板，已选中 BibTeX，请手动复制",
         "statistics": "统计",
         "exports": "数据下载",
-        "downloads": "下载：[BibTeX]({bib}) · [JSON]({json}) · [CSV]({csv}) · [说明]({doc})",
-        "report_bib": "本报告的 BibTeX：[{name}]({bib})",
+        "downloads": '下载：<a href="{bib}">BibTeX</a> · <a href="{json}">JSON</a> · <a href="{csv}">CSV</a> · <a href="{doc}">说明</a>',
+        "report_bib": '本报告的 BibTeX：<a href="{bib}">{name}</a>',
     },
     "en": {
         "home_title": "Paper briefs",
@@ -227,8 +227,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cite_failed": "The clipboard refused; the BibTeX is selected, copy it by hand",
         "statistics": "Statistics",
         "exports": "Downloads",
-        "downloads": "Download: [BibTeX]({bib}) · [JSON]({json}) · [CSV]({csv}) · [formats]({doc})",
-        "report_bib": "BibTeX of this report: [{name}]({bib})",
+        "downloads": 'Download: <a href="{bib}">BibTeX</a> · <a href="{json}">JSON</a> · <a href="{csv}">CSV</a> · <a href="{doc}">formats</a>',
+        "report_bib": 'BibTeX of this report: <a href="{bib}">{name}</a>',
     },
 }
 
@@ -469,44 +469,27 @@ class Renderer:
         """Return the absolute URL of a docs path."""
         return self.base_url + page_url(path)
 
-    def link_paper(self, source: str, paper: Paper) -> str:
-        """Return a Markdown link to a paper page."""
-        return f"[{self.title_of(paper)}]({rel(source, paper_path(paper.id))})"
-
-    def link_inst(self, source: str, inst: Institution, *, short: bool = False) -> str:
-        """Return a Markdown link to an institution page."""
-        name = self.inst_short(inst) if short else self.inst_name(inst)
-        return f"[{name}]({rel(source, entity_page_path('institutions', inst.id))})"
-
-    def link_tech(self, source: str, tech: Technique) -> str:
-        """Return a Markdown link to a technique page."""
-        return f"[{self.tech_name(tech)}]({rel(source, entity_page_path('techniques', tech.id))})"
-
-    def link_report(self, source: str, view: ReportView) -> str:
-        """Return a Markdown link to a report page."""
-        return f"[{escape(view.report.record.title)}]({rel(source, entity_page_path('reports', view.id))})"
-
-    def _a(self, source: str, target: str, text: str, css: str = "") -> str:
+    def link(self, source: str, target: str, text: str, css: str = "") -> str:
         """Return an HTML link from one docs page to another (text escaped already)."""
         attr = f' class="{css}"' if css else ""
         return f'<a{attr} href="{rel_url(source, target)}">{text}</a>'
 
     def a_paper(self, source: str, paper: Paper, css: str = "") -> str:
         """Return an HTML link to a paper page (prebuilt pages)."""
-        return self._a(source, paper_path(paper.id), self.title_of(paper), css)
+        return self.link(source, paper_path(paper.id), self.title_of(paper), css)
 
     def a_inst(self, source: str, inst: Institution, *, short: bool = False) -> str:
         """Return an HTML link to an institution page (prebuilt pages)."""
         name = self.inst_short(inst) if short else self.inst_name(inst)
-        return self._a(source, entity_page_path("institutions", inst.id), name)
+        return self.link(source, entity_page_path("institutions", inst.id), name)
 
     def a_tech(self, source: str, tech: Technique) -> str:
         """Return an HTML link to a technique page (prebuilt pages)."""
-        return self._a(source, entity_page_path("techniques", tech.id), self.tech_name(tech))
+        return self.link(source, entity_page_path("techniques", tech.id), self.tech_name(tech))
 
     def a_report(self, source: str, view: ReportView) -> str:
         """Return an HTML link to a report page (prebuilt pages)."""
-        return self._a(
+        return self.link(
             source, entity_page_path("reports", view.id), escape(view.report.record.title)
         )
 
@@ -518,14 +501,14 @@ class Renderer:
         parts: list[str] = []
         if n > 1:
             parts += [
-                self._a(source, pages[0], self.s["first"]),
-                self._a(source, pages[n - 2], self.s["prev"]),
+                self.link(source, pages[0], self.s["first"]),
+                self.link(source, pages[n - 2], self.s["prev"]),
             ]
         parts.append(self.s["page_of"].format(n=n, total=total))
         if n < total:
             parts += [
-                self._a(source, pages[n], self.s["next"]),
-                self._a(source, pages[-1], self.s["last"]),
+                self.link(source, pages[n], self.s["next"]),
+                self.link(source, pages[-1], self.s["last"]),
             ]
         # HTML, so it also stands as a raw block in the Markdown of report pages.
         return f'<p class="pb-pager">{" · ".join(parts)}</p>\n\n'
@@ -849,7 +832,7 @@ class Renderer:
             other = cited[0] if order == "newest" else newest[0]
             label = s["most_cited"] if order == "newest" else s["newest_first"]
             current = s["newest_first"] if order == "newest" else s["most_cited"]
-            return f"{s['sorted_by']}: {current} · {self._a(path, other, label)}"
+            return f"{s['sorted_by']}: {current} · {self.link(path, other, label)}"
 
         feed = (kind, entity_id)
         pages = self.render_listing(
@@ -956,6 +939,7 @@ class Renderer:
         """Render a report in the sample's structure: briefs, then details; split when long."""
         s = self.s
         record = view.report.record
+        english = not self.settings.language.lower().startswith("zh")
         chunks = _chunks(view.papers, self.settings.report_page_size)
         pages = [entity_page_path("reports", view.id, n) for n in range(1, len(chunks) + 1)]
         result = []
@@ -975,57 +959,58 @@ class Renderer:
                     else None,
                     search={"exclude": True},
                 ),
-                f"# {title}\n\n",
-                f"- {s['report_generated']}: {record.generated.strftime('%Y-%m-%d %H:%M:%S')}\n",
-                f"- {s['report_size']}: {s['report_size_value'].format(n=len(view.papers))}\n\n",
+                f"{PREBUILT_MARKER}\n<h1>{title}</h1>\n",
+                _html_list(
+                    [
+                        f"{s['report_generated']}: {record.generated.strftime('%Y-%m-%d %H:%M:%S')}",
+                        f"{s['report_size']}: {s['report_size_value'].format(n=len(view.papers))}",
+                    ]
+                ),
             ]
             if n == 1 and record.intro:
-                out.append(_paragraphs(record.intro) + "\n\n")
+                out.append(_html_paragraphs(record.intro) + "\n")
             if n == 1:
-                bib = report_bib_path(view.id)
-                out.append(
-                    s["report_bib"].format(name=f"{view.id}.bib", bib=rel(path, bib)) + "\n\n"
-                )
+                bib = rel_url(path, report_bib_path(view.id))
+                out.append(f"<p>{s['report_bib'].format(name=f'{view.id}.bib', bib=bib)}</p>\n")
             out.append(self.pager(path, pages, n))
-            out.append(f"## {s['report_briefs']}\n\n")
+            out.append(heading(2, "briefs", s["report_briefs"]) + "\n")
             for i, paper in enumerate(chunk, start=offset + 1):
-                out.append(f"### {i}. {self.link_paper(path, paper)}\n\n")
+                out.append(heading(3, f"brief-{i}", f"{i}. {self.a_paper(path, paper)}") + "\n")
                 out.append(
                     (
-                        _paragraphs(paper.brief_text)
+                        _html_paragraphs(paper.brief_text)
                         if paper.brief_text
-                        else f"*{s['brief_pending']}*"
+                        else f"<p><em>{s['brief_pending']}</em></p>"
                     )
-                    + "\n\n"
+                    + "\n"
                 )
-                if paper.tldr and not self.settings.language.lower().startswith("zh"):
-                    out.append(f"*TL;DR:* {escape(paper.tldr)}\n\n")
-            out.append(f"## {s['report_details']}\n\n")
+                if paper.tldr and english:
+                    out.append(f"<p><em>TL;DR:</em> {escape(paper.tldr)}</p>\n")
+            out.append(heading(2, "details", s["report_details"]) + "\n")
             for i, paper in enumerate(chunk, start=offset + 1):
-                out.append(f"### {i}. {self.link_paper(path, paper)}\n\n")
+                out.append(heading(3, f"paper-{i}", f"{i}. {self.a_paper(path, paper)}") + "\n")
                 facts = []
                 if paper.institutions:
                     facts.append(
-                        f"**{s['main_institutions']}**: "
-                        + s["sep"].join(self.link_inst(path, x) for x in paper.institutions)
+                        f"<strong>{s['main_institutions']}</strong>: "
+                        + s["sep"].join(self.a_inst(path, x) for x in paper.institutions)
                     )
                 if paper.record.author_count:
-                    facts.append(
-                        f"**{s['author_count']}**: {s['author_count_value'].format(n=paper.record.author_count)}"
-                    )
+                    count = s["author_count_value"].format(n=paper.record.author_count)
+                    facts.append(f"<strong>{s['author_count']}</strong>: {count}")
                 if paper.techniques:
                     facts.append(
-                        f"**{s['techniques']}**: "
-                        + s["sep"].join(self.link_tech(path, t) for t in paper.techniques)
+                        f"<strong>{s['techniques']}</strong>: "
+                        + s["sep"].join(self.a_tech(path, t) for t in paper.techniques)
                     )
                 if facts:
-                    out.append("".join(f"- {f}\n" for f in facts) + "\n")
+                    out.append(_html_list(facts))
                 abstract = (
-                    _paragraphs(paper.record.abstract)
+                    _html_paragraphs(paper.record.abstract)
                     if paper.record.abstract
-                    else f"*{s['abstract_missing']}*"
+                    else f"<p><em>{s['abstract_missing']}</em></p>"
                 )
-                out.append(f"**{s['abstract']}**:\n\n{abstract}\n\n")
+                out.append(f"<p><strong>{s['abstract']}</strong>:</p>\n{abstract}\n")
             out.append(self.pager(path, pages, n))
             result.append(PageText(path, "".join(out).rstrip("\n") + "\n"))
         return result
@@ -1114,71 +1099,69 @@ class Renderer:
                 feed_rss=feed_path("reports", None, "xml"),
                 feed_json=feed_path("reports", None, "json"),
             ),
-            f"# {escape(self.settings.site_name)}\n\n",
-            f"{escape(s['intro'])}\n\n",
+            f"{PREBUILT_MARKER}\n<h1>{escape(self.settings.site_name)}</h1>\n",
+            f"<p>{escape(s['intro'])}</p>\n",
         ]
         latest = model.latest_report
         if latest is not None:
-            out.append(f"## {s['latest_report']}\n\n")
+            out.append(heading(2, "latest-report", s["latest_report"]) + "\n")
             out.append(
-                f"{self.link_report(path, latest)} · {latest.generated.strftime('%Y-%m-%d')} · "
-                f"{s['paper_count'].format(n=len(latest.papers))}\n\n"
+                f"<p>{self.a_report(path, latest)} · {latest.generated.strftime('%Y-%m-%d')} · "
+                f"{s['paper_count'].format(n=len(latest.papers))}</p>\n"
             )
-        out.append(f"## {s['overview']}\n\n")
-        out.append(
-            s["counts"].format(
-                papers=c.papers,
-                reports=c.reports,
-                institutions=c.institutions,
-                techniques=c.techniques,
-            )
-            + "\n\n"
-            + s["brief_counts"].format(briefs=c.briefs, generated=c.generated_briefs)
-            + "\n\n"
+        out.append(heading(2, "overview", s["overview"]) + "\n")
+        counts = s["counts"].format(
+            papers=c.papers, reports=c.reports, institutions=c.institutions, techniques=c.techniques
         )
+        briefs = s["brief_counts"].format(briefs=c.briefs, generated=c.generated_briefs)
+        out.append(f"<p>{counts}</p>\n<p>{briefs}</p>\n")
         active = [g for g in model.techniques if g.papers]
         if active:
-            out.append(f"## {s['browse_techniques']}\n\n")
+            out.append(heading(2, "techniques", s["browse_techniques"]) + "\n")
             out.append(
-                s["sep"].join(
-                    f"{self.link_tech(path, g.technique)} ({len(g.papers)})"
+                "<p>"
+                + s["sep"].join(
+                    f"{self.a_tech(path, g.technique)} ({len(g.papers)})"
                     for g in active[:SIDEBAR_LIMIT]
                 )
-                + "\n\n"
+                + "</p>\n"
             )
-        out.append(f"[{s['all_techniques']}]({rel(path, listing_path('techniques'))})\n\n")
+        out.append(f"<p>{self.link(path, listing_path('techniques'), s['all_techniques'])}</p>\n")
         if model.institutions:
-            out.append(f"## {s['browse_institutions']}\n\n")
+            out.append(heading(2, "institutions", s["browse_institutions"]) + "\n")
             out.append(
-                s["sep"].join(
-                    f"{self.link_inst(path, g.institution, short=True)} ({len(g.papers)})"
+                "<p>"
+                + s["sep"].join(
+                    f"{self.a_inst(path, g.institution, short=True)} ({len(g.papers)})"
                     for g in model.institutions[:SIDEBAR_LIMIT]
                 )
-                + "\n\n"
+                + "</p>\n"
             )
-        out.append(f"[{s['all_institutions']}]({rel(path, listing_path('institutions'))})\n\n")
-        out.append(f"## {s['browse_reports']}\n\n")
         out.append(
-            "".join(
-                f"- {self.link_report(path, v)} · {v.generated.strftime('%Y-%m-%d')}\n"
-                for v in model.reports[:10]
-            )
-            + "\n"
+            f"<p>{self.link(path, listing_path('institutions'), s['all_institutions'])}</p>\n"
         )
-        out.append(f"[{s['all_reports']}]({rel(path, listing_path('reports'))}) · ")
-        out.append(f"[{s['all_papers']}]({rel(path, listing_path('papers'))})\n\n")
-        out.append(f"## {s['statistics']}\n\n")
-        out.append(f"[{s['statistics']}]({rel(path, STATISTICS_PATH)})\n\n")
+        out.append(heading(2, "reports", s["browse_reports"]) + "\n")
+        if model.reports:
+            out.append(
+                _html_list(
+                    f"{self.a_report(path, v)} · {v.generated.strftime('%Y-%m-%d')}"
+                    for v in model.reports[:10]
+                )
+            )
         out.append(
-            s["downloads"].format(
-                bib=rel(path, BIB_PATH),
-                json=rel(path, JSON_PATH),
-                csv=rel(path, CSV_PATH),
-                doc=rel(path, "exports.md"),
-            )
-            + "\n\n"
+            f"<p>{self.link(path, listing_path('reports'), s['all_reports'])} · "
+            f"{self.link(path, listing_path('papers'), s['all_papers'])}</p>\n"
         )
-        out.append(f"## {s['subscribe']}\n\n")
+        out.append(heading(2, "statistics", s["statistics"]) + "\n")
+        out.append(f"<p>{self.link(path, STATISTICS_PATH, s['statistics'])}</p>\n")
+        downloads = s["downloads"].format(
+            bib=rel_url(path, BIB_PATH),
+            json=rel_url(path, JSON_PATH),
+            csv=rel_url(path, CSV_PATH),
+            doc=rel_url(path, "exports.md"),
+        )
+        out.append(f"<p>{downloads}</p>\n")
+        out.append(heading(2, "subscribe", s["subscribe"]) + "\n")
         out.append(self.feed_links(path, "reports", None))
         return PageText(path, "".join(out).rstrip("\n") + "\n")
 

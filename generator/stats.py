@@ -190,19 +190,30 @@ def tally_statistics(model: SiteModel) -> Statistics:
     )
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * (len(head) - 1) + "--:|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + "\n\n"
+_RIGHT = ' style="text-align: right;"'
+
+
+def _table(head: list[str], rows: list[list[str]], numeric_from: int = -1) -> str:
+    """Return an HTML table (cells are HTML already); columns from `numeric_from` align right."""
+    first = numeric_from % len(head)
+
+    def cells(tag: str, row: list[str]) -> str:
+        return "".join(
+            f"<{tag}{_RIGHT if j >= first else ''}>{c}</{tag}>" for j, c in enumerate(row)
+        )
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in rows)
+    return f"<table>\n<thead>\n<tr>{cells('th', head)}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>\n"
 
 
 def _figure(svg: str) -> str:
-    return f'<figure class="pb-figure">\n{svg}\n</figure>\n\n'
+    return f'<figure class="pb-figure">\n{svg}\n</figure>\n'
 
 
 def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
     """Render the statistics page: five charts, each followed by its data table."""
-    from .render import PageText, _front_matter, listing_path, rel
+    from .prebuilt import MARKER, heading
+    from .render import PageText, _front_matter, listing_path
 
     st = tally_statistics(model)
     zh = renderer.settings.language.lower().startswith("zh")
@@ -210,9 +221,10 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
     path = STATISTICS_PATH
     out = [
         _front_matter(escape(t["title"]), search={"exclude": True}),
-        f"# {escape(t['title'])}\n\n",
-        escape(t["intro"].format(papers=len(model.papers), reports=len(model.reports))) + "\n\n",
+        f"{MARKER}\n<h1>{escape(t['title'])}</h1>\n",
+        f"<p>{escape(t['intro'].format(papers=len(model.papers), reports=len(model.reports)))}</p>\n",
     ]
+    none = f"<p>{escape(t['none'])}</p>\n"
 
     def tech_label(group: TechniqueGroup) -> str:
         return group.technique.zh if zh else group.technique.en
@@ -228,9 +240,9 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         total: int,
         kind: str,
     ) -> None:
-        out.append(f"## {escape(t[key])}\n\n")
+        out.append(heading(2, key.replace("_", "-"), escape(t[key])) + "\n")
         if not groups:
-            out.append(escape(t["none"]) + "\n\n")
+            out.append(none)
             return
         bars = [
             Bar(
@@ -241,9 +253,9 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         ]
         rows = [
             [
-                renderer.link_tech(path, g.technique)
+                renderer.a_tech(path, g.technique)
                 if isinstance(g, TechniqueGroup)
-                else renderer.link_inst(path, g.institution),
+                else renderer.a_inst(path, g.institution),
                 str(len(g.papers)),
             ]
             for g in groups
@@ -251,12 +263,12 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         if others[0]:
             label = t["others"].format(n=others[0])
             bars.append(Bar(label, others[1]))
-            rows.append([f"[{escape(label)}]({rel(path, listing_path(kind))})", str(others[1])])
+            rows.append([renderer.link(path, listing_path(kind), escape(label)), str(others[1])])
         out.append(_figure(bar_chart(f"chart-{kind}", t[key], bars)))
         head = [escape(t["technique" if kind == "techniques" else "institution"]), t["papers"]]
         out.append(_table(head, rows))
         if others[0]:
-            out.append(escape(t["shown_of"].format(shown=len(groups), total=total)) + "\n\n")
+            out.append(f"<p>{escape(t['shown_of'].format(shown=len(groups), total=total))}</p>\n")
 
     ranking(
         "per_technique",
@@ -273,14 +285,10 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         "institutions",
     )
 
-    out.append(f"## {escape(t['matrix'])}\n\n")
+    out.append(heading(2, "matrix", escape(t["matrix"])) + "\n")
     if st.matrix_rows and st.matrix_columns:
-        out.append(
-            escape(
-                t["matrix_note"].format(rows=len(st.matrix_rows), columns=len(st.matrix_columns))
-            )
-            + "\n\n"
-        )
+        note = t["matrix_note"].format(rows=len(st.matrix_rows), columns=len(st.matrix_columns))
+        out.append(f"<p>{escape(note)}</p>\n")
         out.append(
             _figure(
                 heat_map(
@@ -293,20 +301,18 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
             )
         )
         head = [escape(t["institution"])] + [
-            renderer.link_tech(path, g.technique) for g in st.matrix_columns
+            renderer.a_tech(path, g.technique) for g in st.matrix_columns
         ]
         rows = [
-            [renderer.link_inst(path, g.institution, short=True)] + [str(v) for v in line]
+            [renderer.a_inst(path, g.institution, short=True)] + [str(v) for v in line]
             for g, line in zip(st.matrix_rows, st.matrix, strict=True)
         ]
-        lines = ["| " + " | ".join(head) + " |", "|---|" + "--:|" * len(st.matrix_columns)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-        out.append("\n".join(lines) + "\n\n")
+        out.append(_table(head, rows, numeric_from=1))
     else:
-        out.append(escape(t["none"]) + "\n\n")
+        out.append(none)
 
     key = {"report": "per_report", "month": "per_month", "year": "per_year"}[st.timeline_unit]
-    out.append(f"## {escape(t[key])}\n\n")
+    out.append(heading(2, "timeline", escape(t[key])) + "\n")
     if st.timeline:
         out.append(
             _figure(
@@ -318,7 +324,7 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         if st.timeline_unit == "report":
             views = renderer.report_views
             rows = [
-                [p.label, renderer.link_report(path, views[p.report_id]), str(p.papers)]
+                [p.label, renderer.a_report(path, views[p.report_id]), str(p.papers)]
                 for p in reversed(st.timeline)
                 if p.report_id is not None
             ]
@@ -327,16 +333,16 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
             rows = [[p.label, str(p.papers)] for p in reversed(st.timeline)]
             out.append(_table([escape(t["period"]), escape(t["papers"])], rows))
     else:
-        out.append(escape(t["none"]) + "\n\n")
+        out.append(none)
 
-    out.append(f"## {escape(t['authors'])}\n\n")
+    out.append(heading(2, "authors", escape(t["authors"])) + "\n")
     if model.papers:
-        out.append(escape(t["authors_note"].format(unknown=st.authors_unknown)) + "\n\n")
+        out.append(f"<p>{escape(t['authors_note'].format(unknown=st.authors_unknown))}</p>\n")
         bars = [Bar(label, n) for label, n in st.author_buckets]
         out.append(_figure(column_chart("chart-authors", t["authors"], bars)))
         rows = [[label, str(n)] for label, n in st.author_buckets]
         rows.append([escape(t["unknown"]), str(st.authors_unknown)])
         out.append(_table([escape(t["author_count"]), escape(t["papers"])], rows))
     else:
-        out.append(escape(t["none"]) + "\n\n")
+        out.append(none)
     return PageText(path, "".join(out).rstrip("\n") + "\n")

@@ -60,10 +60,14 @@ def test_page_has_five_charts_each_with_a_table() -> None:
     text = _page(model)
     charts = SVG.findall(text)
     assert len(charts) == 5
-    # every chart is followed by a Markdown table before the next heading
-    for section in text.split("\n## ")[1:]:
-        assert "<svg " in section and "\n| " in section.split("</svg>")[1], section[:40]
-    assert "[清华大学 (Tsinghua University)](institutions/tsinghua-university/index.md)" in text
+    # every chart is followed by a data table before the next heading
+    sections = text.split("<h2 ")[1:]
+    assert len(sections) == 5
+    for section in sections:
+        assert "<svg " in section and "<table>" in section.split("</svg>")[1], section[:40]
+    assert (
+        '<a href="../institutions/tsinghua-university/">清华大学 (Tsinghua University)</a>' in text
+    )
 
 
 def test_charts_are_well_formed_svg_with_hostile_labels_escaped() -> None:
@@ -99,7 +103,7 @@ def test_page_stays_bounded_at_scale() -> None:
 def test_english_statistics_page() -> None:
     model = index_site(load_collection(FIXTURE_DATA))
     text = _page(model, "en")
-    assert "# Statistics" in text and "## Papers per technique" in text
+    assert "<h1>Statistics</h1>" in text and ">Papers per technique<a class=\"headerlink\"" in text
     assert ">Quantization<" in text
 
 

@@ -51,3 +51,8 @@ def test_toc_tokens_nest_by_level() -> None:
     tokens = toc_tokens(body)
     assert [t["id"] for t in tokens] == ["a", "d"]
     assert tokens[0]["children"][0]["children"][0]["id"] == "c"
+
+
+def test_toc_names_are_text_even_when_the_heading_holds_a_link() -> None:
+    tokens = toc_tokens(heading(3, "p-1", '1. <a href="../x/">Title &amp; more</a>'))
+    assert tokens[0]["name"] == "1. Title &amp; more"

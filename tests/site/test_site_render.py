@@ -121,11 +121,12 @@ def test_untitled_paper_gets_a_placeholder(pages: dict[str, str]) -> None:
 
 def test_report_page_follows_the_sample_structure(pages: dict[str, str]) -> None:
     text = pages["reports/report-2025-10-15/index.md"]
-    briefs, details = text.index("## 论文技术简报"), text.index("## 论文详细信息")
+    briefs = text.index('<h2 id="briefs">论文技术简报')
+    details = text.index('<h2 id="details">论文详细信息')
     assert briefs < details
     for paper in ("quant-llm", "kv-evict", "untitled-sparse"):
-        assert text.count(f"(../../papers/{paper}.md)") == 2
-    assert "- 分析论文数量: 3 篇" in text
+        assert text.count(f'<a href="../../papers/{paper}/">') == 2
+    assert "<li>分析论文数量: 3 篇</li>" in text
 
 
 def test_listings_paginate_and_never_list_every_page(model: SiteModel) -> None:
