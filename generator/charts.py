@@ -46,7 +46,7 @@ def clip(text: str, width: float) -> str:
 
 
 def _svg(width: int, height: int, chart_id: str, title: str, body: list[str]) -> str:
-    # One line per element and no blank line: Python-Markdown passes the block through as is.
+    # One line per element and no blank line: the SVG stays one block wherever it is placed.
     return "\n".join(
         [
             # Natural size (1 unit = 1 CSS pixel); the stylesheet shrinks it to narrow screens.

@@ -1,4 +1,4 @@
-"""Turn the site model into page texts: Markdown with front matter, RSS and JSON feeds."""
+"""Turn the site model into page texts (front matter and a prebuilt HTML body), feeds and exports."""
 
 from __future__ import annotations
 
@@ -358,14 +358,8 @@ def _shorten(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _paragraphs(text: str) -> str:
-    """Escape prose paragraph by paragraph (blank lines separate paragraphs)."""
-    parts = [escape(p) for p in text.replace("\r\n", "\n").split("\n\n")]
-    return "\n\n".join(p for p in parts if p)
-
-
 def _html_paragraphs(text: str) -> str:
-    """Escape prose as HTML paragraphs (for feeds)."""
+    """Escape prose as HTML paragraphs (blank lines separate paragraphs)."""
     return "".join(
         f"<p>{escape(p)}</p>" for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()
     )
@@ -510,7 +504,6 @@ class Renderer:
                 self.link(source, pages[n], self.s["next"]),
                 self.link(source, pages[-1], self.s["last"]),
             ]
-        # HTML, so it also stands as a raw block in the Markdown of report pages.
         return f'<p class="pb-pager">{" · ".join(parts)}</p>\n\n'
 
     def paper_table(self, source: str, papers: Sequence[Paper]) -> str:
