@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx2
+from loopback import Reply, serve_json
 
 from generator.briefs import MistralBriefClient
 
@@ -78,16 +77,6 @@ def completion(
     }
 
 
-@dataclass
-class Reply:
-    """One scripted HTTP answer."""
-
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
 Script = Callable[[dict[str, Any], int], Reply]
 
 
@@ -150,41 +139,6 @@ def make_client(
     )
 
 
-@contextmanager
-def local_server(fake: FakeMistral) -> Iterator[str]:
-    """Serve `fake` on 127.0.0.1 over real HTTP; yield the base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("content-length", "0"))
-            body = json.loads(self.rfile.read(length) or b"{}")
-            reply = fake.respond(body, {k.lower(): v for k, v in self.headers.items()})
-            if reply.delay:
-                threading.Event().wait(reply.delay)
-            payload = b""
-            if reply.body is not None:
-                text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                payload = text.encode("utf-8")
-            try:
-                self.send_response(reply.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                for key, value in reply.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:  # the client gave up (timeout) or was killed
-                pass
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def local_server(fake: FakeMistral) -> AbstractContextManager[str]:
+    """Serve `fake` on 127.0.0.1 over real HTTP; the context yields the base URL."""
+    return serve_json(lambda headers, body: fake.respond(body, headers))

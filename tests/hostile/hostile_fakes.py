@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from loopback import Reply as Answer
+from loopback import serve_json
 
 # Letters only, so no digit-grounding rule rejects it by luck: only a real defence keeps it out.
 CANARY = "sk-CANARY-qzvxwkjbfhgmtplrsndcyeuoai"
@@ -53,17 +55,6 @@ def completion(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Answer:
-    """One scripted HTTP answer."""
-
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    hold: threading.Event | None = None  # keep the request open until this is set
-
-
 Script = Callable[[int, dict[str, Any]], Answer]
 
 
@@ -88,40 +79,6 @@ class FakeMistral:
         return self.script(n, body)
 
 
-@contextmanager
-def serve(fake: FakeMistral) -> Iterator[str]:
-    """Serve `fake` on 127.0.0.1; yield its base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("content-length", "0")))
-            answer = fake.answer({k.lower(): v for k, v in self.headers.items()}, json.loads(raw))
-            if answer.hold is not None:
-                answer.hold.wait(60)
-            if answer.delay:
-                threading.Event().wait(answer.delay)
-            body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
-            payload = body.encode("utf-8") if answer.body is not None else b""
-            try:
-                self.send_response(answer.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                for key, value in answer.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:  # the client gave up or was killed
-                pass
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve(fake: FakeMistral) -> AbstractContextManager[str]:
+    """Serve `fake` on 127.0.0.1; the context yields its base URL."""
+    return serve_json(fake.answer)
