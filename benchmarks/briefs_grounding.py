@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "briefs"))
 
-from generator.briefs.grounding import check_reply  # noqa: E402
-from generator.briefs.prompt import BriefReply, BriefRequest  # noqa: E402
-from generator.load import load_collection  # noqa: E402
+from generator.enrich.briefs.grounding import check_reply  # noqa: E402
+from generator.enrich.briefs.prompt import BriefReply, BriefRequest  # noqa: E402
+from generator.records.load import load_collection  # noqa: E402
 
 _SHAPE = re.compile(
     r"^(?P<institution>.+?)发布了.*?论文，(?:使用|采用)(?P<technique>.+?)，解决了(?P<problem>.+?)，"
@@ -66,7 +66,7 @@ def cache(count: int = 300) -> None:
     """Time a first run against a fake transport and the cached re-run."""
     from briefs_fakes import CANARY, FakeMistral, add_paper, make_client
 
-    from generator.briefs import BriefSettings, enrich_briefs
+    from generator.enrich.briefs import BriefSettings, enrich_briefs
 
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import make_data_dir

@@ -575,7 +575,7 @@ def main() -> None:
         generate_data(base / "data", args.n, args.seed)
         synth = time.perf_counter() - start
         sys.path.insert(0, str(ROOT))
-        from generator.write import copy_handwritten_docs
+        from generator.site.write import copy_handwritten_docs
 
         copy_handwritten_docs(ROOT / "docs", base / "docs")
         config = write_config(base)

@@ -28,9 +28,9 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.ingest.extract import PdfFields
-from generator.ingest.sandbox import IngestError, extract_pdf
-from generator.load import normalize_title
+from generator.authoring.ingest.extract import PdfFields
+from generator.authoring.ingest.sandbox import IngestError, extract_pdf
+from generator.records.load import normalize_title
 
 
 def _fold(text: str) -> str:
@@ -105,7 +105,7 @@ def main() -> int:
             if args.in_process:
                 import pypdf
 
-                from generator.ingest.extract import extract_fields
+                from generator.authoring.ingest.extract import extract_fields
 
                 fields = extract_fields(pypdf.PdfReader(path))
             else:

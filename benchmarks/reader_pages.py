@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_scale import generate_data
 
-from generator.index import index_site
-from generator.load import load_collection
-from generator.render import Renderer, RenderSettings
-from generator.stats import render_statistics
+from generator.records.load import load_collection
+from generator.site.index import index_site
+from generator.site.render.pages import Renderer, RenderSettings
+from generator.site.render.stats import render_statistics
 
 
 def measure(n: int) -> dict[str, float]:

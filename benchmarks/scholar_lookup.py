@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.scholar_lookup import SubprocessLookup, WorkerConfig  # noqa: E402
+from generator.enrich.sources.scholar.lookup import SubprocessLookup, WorkerConfig  # noqa: E402
 
 PAGE = (ROOT / "tests" / "scholar" / "fixtures" / "results_tidal.html").read_bytes()
 HANG = threading.Event()

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import build_site  # noqa: E402
-from generator.write import OWNED_DIRS, _is_generated  # noqa: E402
+from generator.site.build import build_site  # noqa: E402
+from generator.site.write import OWNED_DIRS, _is_generated  # noqa: E402
 
 
 def _sizes(paths: list[Path]) -> str:

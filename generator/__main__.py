@@ -1,5 +1,5 @@
 """Run the paperbrief command: python -m generator."""
 
-from .cli import main
+from generator.cli import main
 
 main()

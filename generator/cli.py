@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import PaperbriefError, ValidationFailed
+from generator import __version__
+from generator.errors import PaperbriefError, ValidationFailed
 
 DATA_OPTION = click.option(
     "--data",
@@ -32,7 +32,7 @@ def _fail(exc: PaperbriefError) -> None:
 
 
 def _print_problems(exc: ValidationFailed) -> None:
-    from .annotations import github_annotation
+    from generator.records.annotations import github_annotation
 
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in exc.problems:
@@ -55,7 +55,7 @@ def main() -> None:
 @DATA_OPTION
 def validate(data_dir: Path) -> None:
     """Check every record and report every problem as path:line:col: message."""
-    from .load import load_collection
+    from generator.records.load import load_collection
 
     try:
         collection = load_collection(data_dir)
@@ -73,7 +73,7 @@ def validate(data_dir: Path) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 if the committed schemas are out of date.")
 def schema(data_dir: Path, check: bool) -> None:
     """Write JSON Schemas for the record files into DATA/schemas/ (editors use them)."""
-    from .schema import render_schemas, write_schemas
+    from generator.records.schema import render_schemas, write_schemas
 
     if check:
         stale = [
@@ -96,14 +96,14 @@ def schema(data_dir: Path, check: bool) -> None:
 @DATA_OPTION
 def new_command(paper_id: str, data_dir: Path) -> None:
     """Create DATA/papers/ID.yaml: a commented record template to fill in."""
-    from .scaffold import scaffold_paper
+    from generator.authoring.scaffold import scaffold_paper
 
     try:
         made = scaffold_paper(data_dir, paper_id)
     except PaperbriefError as exc:
         _fail(exc)
         return
-    from .load import display_path
+    from generator.records.load import display_path
 
     click.echo(f"wrote {display_path(made.path)}")
     click.echo("next steps:")
@@ -127,8 +127,8 @@ def add_command(
     title: str, arxiv: str | None, paper_id: str | None, offline: bool, data_dir: Path
 ) -> None:
     """Draft DATA/papers/ID.yaml from a Scholar lookup, for you to complete and validate."""
-    from .load import display_path
-    from .scholar_add import draft_paper
+    from generator.authoring.add import draft_paper
+    from generator.records.load import display_path
 
     try:
         draft = draft_paper(data_dir, title, arxiv=arxiv, paper_id=paper_id, offline=offline)
@@ -161,7 +161,7 @@ def import_report_command(
     report: Path, data_dir: Path, report_id: str | None, dry_run: bool
 ) -> None:
     """Import a Markdown report (the sample's format) as paper and report records."""
-    from .importer import import_report
+    from generator.authoring.importer import import_report
 
     try:
         result = import_report(report, data_dir, report_id=report_id, dry_run=dry_run)
@@ -199,9 +199,9 @@ def import_report_command(
 )
 def export_report_command(report_id: str, data_dir: Path, output: Path | None) -> None:
     """Write a report in the sample's Markdown format."""
-    from .export import export_report
-    from .load import load_collection
-    from .store import atomic_write
+    from generator.authoring.export import export_report
+    from generator.records.load import load_collection
+    from generator.records.store import atomic_write
 
     try:
         text = export_report(load_collection(data_dir), report_id)
@@ -283,15 +283,15 @@ def enrich(
     deadline: float,
 ) -> None:
     """Fetch what the records lack into DATA/enrichment/ (cached: unchanged input, no call)."""
-    from .errors import ConfigError, EnrichmentError
-    from .shard import parse_shard
+    from generator.enrich.shard import parse_shard
+    from generator.errors import ConfigError, EnrichmentError
 
     try:
         if not (briefs or scholar):
             raise ConfigError("say what to enrich: --briefs and/or --scholar")
         shard_spec = parse_shard(shard)
         if scholar:
-            from .scholar import ScholarSettings, enrich_scholar
+            from generator.enrich.scholar import ScholarSettings, enrich_scholar
 
             scholar_settings = ScholarSettings(
                 only=only,
@@ -307,7 +307,7 @@ def enrich(
             for line in scholar_report.summary_lines():
                 click.echo(line)
         if briefs:
-            from .briefs import BriefSettings, enrich_briefs
+            from generator.enrich.briefs import BriefSettings, enrich_briefs
 
             settings = BriefSettings.from_env(
                 model=model, only=only, refresh=refresh, max_calls=max_calls, shard=shard_spec
@@ -357,7 +357,7 @@ def build_command(
     data_dir: Path, site_dir: Path | None, config_file: Path, language: str | None
 ) -> None:
     """Generate the pages from DATA and build the site with MkDocs in strict mode."""
-    from .build import build_site
+    from generator.site.build import build_site
 
     try:
         report = build_site(data_dir, site_dir=site_dir, config_file=config_file, language=language)
@@ -385,7 +385,7 @@ def serve_command(
     data_dir: Path, config_file: Path, dev_addr: str | None, open_browser: bool
 ) -> None:
     """Preview the site; pages are regenerated when a YAML file under DATA changes."""
-    from .serve import serve_site
+    from generator.site.serve import serve_site
 
     def report_problems(exc: PaperbriefError) -> None:
         if isinstance(exc, ValidationFailed):
@@ -418,8 +418,8 @@ def serve_command(
 )
 def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, llm: bool) -> None:
     """Draft paper records from PDFs (files or folders); unclear fields are listed under review."""
-    from .ingest.draft import ingest_pdfs
-    from .ingest.llm import corrector_from_env
+    from generator.authoring.ingest.draft import ingest_pdfs
+    from generator.authoring.ingest.llm import corrector_from_env
 
     try:
         correct = corrector_from_env(llm)
@@ -452,9 +452,9 @@ def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, ll
 )
 def new_report_command(pdf_dir: Path, title: str, data_dir: Path, llm: bool) -> None:
     """Ingest a folder of PDFs into paper records and a report listing them (safe to re-run)."""
-    from .ingest.llm import corrector_from_env
-    from .ingest.report import new_report
-    from .load import display_path
+    from generator.authoring.ingest.llm import corrector_from_env
+    from generator.authoring.ingest.report import new_report
+    from generator.records.load import display_path
 
     try:
         made = new_report(title, pdf_dir, data_dir, correct=corrector_from_env(llm))

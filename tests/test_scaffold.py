@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.authoring.scaffold import RecordExists, scaffold_paper, template_fields
 from generator.cli import main
 from generator.errors import ConfigError, ValidationFailed
-from generator.load import load_collection
-from generator.models import Links, PaperRecord
-from generator.scaffold import RecordExists, scaffold_paper, template_fields
+from generator.records.load import load_collection
+from generator.records.models import Links, PaperRecord
 
 TODAY = date(2026, 11, 28)
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx2
 from loopback import Reply, serve_json
 
-from generator.briefs import MistralBriefClient
+from generator.enrich.briefs import MistralBriefClient
 
 CANARY = "sk-CANARY-7f3e9c1b5a2d4e6f8091a2b3c4d5e6f7"
 

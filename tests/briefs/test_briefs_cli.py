@@ -26,8 +26,8 @@ from briefs_fakes import (
 )
 from click.testing import CliRunner
 
-from generator.briefs import BriefSettings, MistralBriefClient, enrich_briefs
 from generator.cli import main
+from generator.enrich.briefs import BriefSettings, MistralBriefClient, enrich_briefs
 
 ROOT = Path(__file__).resolve().parents[2]
 

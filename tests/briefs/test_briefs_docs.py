@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.briefs import BRIEF_TEMPLATE, DEFAULT_MODEL, PROMPT_VERSION, BriefSettings, grounding
-from generator.briefs.client import MistralBriefClient
+from generator.enrich.briefs import (
+    BRIEF_TEMPLATE,
+    DEFAULT_MODEL,
+    PROMPT_VERSION,
+    BriefSettings,
+    grounding,
+)
+from generator.enrich.sources.mistral import MistralBriefClient
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "briefs.md").read_text(encoding="utf-8")
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from briefs_fakes import ABSTRACT, GOOD_REPLY
 
-from generator.briefs.grounding import check_reply, numbers_in
-from generator.briefs.prompt import BriefReply, BriefRequest, render_brief
-from generator.models import Institution
-from generator.registry import InstitutionRegistry
+from generator.enrich.briefs.grounding import check_reply, numbers_in
+from generator.enrich.briefs.prompt import BriefReply, BriefRequest, render_brief
+from generator.records.models import Institution
+from generator.records.registry import InstitutionRegistry
 
 PKU = Institution(id="pku", en="Peking University", zh="北京大学", aliases=["PKU"])
 HKU = Institution(id="hku", en="The University of Hong Kong", zh="香港大学", aliases=["HKU"])

@@ -19,14 +19,14 @@ from briefs_fakes import (
     sequence,
 )
 
-from generator.briefs import BriefSettings, CallMeter, MistralBriefClient, enrich_briefs
-from generator.briefs.client import (
+from generator.enrich.briefs import BriefSettings, CallMeter, MistralBriefClient, enrich_briefs
+from generator.enrich.briefs.prompt import BriefRequest, build_messages
+from generator.enrich.sources.mistral import (
     AuthRejected,
     RequestRejected,
     ServiceError,
     retry_after_seconds,
 )
-from generator.briefs.prompt import BriefRequest, build_messages
 
 REQUEST = BriefRequest("p", "T", "A 17.3% gain.", (), ())
 MESSAGES = build_messages(REQUEST)

@@ -19,12 +19,12 @@ from briefs_fakes import (
     sequence,
 )
 
-from generator.briefs import BriefSettings, enrich_briefs
-from generator.briefs import run as brief_run
-from generator.briefs.prompt import DATA_CLOSE, DATA_OPEN
-from generator.load import load_collection
-from generator.models import ScholarEnrichment
-from generator.store import read_enrichment, save_enrichment
+from generator.enrich.briefs import BriefSettings, enrich_briefs
+from generator.enrich.briefs import run as brief_run
+from generator.enrich.briefs.prompt import DATA_CLOSE, DATA_OPEN
+from generator.records.load import load_collection
+from generator.records.models import ScholarEnrichment
+from generator.records.store import read_enrichment, save_enrichment
 
 SETTINGS = BriefSettings(api_key=CANARY)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hostile_payloads import SNIPPET_SENTINEL
 
-from generator.write import OWNED_DIRS, OWNED_FILES, _is_generated
+from generator.site.write import OWNED_DIRS, OWNED_FILES, _is_generated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,7 +75,7 @@ socket.getaddrinfo = getaddrinfo
 if os.environ.get("PB_BRIEF_TIMEOUT_S"):
     import dataclasses
 
-    from generator.briefs import run as _run
+    from generator.enrich.briefs import run as _run
 
     _from_env = _run.BriefSettings.from_env.__func__
 

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from generator.models import BriefEnrichment, BriefFields
-from generator.scholar import enrichment_from
-from generator.scholar_lookup import Candidate, LookupResult
-from generator.store import dump_model, save_enrichment
+from generator.enrich.scholar import enrichment_from
+from generator.enrich.sources.scholar.lookup import Candidate, LookupResult
+from generator.records.models import BriefEnrichment, BriefFields
+from generator.records.store import dump_model, save_enrichment
 
 MARKER = "pbx"
 
@@ -253,6 +253,6 @@ def write_hostile_data(root: Path) -> Path:
 
 def stored_brief_yaml(brief: BriefEnrichment) -> str:
     """Return an enrichment file holding only a brief (as the brief stage writes it)."""
-    from generator.models import EnrichmentRecord
+    from generator.records.models import EnrichmentRecord
 
     return dump_model(EnrichmentRecord(brief=brief), schema="enrichment")

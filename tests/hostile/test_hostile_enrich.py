@@ -14,7 +14,7 @@ import yaml
 from hostile_build import build, clean_env, make_project, paperbrief
 from hostile_fakes import CANARY, GOOD, Answer, FakeMistral, completion, paper_yaml, serve
 
-from generator.load import load_collection
+from generator.records.load import load_collection
 
 
 def _data(base: Path, n: int) -> Path:

@@ -12,10 +12,10 @@ from hostile_payloads import ALL_PROSE
 from hostile_scan import check_html
 
 from generator.errors import ValidationFailed
-from generator.index import index_site
-from generator.load import load_collection
-from generator.render import RenderSettings, render_site
-from generator.yamlsource import DEFAULT_SIZE_CAP
+from generator.records.load import load_collection
+from generator.records.yamlsource import DEFAULT_SIZE_CAP
+from generator.site.index import index_site
+from generator.site.render.pages import RenderSettings, render_site
 
 PAPER = {
     "title": '"A paper"',

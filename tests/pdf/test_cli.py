@@ -9,11 +9,11 @@ import httpx2
 import yaml
 from click.testing import CliRunner
 
+from generator.authoring.ingest.extract import PdfFields
+from generator.authoring.ingest.llm import make_corrector
 from generator.cli import main
-from generator.ingest.extract import PdfFields
-from generator.ingest.llm import make_corrector
-from generator.load import load_collection
-from generator.models import PaperRecord
+from generator.records.load import load_collection
+from generator.records.models import PaperRecord
 
 from .conftest import Paper
 

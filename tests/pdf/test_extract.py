@@ -7,8 +7,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from generator.ingest.extract import PdfFields, extract_fields
-from generator.ingest.text import clean_text, join_lines
+from generator.authoring.ingest.extract import PdfFields, extract_fields
+from generator.authoring.ingest.text import clean_text, join_lines
 
 from .conftest import CJK, Paper
 

@@ -9,8 +9,8 @@ import pypdf
 import pytest
 from pypdf.generic import NameObject, StreamObject
 
-from generator.ingest.draft import ingest_pdfs
-from generator.ingest.sandbox import IngestError, Limits, extract_pdf
+from generator.authoring.ingest.draft import ingest_pdfs
+from generator.authoring.ingest.sandbox import IngestError, Limits, extract_pdf
 
 
 def test_sandboxed_extraction_returns_fields(paper_pdf):

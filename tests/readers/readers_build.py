@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site"))
 
 from sitebuild import FIXTURE_DATA, BuiltSite
 
-from generator.build import build_site
-from generator.write import copy_handwritten_docs
+from generator.site.build import build_site
+from generator.site.write import copy_handwritten_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,9 +6,9 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from generator.load import Collection, Paper, Report
-from generator.models import Institution, PaperRecord, ReportRecord, Technique
-from generator.registry import InstitutionRegistry
+from generator.records.load import Collection, Paper, Report
+from generator.records.models import Institution, PaperRecord, ReportRecord, Technique
+from generator.records.registry import InstitutionRegistry
 
 
 def synthetic_collection(

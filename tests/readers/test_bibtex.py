@@ -7,9 +7,9 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from generator.bibtex import bibtex_entry, bibtex_file, bibtex_text, bibtex_verbatim
-from generator.citation import venue_kind
-from generator.load import Paper, load_collection
+from generator.records.load import Paper, load_collection
+from generator.site.render.bibtex import bibtex_entry, bibtex_file, bibtex_text, bibtex_verbatim
+from generator.site.render.citation import venue_kind
 
 FIXTURE_DATA = Path(__file__).resolve().parents[1] / "fixtures" / "site-data"
 
@@ -94,7 +94,7 @@ def test_hostile_entry_stays_one_entry_with_balanced_braces(papers: dict[str, Pa
 
 
 def test_a_name_holding_and_stays_one_name() -> None:
-    from generator.bibtex import _author
+    from generator.site.render.bibtex import _author
 
     assert _author("Procter and Gamble Lab") == "{Procter and Gamble Lab}"
     assert _author("Alexander Anderson") == "Alexander Anderson"

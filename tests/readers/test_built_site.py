@@ -11,7 +11,7 @@ from pathlib import Path
 from readers_build import HOSTILE_TLDR
 from sitebuild import BuiltSite
 
-from generator.downloads import BIB_PATH, CSV_PATH, JSON_PATH
+from generator.site.render.exports import BIB_PATH, CSV_PATH, JSON_PATH
 
 HOSTILE_TITLE = (
     'T</title><script>alert(1)</script> {{ 7*7 }} {: onclick="alert(2)" } '

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.downloads import CSV_COLUMNS, CSV_PATH, JSON_PATH, csv_cell
-from generator.index import index_site
-from generator.load import load_collection
-from generator.render import RenderSettings, render_site
+from generator.records.load import load_collection
+from generator.site.index import index_site
+from generator.site.render.exports import CSV_COLUMNS, CSV_PATH, JSON_PATH, csv_cell
+from generator.site.render.pages import RenderSettings, render_site
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from synthetic import synthetic_collection
 
-from generator.charts import Bar, bar_chart, clip, column_chart, heat_map, text_width
-from generator.index import SiteModel, index_site
-from generator.load import load_collection
-from generator.render import Renderer, RenderSettings
-from generator.stats import (
+from generator.records.load import load_collection
+from generator.site.index import SiteModel, index_site
+from generator.site.render.charts import Bar, bar_chart, clip, column_chart, heat_map, text_width
+from generator.site.render.pages import Renderer, RenderSettings
+from generator.site.render.stats import (
     MATRIX_INSTITUTIONS,
     MATRIX_TECHNIQUES,
     TIMELINE_LIMIT,

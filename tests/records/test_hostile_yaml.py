@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import validate_data
+from generator.records.load import validate_data
 
 CORPUS = Path(__file__).parent / "hostile_yaml"
 CASES = sorted(CORPUS.glob("*.yaml"))

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.authoring.export import export_report
+from generator.authoring.importer import clean_title, import_report
+from generator.authoring.reportmd import parse_report
 from generator.cli import main
 from generator.errors import ImportFailed
-from generator.export import export_report
-from generator.importer import clean_title, import_report
-from generator.load import load_collection, normalize_title
-from generator.reportmd import parse_report
+from generator.records.load import load_collection, normalize_title
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED = FIXTURES / "seed-report.md"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from generator.annotations import github_annotation
 from generator.cli import main
 from generator.errors import Problem
-from generator.load import validate_data
+from generator.records.annotations import github_annotation
+from generator.records.load import validate_data
 
 GOOD = "title: A good paper\ninstitutions: [港大]\ntechniques: [quantization]\nadded: 2025-10-15\n"
 

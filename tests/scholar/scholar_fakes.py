@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from generator.scholar import ScholarSettings
-from generator.scholar_lookup import Candidate, LookupResult
+from generator.enrich.scholar import ScholarSettings
+from generator.enrich.sources.scholar.lookup import Candidate, LookupResult
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"

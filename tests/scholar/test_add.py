@@ -19,12 +19,12 @@ from scholar_fakes import (
     write_data,
 )
 
+from generator.authoring.add import draft_paper
 from generator.cli import main
+from generator.enrich.sources.scholar.lookup import Candidate, LookupResult
 from generator.errors import ConfigError
-from generator.ids import derive_id
-from generator.load import load_collection
-from generator.scholar_add import draft_paper
-from generator.scholar_lookup import Candidate, LookupResult
+from generator.records.ids import derive_id
+from generator.records.load import load_collection
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -214,7 +214,7 @@ def test_add_command_offline(tmp_path: Path) -> None:
 def test_add_command_online_with_a_fake_scholar(
     tmp_path: Path, scholar: FakeScholar, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator import scholar_add
+    from generator.authoring import add as scholar_add
 
     scholar.routes[TIDAL] = Route(page="results_tidal.html")
     # the command's default settings, pointed at the fake Scholar

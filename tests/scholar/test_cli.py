@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from scholar_fakes import TIDAL, FakeScholar, Route, write_data
 
 from generator.cli import main
-from generator.scholar import ScholarSettings
-from generator.scholar_lookup import SubprocessLookup, WorkerConfig
-from generator.store import read_enrichment
+from generator.enrich.scholar import ScholarSettings
+from generator.enrich.sources.scholar.lookup import SubprocessLookup, WorkerConfig
+from generator.records.store import read_enrichment
 
 
 @pytest.fixture

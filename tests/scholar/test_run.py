@@ -18,12 +18,12 @@ from scholar_fakes import (
     write_data,
 )
 
+from generator.enrich.scholar import ScholarSettings, enrich_scholar, title_similarity
+from generator.enrich.sources.scholar.lookup import Candidate
 from generator.errors import ConfigError
-from generator.load import load_collection
-from generator.models import ScholarEnrichment
-from generator.scholar import ScholarSettings, enrich_scholar, title_similarity
-from generator.scholar_lookup import Candidate
-from generator.store import read_enrichment, save_enrichment
+from generator.records.load import load_collection
+from generator.records.models import ScholarEnrichment
+from generator.records.store import read_enrichment, save_enrichment
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 FAST = ScholarSettings(delay_s=0.0)

@@ -10,7 +10,7 @@ import time
 import pytest
 from scholar_fakes import TIDAL, FakeScholar, Route
 
-from generator.scholar_lookup import SubprocessLookup, WorkerConfig
+from generator.enrich.sources.scholar.lookup import SubprocessLookup, WorkerConfig
 
 
 def _lookup(scholar: FakeScholar, **kw: float) -> SubprocessLookup:

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.build import BuildReport, build_site
-from generator.write import copy_handwritten_docs
+from generator.site.build import BuildReport, build_site
+from generator.site.write import copy_handwritten_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from searchsite import FIXTURE_DATA, SearchSite, build_fixture
 
-from generator.load import load_collection
-from generator.search_index import cbor_decode, cbor_encode, read_pagefind_file
+from generator.records.load import load_collection
+from generator.site.search import cbor_decode, cbor_encode, read_pagefind_file
 
 
 def _paper_of(fragment: dict) -> str:
@@ -113,11 +113,11 @@ def test_streamed_index_matches_pagefind_run_over_the_built_site(
     search_site: SearchSite, tmp_path: Path
 ) -> None:
     # The build hands Pagefind each paper page's article while MkDocs converts it
-    # (generator/mkdocs_hooks.py). Running the Pagefind CLI over the finished pages must find
+    # (generator/site/mkdocs_hooks.py). Running the Pagefind CLI over the finished pages must find
     # the same text, filters and metadata for every page.
     import shutil
 
-    from generator.search_index import index_search
+    from generator.site.search import index_search
 
     site = tmp_path / "site"
     shutil.copytree(search_site.site, site, ignore=shutil.ignore_patterns("pagefind"))
@@ -136,7 +136,7 @@ def test_streamed_index_matches_pagefind_run_over_the_built_site(
 
 def test_a_pagefind_process_that_dies_fails_the_build_instead_of_hanging(tmp_path: Path) -> None:
     from generator.errors import BuildFailed
-    from generator.search_index import PagefindStream
+    from generator.site.search import PagefindStream
 
     stream = PagefindStream("zh")
     stream._proc.kill()
@@ -148,7 +148,7 @@ def test_a_pagefind_process_that_dies_fails_the_build_instead_of_hanging(tmp_pat
 def test_a_message_pagefind_cannot_read_fails_with_its_reason() -> None:
     # Pagefind answers such a message without its id; the stream finds the id in the echo.
     from generator.errors import BuildFailed
-    from generator.search_index import PagefindStream
+    from generator.site.search import PagefindStream
 
     stream = PagefindStream("zh")
     try:

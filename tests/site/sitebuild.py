@@ -6,10 +6,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.build import BuildReport, build_site
+from generator.site.build import BuildReport, build_site
 from generator.errors import ValidationFailed
-from generator.load import load_collection
-from generator.write import copy_handwritten_docs
+from generator.records.load import load_collection
+from generator.site.write import copy_handwritten_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"

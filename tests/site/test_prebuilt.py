@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import markdown
 
-from generator.prebuilt import MARKER, heading, toc_tokens
+from generator.site.prebuilt import MARKER, heading, toc_tokens
 
-EXTENSIONS = ["toc", "tables", "admonition", "attr_list", "generator.prebuilt"]
+EXTENSIONS = ["toc", "tables", "admonition", "attr_list", "generator.site.prebuilt"]
 
 
 def _convert(text: str) -> tuple[str, list[dict[str, object]]]:

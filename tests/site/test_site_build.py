@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sitebuild import CONFIG, FIXTURE_DATA, BuiltSite, build_into
 
 from generator.cli import main
-from generator.load import load_collection
+from generator.records.load import load_collection
 
 HOSTILE_TITLE = (
     'T</title><script>alert(1)</script> {{ 7*7 }} {: onclick="alert(2)" } '
@@ -194,7 +194,7 @@ def test_every_generated_page_is_reachable_from_the_home_page(fixture_site: Buil
 
 
 def test_no_link_in_the_site_is_broken(fixture_site: BuiltSite) -> None:
-    # Paper pages are prebuilt HTML (generator/prebuilt.py): MkDocs no longer checks their
+    # Paper pages are prebuilt HTML (generator/site/prebuilt.py): MkDocs no longer checks their
     # links, so every link and in-page anchor of every page is checked here.
     site = fixture_site.site
     ids: dict[Path, set[str]] = {}
@@ -224,7 +224,7 @@ def test_no_link_in_the_site_is_broken(fixture_site: BuiltSite) -> None:
 def test_pages_match_a_plain_mkdocs_build_of_the_same_docs(
     fixture_site: BuiltSite, tmp_path: Path
 ) -> None:
-    # paperbrief's build adds a navigation cache and the Pagefind feed (generator/mkdocs_hooks.py);
+    # paperbrief's build adds a navigation cache and the Pagefind feed (generator/site/mkdocs_hooks.py);
     # neither may change a page. Only the sitemap differs: paper pages are built first.
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -289,7 +289,7 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(
         fixture_site.site / "sitemap.xml.gz"
     ).read_bytes()
     # same docs directory again: nothing to rewrite
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     report = build_site(
         FIXTURE_DATA,
@@ -352,7 +352,7 @@ def _pagefind_text(page: Path) -> str:
     """Return the text Pagefind indexes: the root element, less the excluded parts."""
     from lxml import html as lxml_html
 
-    from generator.search_index import EXCLUDE_SELECTORS, ROOT_SELECTOR
+    from generator.site.search import EXCLUDE_SELECTORS, ROOT_SELECTOR
 
     tree = lxml_html.fromstring(page.read_bytes())
     (root,) = tree.xpath(f"//{ROOT_SELECTOR}")
@@ -404,7 +404,7 @@ def test_build_and_serve_have_help() -> None:
 
 
 def test_use_directory_urls_false_is_refused_clearly(tmp_path: Path) -> None:
-    from generator.build import build_site
+    from generator.site.build import build_site
     from generator.errors import ConfigError
 
     config = tmp_path / "mkdocs.yml"

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import markdown
 import pytest
 
-from generator.escape import escape, safe_url
+from generator.site.render.html import escape, safe_url
 
 HOSTILE = [
     "T</title><script>alert(1)</script>",
@@ -117,7 +117,7 @@ def test_front_matter_reads_back_exactly_in_mkdocs_yaml_loader() -> None:
     import yaml
     from mkdocs.utils import meta
 
-    from generator.render import _front_matter
+    from generator.site.render.pages import _front_matter
 
     nasty = (
         'a "quote" \\ back: colon # hash - dash ? q &anchor *alias !tag %pct @at `tick` '

@@ -9,8 +9,8 @@ from pathlib import Path
 from sitebuild import FIXTURE_DATA
 
 from generator.errors import PaperbriefError
-from generator.render import RenderSettings
-from generator.serve import DEBOUNCE_S, Regenerator
+from generator.site.render.pages import RenderSettings
+from generator.site.serve import DEBOUNCE_S, Regenerator
 
 
 def _regenerator(tmp_path: Path, errors: list[PaperbriefError]) -> tuple[Regenerator, Path, Path]:
@@ -50,7 +50,7 @@ def test_invalid_data_is_reported_and_old_pages_stay(tmp_path: Path) -> None:
 
 
 def test_the_preview_hook_indexes_each_preview_build(tmp_path: Path) -> None:
-    # `mkdocs serve` runs generator/serve_hooks.py after each build (serve_site passes it as
+    # `mkdocs serve` runs generator/site/serve_hooks.py after each build (serve_site passes it as
     # a hooks: entry): a real MkDocs build of the fixture with that hook gets a Pagefind bundle.
     import json
 
@@ -58,9 +58,9 @@ def test_the_preview_hook_indexes_each_preview_build(tmp_path: Path) -> None:
     from mkdocs.config import load_config
     from sitebuild import CONFIG, ROOT
 
-    from generator.build import generate_docs, settings_from_config
-    from generator.serve import SERVE_HOOKS
-    from generator.write import copy_handwritten_docs
+    from generator.site.build import generate_docs, settings_from_config
+    from generator.site.serve import SERVE_HOOKS
+    from generator.site.write import copy_handwritten_docs
 
     docs = copy_handwritten_docs(ROOT / "docs", tmp_path / "docs")
     config = load_config(

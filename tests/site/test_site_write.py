@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildFailed
-from generator.render import GENERATED_MARKER, PageText
-from generator.write import write_pages
+from generator.site.render.pages import GENERATED_MARKER, PageText
+from generator.site.write import write_pages
 
 
 def _page(path: str, body: str = "body") -> PageText:

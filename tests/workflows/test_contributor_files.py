@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from generator.cli import main
-from generator.models import Links, PaperRecord
+from generator.records.models import Links, PaperRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "suggest-paper.yml"

@@ -1,0 +1,345 @@
+"""Turn extracted PDF fields into draft paper records and write them into the data directory."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from generator.authoring.ingest.extract import PdfFields
+from generator.authoring.ingest.sandbox import DEFAULT_LIMITS, IngestError, Limits, extract_pdf
+from generator.records.ids import derive_id, free_id, slugify
+from generator.records.load import display_path, normalize_title
+from generator.records.models import (
+    ARXIV_PATTERN,
+    DOI_PATTERN,
+    Institution,
+    Line,
+    PaperRecord,
+    Prose,
+    check_id,
+)
+from generator.records.registry import InstitutionRegistry
+from generator.records.store import create_new, dump_model
+
+Status = Literal["written", "drafted", "duplicate", "failed"]
+Corrector = Callable[[PdfFields, Path], PdfFields]
+
+_LINE: TypeAdapter[str] = TypeAdapter(Line)
+_PROSE: TypeAdapter[str] = TypeAdapter(Prose)
+_SOURCE = re.compile(r"sha256 ([0-9a-f]{16})")
+ALWAYS_REVIEW = (
+    "techniques: pick 1 to 4 technique ids from data/techniques.yaml",
+    "check title, authors and abstract against the PDF, then delete these review lines",
+)
+
+
+@dataclass
+class IngestResult:
+    """What happened to one PDF."""
+
+    source: Path
+    status: Status
+    message: str
+    paper_id: str | None = None
+    path: Path | None = None
+    record: PaperRecord | None = None
+    text: str | None = None
+
+
+@dataclass
+class Known:
+    """The papers already in a data directory, indexed for duplicate detection."""
+
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    ids: set[str] = field(default_factory=set)
+
+    def add(self, paper_id: str, record: dict[str, object] | PaperRecord) -> None:
+        """Index one record under its arXiv id, DOI, normalized title and source hash."""
+        raw = record.model_dump() if isinstance(record, PaperRecord) else record
+        self.ids.add(paper_id)
+        for key in _keys(raw):
+            self.keys.setdefault(key, paper_id)
+
+    def find(self, record: PaperRecord) -> tuple[str, str] | None:
+        """Return (existing id, why) when the record is already known."""
+        for key in _keys(record.model_dump()):
+            if key in self.keys:
+                return self.keys[key], key[0]
+        return None
+
+
+def _keys(raw: dict[str, object]) -> list[tuple[str, str]]:
+    keys: list[tuple[str, str]] = []
+    links = raw.get("links")
+    if isinstance(links, dict):
+        if isinstance(links.get("arxiv"), str):
+            keys.append(("arXiv id", re.sub(r"v\d+$", "", str(links["arxiv"]))))
+        if isinstance(links.get("doi"), str):
+            keys.append(("DOI", str(links["doi"]).lower()))
+    title = raw.get("title")
+    if isinstance(title, str) and normalize_title(title):
+        keys.append(("title", normalize_title(title)))
+    review = raw.get("review")
+    for entry in review if isinstance(review, list) else []:
+        match = _SOURCE.search(str(entry))
+        if match:
+            keys.append(("PDF", match.group(1)))
+    return keys
+
+
+def known_papers(data_dir: Path) -> Known:
+    """Index every readable record in DATA/papers (invalid ones count too: they hold a paper)."""
+    known = Known()
+    folder = data_dir / "papers"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        stem = path.name[: -len(".yaml")]
+        known.ids.add(stem)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        if isinstance(raw, dict):
+            known.add(stem, raw)
+    return known
+
+
+def load_registry(data_dir: Path) -> InstitutionRegistry:
+    """Read the institution registry, or an empty one when there is none yet."""
+    from generator.records.load import read_model
+    from generator.records.models import InstitutionsFile
+
+    path = data_dir / "institutions.yaml"
+    if not path.is_file():
+        return InstitutionRegistry.build([])[0]
+    parsed, _doc, _problems = read_model(path, InstitutionsFile)
+    return InstitutionRegistry.build(parsed.institutions if parsed else [])[0]
+
+
+def collect_pdfs(inputs: Iterable[Path]) -> tuple[list[Path], list[IngestResult]]:
+    """Expand directories into their PDFs; refuse symlinks that lead out of their folder."""
+    found: list[Path] = []
+    refused: list[IngestResult] = []
+    for given in inputs:
+        given = Path(given)
+        if not given.is_dir():
+            found.append(given)
+            continue
+        root = given.resolve()
+        for path in sorted(given.iterdir()):
+            if path.suffix.lower() != ".pdf":
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(root):
+                    refused.append(
+                        IngestResult(
+                            path,
+                            "failed",
+                            f"{path}: a symlink to {target}, outside {given}; copy the PDF into"
+                            " the folder if you mean it",
+                        )
+                    )
+                    continue
+            found.append(path)
+    return found, refused
+
+
+def file_digest(path: Path) -> str:
+    """Return the first 16 hex digits of a file's SHA-256 (identifies the PDF in review notes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def _valid_line(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())[:limit].strip()
+    try:
+        return _LINE.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def resolve_affiliation(name: str, registry: InstitutionRegistry) -> Institution | None:
+    """Find an affiliation in the registry: whole, then by its comma-separated parts."""
+    candidates = [name, *re.split(r"\s*(?:,|;|&|\band\b)\s*", name)]
+    for candidate in candidates:
+        candidate = candidate.strip()
+        if len(candidate) >= 2:
+            inst = registry.resolve(candidate)
+            if inst is not None:
+                return inst
+    return None
+
+
+def _suggest(name: str, registry: InstitutionRegistry) -> list[str]:
+    """Suggest known institutions for the part of an affiliation that names one."""
+    for part in [p.strip() for p in re.split(r"\s*[,;]\s*", name)][::-1]:
+        if 1 <= len(part.split()) <= 6:
+            close = registry.suggest(part, n=2)
+            if close:
+                return close
+    return []
+
+
+def build_record(
+    fields: PdfFields,
+    registry: InstitutionRegistry,
+    *,
+    source: str,
+    digest: str,
+    today: date,
+) -> PaperRecord:
+    """Make a draft record from extracted fields; what is missing goes into `review`."""
+    review: list[str] = []
+    title = _valid_line(fields.title, 500)
+    if title is None:
+        review.append("title: not found in the PDF; copy it from the first page")
+    authors = [a for a in (_valid_line(n, 200) for n in fields.authors) if a]
+    if not authors:
+        review.append("authors: not found in the PDF; list them in order and set author_count")
+    abstract: str | None = None
+    if fields.abstract:
+        try:
+            abstract = _PROSE.validate_python(fields.abstract[:20000])
+        except ValidationError:
+            abstract = None
+    if abstract is None:
+        review.append("abstract: not found in the PDF; copy it from the paper")
+    institutions: list[str] = []
+    unresolved: list[str] = []
+    for affiliation in fields.affiliations:
+        inst = resolve_affiliation(affiliation, registry)
+        if inst is None:
+            unresolved.append(affiliation)
+        elif inst.en not in institutions:
+            institutions.append(inst.en)
+    for name in unresolved:
+        close = _suggest(name, registry)
+        hint = (
+            f"did you mean {' or '.join(repr(c) for c in close)}?"
+            if close
+            else "add it to data/institutions.yaml"
+        )
+        shown = _valid_line(name, 160) or "an affiliation"
+        review.append(f"institutions: {shown!r} is not in the registry; {hint}")
+    if not fields.affiliations:
+        review.append(
+            "institutions: no affiliation found in the PDF; add the authors' institutions"
+        )
+    arxiv = fields.arxiv if fields.arxiv and re.fullmatch(ARXIV_PATTERN, fields.arxiv) else None
+    doi = (
+        fields.doi
+        if fields.doi and re.fullmatch(DOI_PATTERN, fields.doi) and len(fields.doi) <= 300
+        else None
+    )
+    review.extend(n for n in (_valid_line(note, 300) for note in fields.notes) if n)
+    review.extend(ALWAYS_REVIEW)
+    review.append(f"source: drafted by `paperbrief ingest` from {source} (sha256 {digest})")
+    data = {
+        "title": title,
+        "institutions": institutions,
+        "author_count": len(authors) or None,
+        "authors": authors or None,
+        "abstract": abstract,
+        "year": fields.year,
+        "links": {"arxiv": arxiv, "doi": doi},
+        "added": today,
+        "review": [r for r in (_valid_line(r, 1000) for r in review) if r],
+    }
+    return PaperRecord.model_validate(data)
+
+
+def choose_id(record: PaperRecord, source: Path, taken: set[str]) -> str:
+    """Derive a free paper id from the title (or the file name when there is no title)."""
+    if record.title:
+        base = derive_id(record.title, record.links.arxiv)
+    else:
+        base = slugify(source.stem)[:60].strip("-") or "paper"
+        try:
+            base = check_id(base)
+        except ValueError:
+            base = "paper-" + hashlib.sha256(source.name.encode()).hexdigest()[:8]
+    return free_id(base, taken)
+
+
+def ingest_pdfs(
+    inputs: Iterable[Path],
+    data_dir: Path,
+    *,
+    write: bool = True,
+    correct: Corrector | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    today: date | None = None,
+    extract: Callable[[Path, Limits], PdfFields] = extract_pdf,
+) -> list[IngestResult]:
+    """Draft a record for every PDF; one bad PDF is reported and the others go on."""
+    pdfs, results = collect_pdfs(inputs)
+    registry = load_registry(data_dir)
+    known = known_papers(data_dir)
+    for pdf in pdfs:
+        try:
+            fields = extract(pdf, limits)
+            if correct is not None:
+                fields = correct(fields, pdf)
+            record = build_record(
+                fields,
+                registry,
+                source=pdf.name,
+                digest=file_digest(pdf),
+                today=today or date.today(),
+            )
+        except IngestError as exc:
+            results.append(IngestResult(pdf, "failed", str(exc)))
+            continue
+        except OSError as exc:
+            results.append(IngestResult(pdf, "failed", f"{pdf}: cannot read it ({exc.strerror})"))
+            continue
+        existing = known.find(record)
+        if existing:
+            other, why = existing
+            results.append(
+                IngestResult(
+                    pdf,
+                    "duplicate",
+                    f"{pdf}: already in the collection as {other} (same {why})",
+                    paper_id=other,
+                )
+            )
+            continue
+        paper_id = choose_id(record, pdf, known.ids)
+        path = data_dir / "papers" / f"{paper_id}.yaml"
+        text = dump_model(record, schema="paper")
+        if write:
+            try:
+                create_new(path, text)
+            except FileExistsError:
+                results.append(
+                    IngestResult(
+                        pdf, "failed", f"{display_path(path)} appeared meanwhile; run again"
+                    )
+                )
+                continue
+        known.add(paper_id, record)
+        open_items = len(record.review) - len(ALWAYS_REVIEW) - 1
+        verb = "wrote" if write else "drafted"
+        message = f"{verb} {display_path(path)}" + (
+            f" ({open_items} field(s) to review)" if open_items else ""
+        )
+        results.append(
+            IngestResult(
+                pdf, "written" if write else "drafted", message, paper_id, path, record, text
+            )
+        )
+    return results

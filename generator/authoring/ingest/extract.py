@@ -1,0 +1,472 @@
+"""Find a paper's title, authors, affiliations, abstract and identifiers on its first pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from generator.authoring.ingest.layout import Line, build_lines, read_spans
+from generator.authoring.ingest.text import clean_text, join_lines, plain_quotes, squash, vocabulary
+
+_ABSTRACT_HEAD = re.compile(
+    r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\s*(?:[:.\-—–]\s*|\s+(?=[A-Z\d“\"(])|$)(.*)$", re.IGNORECASE
+)
+_STOP_HEAD = re.compile(
+    r"^(?:keywords|key\s?words|index terms|ccs concepts|acm reference format|general terms"
+    r"|categories and subject descriptors|author keywords|acm classification|subjects\b"
+    r"|introduction\b|(?:\d{1,2}|[IVX]{1,4})\s*\.?\s*introduction\b)",
+    re.IGNORECASE,
+)
+_NUMBERED_HEAD = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*\.?\s+[A-Z][^.!?]*$")
+_HEADER_NOISE = re.compile(
+    r"^(?:proceedings|arxiv|preprint|journal\b|vol\.|volume\b|copyright|©|\(c\)|published|accepted"
+    r"|under review|submitted|in proceedings|workshop|https?:|www\.|doi\b|issn|isbn|page \d|technical report)",
+    re.IGNORECASE,
+)
+_ARXIV = re.compile(
+    r"arXiv\s*:\s*((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)", re.IGNORECASE
+)
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+_BAD_META_TITLE = re.compile(
+    r"(^microsoft (word|powerpoint)\b|\.(docx?|tex|dvi|pdf|rtf|odt|indd|ps)$|^untitled\b|^proceedings\b"
+    r"|^title$|^paper$|^slide|^document\d*$|^\W*$)",
+    re.IGNORECASE,
+)
+_ORG = re.compile(
+    r"(\buniv|universit|institut|istituto|college|school|department|dept\b|departamento|laborator|\blabs?\b"
+    r"|\bcent(?:er|re|ro)\b|division|faculty|facultad|academy|academia|\binc\b|\bltd\b|\bcorp|company"
+    r"|gmbh|research|hospital|foundation|\bgroup\b|polytechni|\bUC\s+[A-Z]|sciences\b|engineering"
+    r"|technolog|\bmit\b|\bcmu\b|\beth\b|cnrs|inria|max planck|google|amazon|microsoft|\bmeta\b|facebook"
+    r"|\bibm\b|apple|nvidia|intel\b|adobe|alibaba|tencent|baidu|huawei|bytedance|deepmind|openai"
+    r"|anthropic|samsung|\bsony\b|salesforce|assistant|ministry|council|agency|national|museum"
+    r"|大学|学院|研究院|研究所|实验室|公司|中心)",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(
+    r"(\b\d{4,6}\b|\bbox\b|\b(?:USA|U\.S\.A\.|UK|China|Germany|France|Japan|Korea|Canada|Italy|Spain"
+    r"|India|Israel|Australia|Singapore|Switzerland|Netherlands|Sweden|Ireland|Brazil|Mexico|México"
+    r"|Bangladesh|United Kingdom|United States)\b|^[A-Z][a-z]+(?: [A-Z][a-z]+)?,\s*[A-Z]{2}\b)"
+)
+_NOTE = re.compile(
+    r"^(?:[*∗†‡§¶\d]\s*)?(?:equal contribution|corresponding author|present address|work done|this work"
+    r"|see\b|please\b|contact\b|correspondence|email|e-mail|these authors|now at|current address)",
+    re.IGNORECASE,
+)
+_TEAM = re.compile(r"\b(?:team|consortium|collaboration)\b", re.IGNORECASE)
+# capitalised words that turn up on title pages but are not part of names
+_NOT_NAMES = {
+    "abstract", "keywords", "classification", "introduction", "figure", "table", "terms",
+    "general", "index", "references", "contents", "section", "appendix", "acm", "ieee",
+    "conference", "proceedings", "workshop", "journal", "preprint", "draft", "copyright",
+}  # fmt: skip
+_PARTICLES = {
+    "de", "van", "der", "den", "von", "da", "di", "del", "della", "la", "le", "du", "dos",
+    "das", "bin", "binti", "al", "el", "ter", "ten", "y", "zu", "st.",
+}  # fmt: skip
+_MARK = "\u2016"  # stands in for a superscript marker inside a line
+_TRAILING_MARKS = re.compile(r"[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•✉#\d]+$")
+_LEADING_MARKS = re.compile(r"^[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•\d]+(?=\S)")
+_NUMBERED_AFFILIATION = re.compile(r"^[\d*†‡§¶]{1,3}\s?(?=[A-Z])")
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_MAX_TITLE = 300
+_MAX_ABSTRACT = 5000
+_MAX_PAGE_TEXT = 12000
+_COLUMN_SHIFT = 150.0  # points: a line starting this far from the abstract's left edge is elsewhere
+
+
+@dataclass
+class PdfFields:
+    """What the extractor found in one PDF (None or empty when not found)."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    affiliations: list[str] = field(default_factory=list)
+    abstract: str | None = None
+    arxiv: str | None = None
+    doi: str | None = None
+    year: int | None = None
+    pages: int = 0
+    metadata_title: str | None = None
+    notes: list[str] = field(default_factory=list)
+    page_text: str | None = None  # the first page in reading order (for an LLM to correct from)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PdfFields:
+        """Rebuild from `to_dict` output, ignoring unknown keys."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class _Page:
+    lines: list[Line]
+    plain: str
+    height: float
+
+
+def _read_page(page: Any) -> _Page:
+    spans, plain = read_spans(page)
+    try:
+        height = float(page.mediabox.height)
+    except Exception:  # a missing mediabox: assume US letter
+        height = 792.0
+    return _Page(build_lines(spans), clean_text(plain), height)
+
+
+def extract_fields(reader: Any) -> PdfFields:
+    """Read the first page (and the second when the first is a title page) of a PdfReader."""
+    fields = PdfFields(pages=len(reader.pages))
+    fields.metadata_title = _metadata_title(reader)
+    if fields.pages == 0:
+        fields.notes.append("the PDF has no pages")
+        return fields
+    first = _read_page(reader.pages[0])
+    pages = [first]
+    fields.page_text = first.plain[:_MAX_PAGE_TEXT]
+    vocab = vocabulary([first.plain])
+
+    head = _abstract_heading(first.lines)
+    title_lines = _title_lines(first, head)
+    title_end = max((ln.index for ln in title_lines), default=-1)
+    if title_lines:
+        title = squash(join_lines([ln.text(markers="") for ln in title_lines], vocab)).strip(
+            " *∗†‡,"
+        )
+        if 3 <= len(title) <= _MAX_TITLE:
+            fields.title = title
+
+    abstract_start: int | None = head.index if head else None
+    abstract = _abstract_after_heading(first.lines, head, vocab) if head else None
+    if abstract is None:
+        run = _first_paragraph(first.lines, title_end + 1)
+        if run:
+            abstract_start = run[0].index
+            abstract = join_lines([ln.text(markers="") for ln in run], vocab)
+        elif fields.pages > 1 and not _has_body(first.lines):
+            # a title page: the abstract opens the next page, often without a heading
+            second = _read_page(reader.pages[1])
+            pages.append(second)
+            vocab |= vocabulary([second.plain])
+            head2 = _abstract_heading(second.lines)
+            if head2:
+                abstract = _abstract_after_heading(second.lines, head2, vocab)
+            else:
+                run = _first_paragraph(second.lines, 0)
+                abstract = join_lines([ln.text(markers="") for ln in run], vocab) if run else None
+    if abstract:
+        fields.abstract = abstract[:_MAX_ABSTRACT]
+
+    end = (
+        abstract_start
+        if abstract_start is not None and abstract_start > title_end
+        else len(first.lines)
+    )
+    region = [ln for ln in first.lines[title_end + 1 : end] if ln.y > first.height * 0.25]
+    fields.authors, fields.affiliations = _people(region)
+    if not fields.authors:
+        skip = {ln.index for ln in title_lines}
+        fields.authors, extra = _people_in_blocks(
+            [ln for ln in first.lines if ln.index not in skip]
+        )
+        fields.affiliations = fields.affiliations or extra
+
+    text = "\n".join(p.plain for p in pages)
+    arxiv = _ARXIV.search(text)
+    if arxiv:
+        fields.arxiv = arxiv.group(1)
+        fields.year = _arxiv_year(fields.arxiv)
+    doi = _DOI.search(text)
+    if doi:
+        fields.doi = doi.group(1).rstrip(".,;)]}")
+
+    if fields.title is None and fields.metadata_title:
+        fields.title = fields.metadata_title
+        fields.notes.append("title: taken from the PDF's metadata, not from the page")
+    return fields
+
+
+def _metadata_title(reader: Any) -> str | None:
+    try:
+        meta = reader.metadata
+        raw = meta.title if meta else None
+    except Exception:  # broken metadata is simply absent
+        return None
+    if not isinstance(raw, str):
+        return None
+    title = squash(clean_text(raw))
+    if len(title) < 8 or len(title) > _MAX_TITLE or _BAD_META_TITLE.search(title):
+        return None
+    return title
+
+
+def _arxiv_year(arxiv: str) -> int | None:
+    match = re.match(r"(\d{2})(\d{2})\.", arxiv) or re.search(r"/(\d{2})(\d{2})\d{3}", arxiv)
+    if not match:
+        return None
+    yy = int(match.group(1))
+    return 1900 + yy if yy >= 91 else 2000 + yy
+
+
+def _abstract_heading(lines: list[Line]) -> Line | None:
+    for line in lines:
+        text = line.text()
+        if len(text) < 200 and _ABSTRACT_HEAD.match(text):
+            return line
+    return None
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _title_lines(page: _Page, head: Line | None) -> list[Line]:
+    """Pick the largest upright text above the abstract: the title, possibly on several lines."""
+    limit = head.index if head else len(page.lines)
+    candidates = [
+        ln
+        for ln in page.lines[:limit]
+        if ln.y > page.height * 0.35
+        and _letters(ln.text()) >= 3
+        and not _HEADER_NOISE.match(ln.text())
+        and "@" not in ln.text()
+    ]
+    if not candidates:
+        return []
+    biggest = max(ln.size for ln in candidates)
+    top = next(ln for ln in candidates if ln.size >= biggest - 0.05)
+    group = [top]
+    allowed = {ln.index for ln in candidates}
+    for step in (-1, 1):
+        i = top.index + step
+        anchor = top
+        while 0 <= i < len(page.lines) and i in allowed:
+            line = page.lines[i]
+            if line.size < biggest * 0.92 or abs(line.y - anchor.y) > biggest * 2.5:
+                break
+            group.append(line)
+            anchor = line
+            i += step
+    return sorted(group, key=lambda ln: ln.index)
+
+
+def _is_heading(line: Line, text: str, body_size: float | None) -> bool:
+    if _STOP_HEAD.match(text):
+        return True
+    words = len(text.split())
+    if words <= 6 and _NUMBERED_HEAD.match(text):
+        return True
+    return body_size is not None and words <= 8 and line.size > body_size * 1.12
+
+
+def _abstract_after_heading(lines: list[Line], head: Line, vocab: set[str]) -> str | None:
+    match = _ABSTRACT_HEAD.match(head.text(markers=""))
+    body: list[str] = []
+    body_size: float | None = None
+    if match and match.group(1).strip():
+        body.append(match.group(1))
+        body_size = head.size
+    previous = head
+    body_x: float | None = None
+    for line in lines[head.index + 1 :]:
+        text = line.text(markers="")
+        if not text:
+            continue
+        if body_x is not None and abs(line.x - body_x) > _COLUMN_SHIFT:
+            continue  # a line of the other column, written in between (row-by-row output)
+        if _is_heading(line, text, body_size):
+            break
+        if body_size is None:
+            body_size = line.size
+        elif line.size < body_size * 0.8:
+            if len(body) >= 2:
+                break  # a footnote under the abstract
+            continue
+        if previous is not head and line.y > previous.y + 4 * line.size and len(body) >= 3:
+            break  # jumped to the top of another column or a figure
+        body.append(text)
+        previous = line
+        if body_x is None and len(text) > 20:
+            body_x = line.x
+        if sum(len(b) for b in body) > _MAX_ABSTRACT:
+            break
+    text = join_lines(body, vocab)
+    return text if len(text) >= 40 else None
+
+
+def _sentence_like(text: str) -> bool:
+    words = text.split()
+    return (
+        len(text) >= 25
+        and len(words) >= 4
+        and sum(w[:1].islower() for w in words) * 3 >= len(words)
+    )
+
+
+def _first_paragraph(lines: list[Line], start: int) -> list[Line]:
+    """Find the first run of at least three body-like lines before any section heading."""
+    run: list[Line] = []
+    for line in lines[start:]:
+        text = line.text(markers="")
+        if not text:
+            continue
+        if _is_heading(line, text, run[0].size if run else None) or _ABSTRACT_HEAD.match(text):
+            if len(run) >= 3:
+                return run
+            if _STOP_HEAD.match(text) or _NUMBERED_HEAD.match(text):
+                return []
+            run = []
+            continue
+        if "@" in text or _NOTE.match(text):
+            if len(run) >= 3:
+                return run
+            run = []
+            continue
+        fits = not run or (abs(line.size - run[0].size) <= 0.6 and line.y < run[-1].y)
+        if fits and (_sentence_like(text) or (run and len(text) >= 3)):
+            run.append(line)
+            if not _sentence_like(text) and len(run) >= 3:
+                return run  # a short line ends the paragraph
+        else:
+            if len(run) >= 3:
+                return run
+            run = [line] if _sentence_like(text) else []
+    return run if len(run) >= 3 else []
+
+
+def _has_body(lines: list[Line]) -> bool:
+    """Tell whether a page holds running text (at least five sentence-like lines)."""
+    return sum(_sentence_like(ln.text()) for ln in lines) >= 5
+
+
+# ---- authors and affiliations ---------------------------------------------------------------
+
+
+def _name_word(word: str) -> bool:
+    if word.lower() in _PARTICLES:
+        return True
+    return word[:1].isupper() and all(ch.isalpha() or ch in ".-'" for ch in word)
+
+
+def clean_name(part: str) -> str:
+    """Strip markers, 'and' and stray punctuation around an author name."""
+    part = plain_quotes(part)
+    part = re.sub(r"^(?:and|&)\s+", "", part.strip(), flags=re.IGNORECASE)
+    part = _TRAILING_MARKS.sub("", part)
+    part = _LEADING_MARKS.sub("", part)
+    return squash(part).strip(" ,;")
+
+
+def looks_like_name(part: str) -> bool:
+    """Tell whether a short text could be a person's name."""
+    if _CJK_NAME.match(part):
+        return True
+    words = part.split()
+    if not 2 <= len(words) <= 5 or len(part) > 60:
+        return False
+    if _ORG.search(part) or not all(_name_word(w) for w in words):
+        return False
+    if any(w.lower().strip(".") in _NOT_NAMES for w in words):
+        return False
+    # all-capital words are acronyms (IBM, USA), not names
+    return any(any(ch.islower() for ch in w) for w in words)
+
+
+def _split_names(text: str) -> list[str]:
+    pieces = re.split(rf"\s*(?:{_MARK}|[,;]|\band\b|&|\s{{3,}})\s*", text)
+    return [clean_name(p) for p in pieces if clean_name(p)]
+
+
+def _kind(line: Line) -> str:
+    text = line.text(markers=_MARK)
+    flat = squash(text.replace(_MARK, " "))
+    words = len(re.findall(r"\w{2,}", flat))
+    if "@" in flat or re.search(r"https?://|www\.", flat):
+        return "email"
+    if _NOTE.match(flat):
+        return "note"
+    if _TEAM.search(flat) and words <= 6:
+        return "team"
+    if (line.leading_marker or _ORG.search(flat)) and words <= 40:
+        return "affiliation"
+    names = _split_names(text)
+    if names and sum(looks_like_name(n) for n in names) * 2 > len(names):
+        return "author"
+    if words > 16:
+        return "note"
+    if _ADDRESS.search(flat):
+        return "address"
+    return "other"
+
+
+def _affiliation_pieces(line: Line) -> list[str]:
+    text = line.text(markers=_MARK)
+    pieces = [squash(_LEADING_MARKS.sub("", p)).strip(" ,;") for p in text.split(_MARK)]
+    return [p for p in pieces if len(p) >= 2]
+
+
+def _people(region: list[Line]) -> tuple[list[str], list[str]]:
+    """Read authors and affiliations from the lines between the title and the abstract."""
+    authors: list[str] = []
+    affiliations: list[str] = []
+    previous: Line | None = None
+    previous_kind = ""
+    for line in region:
+        kind = _kind(line)
+        if kind == "author":
+            authors += [n for n in _split_names(line.text(markers=_MARK)) if looks_like_name(n)]
+        elif kind == "team":
+            team = line.text(markers="").strip(" ,;*∗†‡0123456789")
+            authors.append(team)
+            affiliations += [p.strip() for p in team.split(",")[1:] if p.strip()]
+        elif kind == "affiliation":
+            pieces = _affiliation_pieces(line)
+            continues = (
+                previous_kind == "affiliation"
+                and previous is not None
+                and not line.leading_marker
+                and not _NUMBERED_AFFILIATION.match(line.text())
+                and line.index == previous.index + 1
+                and abs(previous.y - line.y) <= 2 * line.size
+                and affiliations
+            )
+            if continues and pieces:
+                head = affiliations[-1].rstrip(" ,")
+                glue = " " if re.search(r"(?:&|\band)$", head) else ", "
+                affiliations[-1] = f"{head}{glue}{pieces[0]}"
+                pieces = pieces[1:]
+            affiliations += pieces
+        previous, previous_kind = line, kind
+    return _unique(authors), _unique(affiliations)
+
+
+def _people_in_blocks(lines: list[Line]) -> tuple[list[str], list[str]]:
+    """Find author blocks anywhere: a name line directly followed by an affiliation or email."""
+    authors: list[str] = []
+    affiliations: list[str] = []
+    for i, line in enumerate(lines[:-1]):
+        name = clean_name(line.text(markers=""))
+        if not looks_like_name(name):
+            continue
+        following = lines[i + 1]
+        kind = _kind(following)
+        if kind in {"affiliation", "email"} and following.index == line.index + 1:
+            authors.append(name)
+            if kind == "affiliation":
+                affiliations += _affiliation_pieces(following)
+    return _unique(authors), _unique(affiliations)
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result: list[str] = []
+    for item in items:
+        key = re.sub(r"\W+", "", item).casefold()
+        if key and key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result

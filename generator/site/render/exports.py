@@ -1,0 +1,187 @@
+"""Render the downloadable files: papers.json, papers.csv, and BibTeX for everything and per report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from generator.site.render.bibtex import BibEntry, bibtex_entry, bibtex_file
+from generator.site.render.html import safe_url
+from generator.site.index import SiteModel
+from generator.records.load import Paper
+
+SCHEMA_VERSION = 1
+EXPORTS_DIR = "exports"
+JSON_PATH = f"{EXPORTS_DIR}/papers.json"
+CSV_PATH = f"{EXPORTS_DIR}/papers.csv"
+BIB_PATH = f"{EXPORTS_DIR}/papers.bib"
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "authors",
+    "author_count",
+    "year",
+    "venue",
+    "added",
+    "institutions",
+    "institution_ids",
+    "techniques",
+    "technique_ids",
+    "reports",
+    "arxiv",
+    "doi",
+    "pdf",
+    "code",
+    "project",
+    "citations",
+    "citations_as_of",
+    "brief",
+    "tldr",
+    "url",
+)
+LIST_SEPARATOR = "; "
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+
+
+def report_bib_path(report_id: str) -> str:
+    """Return the path of a report's .bib file (under docs/, served at the same URL)."""
+    return f"{EXPORTS_DIR}/reports/{report_id}.bib"
+
+
+def csv_cell(value: object) -> str:
+    """Return a CSV cell: one line, and text a spreadsheet shows instead of evaluating."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int):
+        return str(int(value))
+    text = " ".join(str(value).split())
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def _json_text(data: Any) -> str:
+    """Serialise to JSON with no raw <, > or & (inert even if a page inlines it)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class Exporter:
+    """Turn the site model into export records; URLs come from the caller's page_url."""
+
+    def __init__(
+        self, model: SiteModel, url_of: Callable[[Paper], str], untitled: Callable[[Paper], str]
+    ) -> None:
+        self.model = model
+        self.url_of = url_of
+        self.untitled = untitled
+
+    def record(self, paper: Paper) -> dict[str, Any]:
+        """Return one paper as plain data (the papers.json item; unknown values are null)."""
+        rec = paper.record
+        links = rec.links
+        cited = self.model.citations.get(paper.id)
+        generated = paper.generated_brief
+        return {
+            "id": paper.id,
+            "url": self.url_of(paper),
+            "title": rec.title,
+            "authors": list(rec.authors) if rec.authors else None,
+            "author_count": rec.author_count or (len(rec.authors) if rec.authors else None),
+            "year": rec.year,
+            "venue": rec.venue,
+            "added": rec.added.isoformat(),
+            "institutions": [
+                {"id": i.id, "en": i.en, "zh": i.zh, "country": i.country}
+                for i in paper.institutions
+            ],
+            "techniques": [{"id": t.id, "en": t.en, "zh": t.zh} for t in paper.techniques],
+            "reports": [r.id for r in self.model.reports_of.get(paper.id, [])],
+            "links": {
+                "arxiv": links.arxiv,
+                "doi": links.doi,
+                "pdf": safe_url(links.pdf),
+                "code": safe_url(links.code),
+                "project": safe_url(links.project),
+            },
+            "brief": paper.brief_text,
+            "brief_source": "generated" if generated else ("record" if rec.brief else None),
+            "brief_model": generated.model if generated else None,
+            "tldr": paper.tldr,
+            "abstract": rec.abstract,
+            "citations": None
+            if cited is None
+            else {
+                "count": cited.count,
+                "as_of": cited.as_of.isoformat(),
+                "venue": cited.venue,
+                "year": cited.year,
+                "url": safe_url(cited.url),
+                "source": "Google Scholar",
+            },
+            "bibtex_key": paper.id,
+        }
+
+    def papers_json(self) -> str:
+        """Return papers.json: a header, then one paper per line (small diffs, easy to stream)."""
+        head = _json_text({"schema": "paperbrief/papers", "version": SCHEMA_VERSION})[:-1]
+        items = ",\n".join(_json_text(self.record(p)) for p in self.model.papers)
+        return f'{head},"count":{len(self.model.papers)},"papers":[\n{items}\n]}}\n'
+
+    def csv_row(self, paper: Paper) -> list[str]:
+        """Return one papers.csv row in CSV_COLUMNS order."""
+        data = self.record(paper)
+        cited = data["citations"] or {}
+        values: dict[str, object] = {
+            **{
+                k: data[k]
+                for k in ("id", "title", "year", "venue", "added", "brief", "tldr", "url")
+            },
+            "authors": LIST_SEPARATOR.join(data["authors"] or []),
+            "author_count": data["author_count"],
+            "institutions": LIST_SEPARATOR.join(i["en"] for i in data["institutions"]),
+            "institution_ids": LIST_SEPARATOR.join(i["id"] for i in data["institutions"]),
+            "techniques": LIST_SEPARATOR.join(t["en"] for t in data["techniques"]),
+            "technique_ids": LIST_SEPARATOR.join(t["id"] for t in data["techniques"]),
+            "reports": LIST_SEPARATOR.join(data["reports"]),
+            **data["links"],
+            "citations": cited.get("count"),
+            "citations_as_of": cited.get("as_of"),
+        }
+        return [csv_cell(values[column]) for column in CSV_COLUMNS]
+
+    def papers_csv(self) -> str:
+        """Return papers.csv: RFC 4180, UTF-8 with a byte-order mark so Excel reads Chinese."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(self.csv_row(p) for p in self.model.papers)
+        return "\ufeff" + out.getvalue()
+
+    def entry(self, paper: Paper) -> BibEntry:
+        """Return a paper's BibTeX entry."""
+        return bibtex_entry(paper, self.untitled(paper))
+
+    def bib_files(self, site_name: str) -> list[tuple[str, str]]:
+        """Return (path, text) of the .bib of every paper and of each report."""
+        files = [
+            (
+                BIB_PATH,
+                bibtex_file((self.entry(p) for p in self.model.papers), f"{site_name}: all papers"),
+            )
+        ]
+        for view in self.model.reports:
+            files.append(
+                (
+                    report_bib_path(view.id),
+                    bibtex_file(
+                        (self.entry(p) for p in view.papers),
+                        f"{site_name}: {view.report.record.title}",
+                    ),
+                )
+            )
+        return files

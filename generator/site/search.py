@@ -1,0 +1,364 @@
+"""Index the built site with Pagefind: paper pages only, with filters and briefs, Chinese segmented."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import queue
+import re
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import BuildFailed
+
+BUNDLE_DIR = "pagefind"
+# Only paper pages are search results; listings, technique, institution and report pages are
+# reached through the filters and links instead, so no page holds a listing's worth of text.
+PAGE_GLOB = "papers/*/index.html"
+ROOT_SELECTOR = "article"
+# Material's "¶" permalinks would glue onto the heading's last word; related papers' titles
+# are other papers' text; the edit button and source-file dates are chrome.
+EXCLUDE_SELECTORS = (".headerlink", ".pb-noindex", ".md-content__button", ".md-source-file")
+# The bundle files whose bytes depend on Rust hash-map order (see canonicalize_bundle).
+_PF_PREFIX = b"pagefind_dcd"
+
+
+@dataclass
+class SearchIndexReport:
+    """What the Pagefind run indexed and how long it took."""
+
+    pages: int
+    seconds: float
+    bundle_bytes: int
+
+
+def pagefind_executable() -> Path:
+    """Return the Pagefind binary of the installed `pagefind[extended]` wheel."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise BuildFailed(
+            "the pagefind package is missing: pip install 'pagefind[extended]==1.5.2'"
+        ) from exc
+    found = get_executable()
+    if found is None:
+        raise BuildFailed(
+            "no Pagefind binary found: install 'pagefind[extended]==1.5.2' (it ships the binary)"
+        )
+    return Path(found)
+
+
+def index_search(site_dir: Path, *, language: str = "zh") -> SearchIndexReport:
+    """Run Pagefind over the built paper pages; write the bundle to site_dir/pagefind/."""
+    start = time.perf_counter()
+    site = Path(site_dir)
+    bundle = site / BUNDLE_DIR
+    if not any((site / "papers").glob("*/index.html")):
+        # Pagefind refuses an empty index; the search page then says the index is missing.
+        return SearchIndexReport(pages=0, seconds=time.perf_counter() - start, bundle_bytes=0)
+    command = [
+        str(pagefind_executable()),
+        "--site",
+        str(site),
+        "--output-subdir",
+        BUNDLE_DIR,
+        "--glob",
+        PAGE_GLOB,
+        "--root-selector",
+        ROOT_SELECTOR,
+        "--force-language",
+        _index_language(language),
+    ]
+    for selector in EXCLUDE_SELECTORS:
+        command += ["--exclude-selectors", selector]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        detail = (done.stderr.strip() or done.stdout.strip())[-2000:]
+        raise BuildFailed(f"pagefind failed indexing {site} (exit {done.returncode}):\n{detail}")
+    found = re.search(r"Indexed (\d+) pages?", done.stdout)
+    canonicalize_bundle(bundle)
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    return SearchIndexReport(
+        pages=int(found.group(1)) if found else 0,
+        seconds=time.perf_counter() - start,
+        bundle_bytes=size,
+    )
+
+
+def _index_language(language: str) -> str:
+    # One index in the language of the briefs: the extended build segments Chinese only for
+    # zh, and an English interface still shows Chinese briefs.
+    return "zh" if language.lower().startswith("zh") or language == "en" else language
+
+
+def is_search_page(dest_uri: str) -> bool:
+    """Return whether a built file is a paper page, the only kind Pagefind indexes."""
+    parts = dest_uri.split("/")
+    return len(parts) == 3 and parts[0] == "papers" and parts[2] == "index.html"
+
+
+class PagefindStream:
+    """A Pagefind `--service` process that indexes paper pages while MkDocs builds the site.
+
+    Pagefind works on one core, MkDocs on the other. `add` queues a page (a writer thread sends
+    it, so MkDocs never waits on the pipe), `write` starts writing the bundle once the last page
+    is queued, and `finish` waits for all of it. The settings (root and excluded selectors,
+    language) are those of `index_search`, which runs the command line over a finished site.
+
+    The protocol is the one the `pagefind` Python package speaks (base64 JSON messages ending in
+    a comma); its own client polls for each reply 0.1 s apart, too slow for 10,000 pages.
+    """
+
+    # No reply for this long means Pagefind is stuck: fail the build rather than hang it.
+    REPLY_TIMEOUT = 600.0
+
+    def __init__(self, language: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+        # What Pagefind says on stderr (a panic, say) goes into the error message.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._proc = subprocess.Popen(
+            [str(pagefind_executable()), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+        )
+        self._replies: dict[int, dict[str, Any]] = {}
+        self._ready = threading.Condition()
+        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._next_id = 0
+        self._pages: dict[int, str] = {}
+        self._write_id: int | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._reader.start()
+        self._writer.start()
+        config = {
+            "root_selector": ROOT_SELECTOR,
+            "exclude_selectors": list(EXCLUDE_SELECTORS),
+            "force_language": _index_language(language),
+        }
+        self._index_id = int(
+            self._wait(self._send({"type": "NewIndex", "config": config}))["index_id"]
+        )
+
+    def _send(self, payload: dict[str, Any]) -> int:
+        self._next_id += 1
+        message = {"message_id": self._next_id, "payload": payload}
+        # ensure_ascii=False: Chinese text goes as UTF-8, a third the size of ASCII escapes.
+        data = json.dumps(message, ensure_ascii=False).encode("utf-8")
+        self._queue.put(base64.b64encode(data) + b",")
+        return self._next_id
+
+    def _write(self) -> None:
+        assert self._proc.stdin is not None
+        while (chunk := self._queue.get()) is not None:
+            try:
+                self._proc.stdin.write(chunk)
+                self._proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                return  # the reader sees the process end and reports it
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        pending = b""
+        while chunk := os.read(self._proc.stdout.fileno(), 1 << 16):
+            pending += chunk
+            *messages, pending = pending.split(b",")
+            for raw in messages:
+                reply = json.loads(base64.b64decode(raw))
+                message_id = reply.get("message_id")
+                if message_id is None:
+                    # A message Pagefind could not read comes back without its id, but with
+                    # the message itself; failing that, every wait fails with this reply.
+                    with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
+                        original = reply["payload"].get("original_message")
+                        message_id = json.loads(original)["message_id"]
+                with self._ready:
+                    key = int(message_id) if message_id is not None else -1
+                    self._replies[key] = reply["payload"]
+                    self._ready.notify_all()
+        with self._ready:
+            self._replies[-1] = {"type": "Error", "message": "the Pagefind process ended"}
+            self._ready.notify_all()
+
+    def _wait(self, message_id: int) -> dict[str, Any]:
+        with self._ready:
+            answered = self._ready.wait_for(
+                lambda: message_id in self._replies or -1 in self._replies,
+                timeout=self.REPLY_TIMEOUT,
+            )
+            reply = self._replies.pop(message_id, None) or self._replies.get(-1)
+        if not answered or reply is None:
+            reply = {"type": "Error", "message": f"no reply in {self.REPLY_TIMEOUT:.0f} s"}
+        if reply.get("type") == "Error":
+            page = self._pages.get(message_id)
+            where = f" indexing {page}" if page else ""
+            self._stderr.seek(0)
+            said = self._stderr.read()[-2000:].decode("utf-8", "replace").strip()
+            raise BuildFailed(
+                f"pagefind failed{where}: {reply.get('message')}" + (f"\n{said}" if said else "")
+            )
+        return reply
+
+    def add(self, html: str, url: str) -> None:
+        """Queue one built page for indexing under its site-relative URL (/papers/x/)."""
+        message_id = self._send(
+            {"type": "AddFile", "index_id": self._index_id, "url": url, "file_contents": html}
+        )
+        self._pages[message_id] = url
+
+    def write(self, site_dir: Path) -> None:
+        """Start writing the bundle to site_dir/pagefind/ (call once every page is added).
+
+        The build calls it after the last paper page, so Pagefind writes while MkDocs still
+        renders the other pages; `finish` waits for it.
+        """
+        if self._write_id is None and self._pages:
+            bundle = Path(site_dir).resolve() / BUNDLE_DIR
+            self._write_id = self._send(
+                {"type": "WriteFiles", "index_id": self._index_id, "output_path": str(bundle)}
+            )
+
+    def finish(self, site_dir: Path) -> SearchIndexReport:
+        """Wait for every page and the bundle, make the bundle deterministic, stop the process."""
+        start = time.perf_counter()
+        bundle = Path(site_dir).resolve() / BUNDLE_DIR
+        try:
+            for message_id in list(self._pages):
+                self._wait(message_id)
+            self.write(site_dir)
+            if self._write_id is not None:
+                self._wait(self._write_id)
+                canonicalize_bundle(bundle)
+        finally:
+            self.close()
+        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) if self._pages else 0
+        return SearchIndexReport(
+            pages=len(self._pages), seconds=time.perf_counter() - start, bundle_bytes=size
+        )
+
+    def close(self) -> None:
+        """Stop the writer and the Pagefind process (safe to call twice)."""
+        self._queue.put(None)
+        self._writer.join(timeout=10)
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._stderr.close()
+
+
+# ---- deterministic bundle -----------------------------------------------------------------------
+# Pagefind 1.5.2 writes each filter's values in Rust HashMap order, which is seeded at random per
+# process: two runs over the same pages give filter files with the same values in another order,
+# hence other file names, another pf_meta and another pagefind-entry.json. Everything else is
+# stable. The files are gzip("pagefind_dcd" + CBOR); sorting the values and renaming by content
+# makes the bundle a function of the pages alone.
+
+
+def _cbor_head(data: bytes, pos: int) -> tuple[int, int, int]:
+    major, info = data[pos] >> 5, data[pos] & 31
+    pos += 1
+    if info < 24:
+        return major, info, pos
+    width = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+    if width is None:
+        raise ValueError(f"unsupported CBOR item {data[pos - 1]:#x}")
+    return major, int.from_bytes(data[pos : pos + width], "big"), pos + width
+
+
+def cbor_decode(data: bytes, pos: int = 0) -> tuple[Any, int]:
+    """Decode the CBOR subset Pagefind writes: unsigned ints, text, arrays."""
+    major, value, pos = _cbor_head(data, pos)
+    if major == 0:
+        return value, pos
+    if major == 3:
+        return data[pos : pos + value].decode("utf-8"), pos + value
+    if major == 4:
+        items = []
+        for _ in range(value):
+            item, pos = cbor_decode(data, pos)
+            items.append(item)
+        return items, pos
+    raise ValueError(f"unsupported CBOR major type {major}")
+
+
+def _cbor_len(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * width):
+            return bytes([major << 5 | info]) + n.to_bytes(width, "big")
+    raise ValueError("CBOR length too large")
+
+
+def cbor_encode(value: Any) -> bytes:
+    """Encode unsigned ints, text and arrays with the shortest heads, as Pagefind does."""
+    if isinstance(value, bool) or not isinstance(value, int | str | list):
+        raise TypeError(f"cannot encode {type(value).__name__}")
+    if isinstance(value, int):
+        return _cbor_len(0, value)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_len(3, len(raw)) + raw
+    return _cbor_len(4, len(value)) + b"".join(cbor_encode(v) for v in value)
+
+
+def read_pagefind_file(path: Path) -> Any:
+    """Return the decoded CBOR of a Pagefind meta or filter file."""
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_PF_PREFIX):
+        raise ValueError(f"{path}: not a Pagefind data file")
+    value, end = cbor_decode(raw, len(_PF_PREFIX))
+    if end != len(raw) or cbor_encode(value) != raw[len(_PF_PREFIX) :]:
+        raise ValueError(f"{path}: unexpected encoding")
+    return value
+
+
+def _write_pagefind_file(path: Path, value: Any) -> None:
+    path.write_bytes(gzip.compress(_PF_PREFIX + cbor_encode(value), mtime=0))
+
+
+def _content_name(value: Any, lang: str, digits: int) -> str:
+    return f"{lang}_{hashlib.sha256(cbor_encode(value)).hexdigest()[:digits]}"
+
+
+def canonicalize_bundle(bundle: Path) -> None:
+    """Sort filter values, rename filter and meta files by content, update the entry file."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for lang, info in sorted(entry["languages"].items()):
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = read_pagefind_file(meta_path)
+        # [version, pages, index chunks, filters [[name, file hash]], sorts, meta fields]
+        filters = meta[3]
+        renamed = []
+        for name, old_hash in filters:
+            old = bundle / "filter" / f"{old_hash}.pf_filter"
+            value = read_pagefind_file(old)  # [name, [[value, [page numbers]], ...]]
+            value[1].sort(key=lambda item: item[0])
+            new_hash = _content_name(value, lang, 7)
+            old.unlink()
+            _write_pagefind_file(bundle / "filter" / f"{new_hash}.pf_filter", value)
+            renamed.append([name, new_hash])
+        meta[3] = sorted(renamed)
+        new_meta = _content_name(meta, lang, 10)
+        meta_path.unlink()
+        _write_pagefind_file(bundle / f"pagefind.{new_meta}.pf_meta", meta)
+        info["hash"] = new_meta
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")

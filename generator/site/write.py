@@ -1,0 +1,179 @@
+"""Write generated pages into docs/: the only code that touches the generated subtrees."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import BuildFailed
+from generator.site.render.pages import GENERATED_MARKER, PageText, page_url
+
+OWNED_DIRS = ("papers", "institutions", "techniques", "reports", "feeds", "exports")
+OWNED_FILES = ("index.md", "statistics.md")
+# Subtrees of data files (no front matter to carry the marker): every file in them is ours.
+MARKERLESS_DIRS = ("feeds/", "exports/")
+_MARKER_LINE = f"---\n{GENERATED_MARKER}\n".encode()
+
+
+@dataclass
+class WriteResult:
+    """What a write changed: paths relative to the docs directory."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so MkDocs never reads half a page.
+
+    Unlike store.atomic_write there is no fsync: these files are regenerated from data/ on every
+    build, and one fsync per page would dominate the time of writing thousands of them.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_path(path: str) -> None:
+    """Refuse a page path outside the generated subtrees (absolute, `..`, backslashes)."""
+    parts = path.split("/")
+    if (
+        not path
+        or "\\" in path
+        or path.startswith("/")
+        or posixpath.normpath(path) != path
+        or any(p in {"", ".", ".."} or p.startswith(".") for p in parts)
+        or any(ord(ch) < 0x20 or ch == "\x7f" for ch in path)
+    ):
+        raise BuildFailed(f"refusing to write generated page {path!r}: not a plain relative path")
+    if path not in OWNED_FILES and (len(parts) < 2 or parts[0] not in OWNED_DIRS):
+        raise BuildFailed(
+            f"refusing to write {path!r}: generated pages live only in "
+            f"{', '.join(d + '/' for d in OWNED_DIRS)} and {', '.join(OWNED_FILES)}"
+        )
+
+
+def _is_generated(path: Path, rel: str) -> bool:
+    """Tell whether an existing file is ours to replace or delete."""
+    if rel.startswith(MARKERLESS_DIRS):
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(_MARKER_LINE)) == _MARKER_LINE
+    except OSError:
+        return False
+
+
+def copy_handwritten_docs(source: Path, target: Path) -> Path:
+    """Copy a docs dir's hand-written pages, never generated ones, into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for item in sorted(source.iterdir()):
+        if item.name in OWNED_DIRS:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, target / item.name)
+        elif not _is_generated(item, item.name):
+            shutil.copy2(item, target / item.name)
+    return target
+
+
+def _inside(docs: Path, target: Path, safe: set[Path]) -> None:
+    """Refuse a target whose real location leaves docs/ (a symlinked directory, say).
+
+    `safe` holds the directories already resolved inside docs/ during this write: most pages
+    share a directory (papers/), so each is resolved once, not once per page.
+    """
+    if target.parent not in safe:
+        parent = target.parent
+        while not parent.exists():
+            parent = parent.parent
+        if not parent.resolve().is_relative_to(docs):
+            raise BuildFailed(f"refusing to write {target}: it resolves outside {docs} (symlink?)")
+        if parent == target.parent:
+            safe.add(parent)
+    if target.is_symlink():
+        raise BuildFailed(f"refusing to write {target}: it is a symlink; remove it")
+
+
+def check_pages(pages: Iterable[PageText]) -> list[PageText]:
+    """Refuse unsafe paths and two pages on one path, one URL, or one case-folded name."""
+    seen: dict[str, str] = {}
+    result = []
+    for page in pages:
+        _check_path(page.path)
+        # NFKC too: macOS stores é and e+combining accent as one file name
+        folded = unicodedata.normalize("NFKC", page.path).casefold()
+        for key in {folded, "url:" + page_url(folded)}:
+            if key in seen:
+                raise BuildFailed(
+                    f"two generated pages on one path: {seen[key]!r} and {page.path!r}; "
+                    "two records probably share an id or a name that maps to the same URL"
+                )
+            seen[key] = page.path
+        result.append(page)
+    return result
+
+
+def write_pages(pages: Iterable[PageText], docs_dir: Path) -> WriteResult:
+    """Write pages that changed, remove stale generated pages, leave everything else alone."""
+    checked = check_pages(pages)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    docs = docs_dir.resolve()
+    result = WriteResult()
+    wanted = {page.path for page in checked}
+    safe: set[Path] = set()
+    for page in checked:
+        target = docs / page.path
+        _inside(docs, target, safe)
+        data = page.text.encode("utf-8")
+        if target.is_file():
+            if target.read_bytes() == data:
+                result.unchanged += 1
+                continue
+            if not _is_generated(target, page.path):
+                raise BuildFailed(
+                    f"{target} was written by hand (no paperbrief marker); move its text to another "
+                    "page (for instance docs/about.md) so the generated page can take its place"
+                )
+        _replace(target, data)
+        result.written.append(page.path)
+    result.removed = _remove_stale(docs, wanted)
+    return result
+
+
+def _remove_stale(docs: Path, wanted: set[str]) -> list[str]:
+    removed: list[str] = []
+    candidates = [docs / name for name in OWNED_FILES]
+    for name in OWNED_DIRS:
+        root = docs / name
+        if root.is_dir() and not root.is_symlink():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not (Path(dirpath) / d).is_symlink())
+                candidates += [Path(dirpath) / f for f in sorted(filenames)]
+    for path in candidates:
+        rel = path.relative_to(docs).as_posix()
+        if rel in wanted or not path.is_file() or path.is_symlink() or not _is_generated(path, rel):
+            continue
+        path.unlink()
+        removed.append(rel)
+    for name in OWNED_DIRS:
+        root = docs / name
+        if root.is_dir() and not root.is_symlink():
+            for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda w: -len(w[0])):
+                if Path(dirpath) != root and not any(Path(dirpath).iterdir()):
+                    Path(dirpath).rmdir()
+    return removed
