@@ -20,7 +20,9 @@ from build_scale import generate_data
 
 from generator.records.load import load_collection
 from generator.site.index import index_site
-from generator.site.render.pages import Renderer, RenderSettings
+from generator.site.render.context import RenderContext, RenderSettings
+from generator.site.render.exports import render_exports
+from generator.site.render.paper import cite_block
 from generator.site.render.stats import render_statistics
 
 
@@ -33,15 +35,15 @@ def measure(n: int) -> dict[str, float]:
         start = time.perf_counter()
         model = index_site(collection)
         index_s = time.perf_counter() - start
-        renderer = Renderer(model, RenderSettings())
+        context = RenderContext(model, RenderSettings())
         start = time.perf_counter()
-        stats = render_statistics(model, renderer).text
+        stats = render_statistics(model, context).text
         stats_s = time.perf_counter() - start
         start = time.perf_counter()
-        exports = renderer.render_exports()
+        exports = render_exports(context)
         exports_s = time.perf_counter() - start
         start = time.perf_counter()
-        cites = sum(len(renderer.cite_block(p)) for p in model.papers)
+        cites = sum(len(cite_block(context, p)) for p in model.papers)
         cite_s = time.perf_counter() - start
     sizes = {p.path: len(p.text.encode()) for p in exports}
     return {

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import BuildFailed, ConfigError
+from generator.records.collection import Collection
+from generator.records.load import load_collection
 from generator.site.index import SiteModel, index_site
-from generator.records.load import Collection, load_collection
 from generator.site.mkdocs_hooks import NavCache, SearchFeed
-from generator.site.render.pages import RenderSettings, render_site
+from generator.site.render import RenderSettings, render_site
 from generator.site.search import PagefindStream
 from generator.site.write import WriteResult, write_pages
 

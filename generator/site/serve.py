@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.site.build import generate_docs, load_mkdocs_config, settings_from_config
 from generator.errors import PaperbriefError
+from generator.site.build import generate_docs, load_mkdocs_config, settings_from_config
 
 DEBOUNCE_S = 0.3
 CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved"})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import BuildFailed
-from generator.site.render.pages import GENERATED_MARKER, PageText, page_url
+from generator.site.render import GENERATED_MARKER, PageText, page_url
 
 OWNED_DIRS = ("papers", "institutions", "techniques", "reports", "feeds", "exports")
 OWNED_FILES = ("index.md", "statistics.md")

@@ -11,7 +11,7 @@ import pytest
 from generator.errors import BuildFailed, ValidationFailed
 from generator.records.ids import derive_id
 from generator.records.load import load_collection
-from generator.site.render.pages import PageText
+from generator.site.render import PageText
 from generator.site.write import write_pages
 
 PAPER = "title: A paper\ninstitutions: [HKU]\ntechniques: [quantization]\nadded: 2025-10-15\n"

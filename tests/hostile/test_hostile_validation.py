@@ -15,7 +15,7 @@ from generator.errors import ValidationFailed
 from generator.records.load import load_collection
 from generator.records.yamlsource import DEFAULT_SIZE_CAP
 from generator.site.index import index_site
-from generator.site.render.pages import RenderSettings, render_site
+from generator.site.render import RenderSettings, render_site
 
 PAPER = {
     "title": '"A paper"',

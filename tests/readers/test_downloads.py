@@ -12,8 +12,8 @@ import pytest
 
 from generator.records.load import load_collection
 from generator.site.index import index_site
+from generator.site.render import RenderSettings, render_site
 from generator.site.render.exports import CSV_COLUMNS, CSV_PATH, JSON_PATH, csv_cell
-from generator.site.render.pages import RenderSettings, render_site
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"

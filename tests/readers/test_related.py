@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from synthetic import synthetic_collection
 
-from generator.records.load import Collection, Paper
+from generator.records.collection import Collection, Paper
 from generator.records.models import Institution, PaperRecord, Technique
 from generator.records.registry import InstitutionRegistry
 from generator.site.index import RELATED_LIMIT, index_site, newest_first
-from generator.site.render.pages import RenderSettings, render_site
+from generator.site.render import RenderSettings, render_site
 
 TECHS = {t: Technique(id=t, zh=t, en=t, description=t) for t in ("a", "b", "c")}
 INSTS = [Institution(id=i, en=i) for i in ("x", "y", "z")]

@@ -12,7 +12,8 @@ from synthetic import synthetic_collection
 from generator.records.load import load_collection
 from generator.site.index import SiteModel, index_site
 from generator.site.render.charts import Bar, bar_chart, clip, column_chart, heat_map, text_width
-from generator.site.render.pages import Renderer, RenderSettings
+from generator.site.render.context import RenderContext as Renderer
+from generator.site.render.context import RenderSettings
 from generator.site.render.stats import (
     MATRIX_INSTITUTIONS,
     MATRIX_TECHNIQUES,

@@ -8,7 +8,7 @@ from pathlib import Path
 from searchsite import FIXTURE_DATA
 
 from generator.site.build import generate_docs
-from generator.site.render.pages import RenderSettings
+from generator.site.render import RenderSettings
 
 
 def _texts(docs: Path) -> dict[str, str]:

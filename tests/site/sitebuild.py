@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.site.build import BuildReport, build_site
 from generator.errors import ValidationFailed
 from generator.records.load import load_collection
+from generator.site.build import BuildReport, build_site
 from generator.site.write import copy_handwritten_docs
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -404,8 +404,8 @@ def test_build_and_serve_have_help() -> None:
 
 
 def test_use_directory_urls_false_is_refused_clearly(tmp_path: Path) -> None:
-    from generator.site.build import build_site
     from generator.errors import ConfigError
+    from generator.site.build import build_site
 
     config = tmp_path / "mkdocs.yml"
     config.write_text(

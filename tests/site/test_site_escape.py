@@ -117,7 +117,7 @@ def test_front_matter_reads_back_exactly_in_mkdocs_yaml_loader() -> None:
     import yaml
     from mkdocs.utils import meta
 
-    from generator.site.render.pages import _front_matter
+    from generator.site.render.frontmatter import front_matter as _front_matter
 
     nasty = (
         'a "quote" \\ back: colon # hash - dash ? q &anchor *alias !tag %pct @at `tick` '

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.index import SiteModel, index_site
 from generator.records.load import load_collection
-from generator.site.render.pages import PageText, RenderSettings, render_site
+from generator.site.index import SiteModel, index_site
+from generator.site.render import PageText, RenderSettings, render_site
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DATA = ROOT / "tests" / "fixtures" / "site-data"
@@ -154,7 +154,7 @@ def test_every_generated_page_is_linked_from_a_listing(pages: dict[str, str]) ->
     import posixpath
     import re
 
-    from generator.site.render.pages import page_url
+    from generator.site.render import page_url
 
     by_url = {page_url(p): p for p in pages if p.endswith(".md")}
     targets: set[str] = set()
@@ -179,7 +179,7 @@ def test_a_forked_second_process_renders_the_same_pages() -> None:
     # never forks a process with threads.
     script = f"""
 import sys
-from generator.site.render import pages as render
+from generator.site.render import site as render
 from generator.site.index import index_site
 from generator.records.load import load_collection
 model = index_site(load_collection({str(FIXTURE_DATA)!r}))

@@ -9,7 +9,7 @@ from pathlib import Path
 from sitebuild import FIXTURE_DATA
 
 from generator.errors import PaperbriefError
-from generator.site.render.pages import RenderSettings
+from generator.site.render import RenderSettings
 from generator.site.serve import DEBOUNCE_S, Regenerator
 
 

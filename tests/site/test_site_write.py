@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildFailed
-from generator.site.render.pages import GENERATED_MARKER, PageText
+from generator.site.render import GENERATED_MARKER, PageText
 from generator.site.write import write_pages
 
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from generator.records.collection import Paper
 from generator.site.render.citation import paper_url, venue_kind
-from generator.records.load import Paper
 
 # Characters BibTeX or LaTeX read as syntax. BibTeX counts braces even after a backslash, so a
 # lone brace becomes a command whose own braces balance. `<` and `>` print as ¡ and ¿ in LaTeX's

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from generator.records.collection import Paper
 from generator.site.render.html import escape, safe_url
-from generator.records.load import Paper
 
 # A venue naming a conference, workshop or symposium; any other venue is taken for a journal.
 _CONFERENCE = re.compile(

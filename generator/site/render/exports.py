@@ -9,10 +9,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from generator.site.render.bibtex import BibEntry, bibtex_entry, bibtex_file
-from generator.site.render.html import safe_url
+from generator.records.collection import Paper
 from generator.site.index import SiteModel
-from generator.records.load import Paper
+from generator.site.render.bibtex import BibEntry, bibtex_entry, bibtex_file
+from generator.site.render.context import PageText, RenderContext
+from generator.site.render.html import safe_url
+from generator.site.render.paths import paper_path
 
 SCHEMA_VERSION = 1
 EXPORTS_DIR = "exports"
@@ -185,3 +187,16 @@ class Exporter:
                 )
             )
         return files
+
+
+def render_exports(ctx: RenderContext) -> list[PageText]:
+    """Render papers.json, papers.csv and the .bib files (docs/exports.md describes them)."""
+    exporter = Exporter(
+        ctx.model, url_of=lambda p: ctx.abs_url(paper_path(p.id)), untitled=ctx.untitled
+    )
+    files = [
+        PageText(JSON_PATH, exporter.papers_json()),
+        PageText(CSV_PATH, exporter.papers_csv()),
+    ]
+    files += [PageText(path, text) for path, text in exporter.bib_files(ctx.settings.site_name)]
+    return files

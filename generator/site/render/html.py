@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 # Characters that mean something to HTML, XML, Markdown, attribute lists or Jinja. Each becomes
@@ -58,3 +59,41 @@ def safe_url(url: str | None) -> str | None:
     if re.search(r"[\s<>\"'`\x00-\x1f]", url.strip()):
         return None
     return url.strip()
+
+
+def html_paragraphs(text: str) -> str:
+    """Escape prose as HTML paragraphs (blank lines separate paragraphs)."""
+    return "".join(
+        f"<p>{escape(p)}</p>" for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()
+    )
+
+
+def html_list(items: Iterable[str]) -> str:
+    """Return an HTML list of items that are HTML already."""
+    return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>\n"
+
+
+_RIGHT = ' style="text-align: right;"'
+
+
+def html_table(
+    head: Sequence[str], rows: Iterable[Sequence[str]], *, right_from: int | None = None
+) -> str:
+    """Return an HTML table whose cells are HTML already; columns from `right_from` align right."""
+    first = len(head) if right_from is None else right_from % len(head)
+
+    def cells(tag: str, row: Sequence[str]) -> str:
+        return "".join(
+            f"<{tag}{_RIGHT if j >= first else ''}>{c}</{tag}>" for j, c in enumerate(row)
+        )
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in rows)
+    return f"<table>\n<thead>\n<tr>{cells('th', head)}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+
+
+def external_link(url: str | None, label: str) -> str | None:
+    """Return a link leaving the site (label HTML already), or None when the URL is not http(s)."""
+    href = safe_url(url)
+    if href is None:
+        return None
+    return f'<a href="{escape(href)}" rel="nofollow noopener">{label}</a>'

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from generator.site.render.charts import Bar, bar_chart, column_chart, heat_map
-from generator.site.render.html import escape
 from generator.site.index import InstitutionGroup, SiteModel, TechniqueGroup
-
-if TYPE_CHECKING:
-    from generator.site.render.pages import PageText, Renderer
+from generator.site.prebuilt import MARKER, heading
+from generator.site.render.charts import Bar, bar_chart, column_chart, heat_map
+from generator.site.render.context import PageText, RenderContext
+from generator.site.render.frontmatter import front_matter
+from generator.site.render.html import escape, html_table
+from generator.site.render.paths import listing_path
+from generator.site.render.strings import stat_strings_for
 
 STATISTICS_PATH = "statistics.md"
 TOP_TECHNIQUES = 20
@@ -33,57 +34,6 @@ AUTHOR_BUCKETS: tuple[tuple[int, int | None], ...] = (
     (21, 50),
     (51, None),
 )
-
-STAT_STRINGS: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "统计",
-        "intro": "本页统计全部 {papers} 篇论文（{reports} 份报告）；图表在构建时生成，每张图下附数据表。",
-        "per_technique": "各技术方向的论文数",
-        "per_institution": "各机构的论文数",
-        "matrix": "机构 × 技术方向",
-        "matrix_note": "论文最多的 {rows} 个机构与 {columns} 个技术方向；格中为两者共有的论文数。",
-        "per_report": "各报告收录的论文数",
-        "per_month": "各月报告收录的论文数",
-        "per_year": "各年报告收录的论文数",
-        "authors": "作者数量分布",
-        "authors_note": "按论文的作者人数统计；{unknown} 篇论文作者数未知。",
-        "technique": "技术方向",
-        "institution": "机构",
-        "report": "报告",
-        "date": "日期",
-        "period": "时间",
-        "papers": "论文数",
-        "author_count": "作者数",
-        "others": "其他 {n} 个（合计，去重）",
-        "unknown": "未知",
-        "shown_of": "显示前 {shown} 个，共 {total} 个。",
-        "none": "暂无数据。",
-    },
-    "en": {
-        "title": "Statistics",
-        "intro": "Figures over all {papers} papers ({reports} reports); the charts are drawn at build time and each has its data table below it.",
-        "per_technique": "Papers per technique",
-        "per_institution": "Papers per institution",
-        "matrix": "Institutions × techniques",
-        "matrix_note": "The {rows} institutions and {columns} techniques with the most papers; each cell counts the papers they share.",
-        "per_report": "Papers per report",
-        "per_month": "Papers in reports per month",
-        "per_year": "Papers in reports per year",
-        "authors": "Author-count distribution",
-        "authors_note": "Papers by number of authors; the author count of {unknown} papers is unknown.",
-        "technique": "Technique",
-        "institution": "Institution",
-        "report": "Report",
-        "date": "Date",
-        "period": "Period",
-        "papers": "Papers",
-        "author_count": "Authors",
-        "others": "{n} others (together, each paper once)",
-        "unknown": "unknown",
-        "shown_of": "Top {shown} of {total}.",
-        "none": "No data yet.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -190,37 +140,18 @@ def tally_statistics(model: SiteModel) -> Statistics:
     )
 
 
-_RIGHT = ' style="text-align: right;"'
-
-
-def _table(head: list[str], rows: list[list[str]], numeric_from: int = -1) -> str:
-    """Return an HTML table (cells are HTML already); columns from `numeric_from` align right."""
-    first = numeric_from % len(head)
-
-    def cells(tag: str, row: list[str]) -> str:
-        return "".join(
-            f"<{tag}{_RIGHT if j >= first else ''}>{c}</{tag}>" for j, c in enumerate(row)
-        )
-
-    body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in rows)
-    return f"<table>\n<thead>\n<tr>{cells('th', head)}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>\n"
-
-
 def _figure(svg: str) -> str:
     return f'<figure class="pb-figure">\n{svg}\n</figure>\n'
 
 
-def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
-    """Render the statistics page: five charts, each followed by its data table."""
-    from generator.site.prebuilt import MARKER, heading
-    from generator.site.render.pages import PageText, _front_matter, listing_path
-
+def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
+    """Render the statistics page of a model: five charts, each followed by its data table."""
     st = tally_statistics(model)
-    zh = renderer.settings.language.lower().startswith("zh")
-    t = STAT_STRINGS["zh" if zh else "en"]
+    zh = ctx.settings.language.lower().startswith("zh")
+    t = stat_strings_for(ctx.settings.language)
     path = STATISTICS_PATH
     out = [
-        _front_matter(escape(t["title"]), search={"exclude": True}),
+        front_matter(escape(t["title"]), search={"exclude": True}),
         f"{MARKER}\n<h1>{escape(t['title'])}</h1>\n",
         f"<p>{escape(t['intro'].format(papers=len(model.papers), reports=len(model.reports)))}</p>\n",
     ]
@@ -253,9 +184,9 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         ]
         rows = [
             [
-                renderer.a_tech(path, g.technique)
+                ctx.a_tech(path, g.technique)
                 if isinstance(g, TechniqueGroup)
-                else renderer.a_inst(path, g.institution),
+                else ctx.a_inst(path, g.institution),
                 str(len(g.papers)),
             ]
             for g in groups
@@ -263,10 +194,10 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         if others[0]:
             label = t["others"].format(n=others[0])
             bars.append(Bar(label, others[1]))
-            rows.append([renderer.link(path, listing_path(kind), escape(label)), str(others[1])])
+            rows.append([ctx.link(path, listing_path(kind), escape(label)), str(others[1])])
         out.append(_figure(bar_chart(f"chart-{kind}", t[key], bars)))
         head = [escape(t["technique" if kind == "techniques" else "institution"]), t["papers"]]
-        out.append(_table(head, rows))
+        out.append(html_table(head, rows, right_from=-1))
         if others[0]:
             out.append(f"<p>{escape(t['shown_of'].format(shown=len(groups), total=total))}</p>\n")
 
@@ -301,13 +232,13 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
             )
         )
         head = [escape(t["institution"])] + [
-            renderer.a_tech(path, g.technique) for g in st.matrix_columns
+            ctx.a_tech(path, g.technique) for g in st.matrix_columns
         ]
         rows = [
-            [renderer.a_inst(path, g.institution, short=True)] + [str(v) for v in line]
+            [ctx.a_inst(path, g.institution, short=True)] + [str(v) for v in line]
             for g, line in zip(st.matrix_rows, st.matrix, strict=True)
         ]
-        out.append(_table(head, rows, numeric_from=1))
+        out.append(html_table(head, rows, right_from=1))
     else:
         out.append(none)
 
@@ -322,16 +253,22 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
             )
         )
         if st.timeline_unit == "report":
-            views = renderer.report_views
+            views = ctx.report_views
             rows = [
-                [p.label, renderer.a_report(path, views[p.report_id]), str(p.papers)]
+                [p.label, ctx.a_report(path, views[p.report_id]), str(p.papers)]
                 for p in reversed(st.timeline)
                 if p.report_id is not None
             ]
-            out.append(_table([escape(t["date"]), escape(t["report"]), escape(t["papers"])], rows))
+            out.append(
+                html_table(
+                    [escape(t["date"]), escape(t["report"]), escape(t["papers"])],
+                    rows,
+                    right_from=-1,
+                )
+            )
         else:
             rows = [[p.label, str(p.papers)] for p in reversed(st.timeline)]
-            out.append(_table([escape(t["period"]), escape(t["papers"])], rows))
+            out.append(html_table([escape(t["period"]), escape(t["papers"])], rows, right_from=-1))
     else:
         out.append(none)
 
@@ -342,7 +279,9 @@ def render_statistics(model: SiteModel, renderer: Renderer) -> PageText:
         out.append(_figure(column_chart("chart-authors", t["authors"], bars)))
         rows = [[label, str(n)] for label, n in st.author_buckets]
         rows.append([escape(t["unknown"]), str(st.authors_unknown)])
-        out.append(_table([escape(t["author_count"]), escape(t["papers"])], rows))
+        out.append(
+            html_table([escape(t["author_count"]), escape(t["papers"])], rows, right_from=-1)
+        )
     else:
         out.append(none)
     return PageText(path, "".join(out).rstrip("\n") + "\n")

@@ -1,0 +1,199 @@
+"""Render the feeds: RSS 2.0 and JSON Feed 1.1 for reports, each technique and each institution."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime
+from typing import Any
+
+from generator.records.collection import Paper
+from generator.site.index import ReportView
+from generator.site.render.context import PageText, RenderContext, shorten
+from generator.site.render.html import escape, html_paragraphs
+from generator.site.render.paths import entity_page_path, feed_path, paper_path
+
+FEED_SUMMARY = 300  # characters of a JSON Feed item's summary
+REPORT_TITLES = 5  # paper titles a report item's summary names
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed, in the forms RSS and JSON Feed each need."""
+
+    id: str
+    url: str
+    title: str  # escaped
+    plain_title: str
+    html: str
+    summary: str | None
+    date: datetime
+    tags: list[str]
+
+
+def _as_utc(value: date | datetime) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _paper_item(ctx: RenderContext, paper: Paper) -> FeedItem:
+    parts = []
+    if paper.brief_text:
+        parts.append(html_paragraphs(paper.brief_text))
+    if paper.institutions:
+        parts.append(
+            "<p>" + ctx.s["sep"].join(ctx.inst_name(i) for i in paper.institutions) + "</p>"
+        )
+    summary = paper.brief_text or paper.record.abstract or ""
+    return FeedItem(
+        id=f"paperbrief:paper:{paper.id}",
+        url=ctx.abs_url(paper_path(paper.id)),
+        title=ctx.title_of(paper),
+        plain_title=ctx.plain_title(paper),
+        html="".join(parts),
+        summary=shorten(summary, FEED_SUMMARY) if summary else None,
+        date=_as_utc(paper.record.added),
+        tags=[t.zh if ctx.settings.language.startswith("zh") else t.en for t in paper.techniques],
+    )
+
+
+def _report_item(ctx: RenderContext, view: ReportView) -> FeedItem:
+    s = ctx.s
+    titles = [ctx.plain_title(p) for p in view.papers[:REPORT_TITLES]]
+    more = s["sep"] + s["more"] if len(view.papers) > REPORT_TITLES else ""
+    summary = s["report_summary"].format(n=len(view.papers), titles=s["sep"].join(titles) + more)
+    record = view.report.record
+    return FeedItem(
+        id=f"paperbrief:report:{view.id}",
+        url=ctx.abs_url(entity_page_path("reports", view.id)),
+        title=escape(record.title),
+        plain_title=record.title,
+        html=(html_paragraphs(record.intro) if record.intro else "") + f"<p>{escape(summary)}</p>",
+        summary=summary,
+        date=_as_utc(view.generated),
+        tags=[],
+    )
+
+
+def _feed_pair(
+    ctx: RenderContext,
+    kind: str,
+    entity_id: str | None,
+    title: str,
+    description: str,
+    page: str,
+    items: list[FeedItem],
+) -> list[PageText]:
+    rss_path = feed_path(kind, entity_id, "xml")
+    json_path = feed_path(kind, entity_id, "json")
+    # The newest item dates the channel, never the clock: builds stay reproducible.
+    updated = max((i.date for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
+    # escape() output is valid XML text and never holds "]]>" (brackets become entities),
+    # so a CDATA section carries it unchanged; readers see entity-escaped HTML.
+    rss = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
+        "<channel>",
+        f"<title><![CDATA[{escape(title)}]]></title>",
+        f"<link>{escape(ctx.abs_url(page))}</link>",
+        f"<description><![CDATA[{escape(description)}]]></description>",
+        f"<language>{ctx.s['language']}</language>",
+        f"<lastBuildDate>{format_datetime(updated)}</lastBuildDate>",
+        "<generator>paperbrief</generator>",
+        f'<atom:link href="{escape(ctx.base_url + rss_path)}" rel="self" type="application/rss+xml"/>',
+    ]
+    for item in items:
+        rss += [
+            "<item>",
+            f"<title><![CDATA[{item.title}]]></title>",
+            f"<link>{escape(item.url)}</link>",
+            f'<guid isPermaLink="false">{item.id}</guid>',
+            f"<pubDate>{format_datetime(item.date)}</pubDate>",
+            *[f"<category><![CDATA[{escape(tag)}]]></category>" for tag in item.tags],
+            f"<description><![CDATA[{item.html}]]></description>",
+            "</item>",
+        ]
+    rss += ["</channel>", "</rss>"]
+    feed: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": ctx.abs_url(page),
+        "feed_url": ctx.base_url + json_path,
+        "description": description,
+        "language": ctx.s["language"],
+        "items": [
+            {
+                "id": item.id,
+                "url": item.url,
+                # JSON Feed titles and summaries are plain text by the spec; HTML goes in content_html.
+                "title": item.plain_title,
+                "content_html": item.html or escape(item.plain_title),
+                **({"summary": item.summary} if item.summary else {}),
+                "date_published": item.date.isoformat(),
+                **({"tags": item.tags} if item.tags else {}),
+            }
+            for item in items
+        ],
+    }
+    text = json.dumps(feed, ensure_ascii=False, indent=2, sort_keys=False)
+    # No raw <, > or & in the file, so it stays inert even if a page inlines it.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return [PageText(rss_path, "\n".join(rss) + "\n"), PageText(json_path, text + "\n")]
+
+
+def render_feeds(ctx: RenderContext) -> list[PageText]:
+    """Render RSS 2.0 and JSON Feed 1.1 files: reports, each technique, each institution."""
+    s = ctx.s
+    site = ctx.settings.site_name
+    size = ctx.settings.feed_size
+    zh = ctx.settings.language.startswith("zh")
+    feeds = _feed_pair(
+        ctx,
+        "reports",
+        None,
+        s["feed_reports_title"].format(site=site),
+        s["feed_reports_description"].format(site=site),
+        "index.md",
+        [_report_item(ctx, v) for v in ctx.model.reports[:size]],
+    )
+    for tg in ctx.model.techniques:
+        tech = tg.technique
+        name = tech.zh if zh else tech.en
+        feeds += _feed_pair(
+            ctx,
+            "techniques",
+            tech.id,
+            s["feed_paper_title"].format(name=name),
+            s["feed_papers_description"].format(name=name),
+            entity_page_path("techniques", tech.id),
+            [_paper_item(ctx, p) for p in tg.papers[:size]],
+        )
+    for ig in ctx.model.institutions:
+        inst = ig.institution
+        name = inst.zh if inst.zh and zh else inst.en
+        feeds += _feed_pair(
+            ctx,
+            "institutions",
+            inst.id,
+            s["feed_paper_title"].format(name=name),
+            s["feed_papers_description"].format(name=name),
+            entity_page_path("institutions", inst.id),
+            [_paper_item(ctx, p) for p in ig.papers[:size]],
+        )
+    return feeds
+
+
+def render_feed_sitemaps(feeds: list[PageText]) -> list[PageText]:
+    """Render an empty sitemap.xml beside the feeds.
+
+    Material's bundle takes every <link rel="alternate"> for a language version and fetches
+    sitemap.xml next to it; without these files each page logs 404 errors in the console.
+    """
+    folders = sorted({posixpath.dirname(f.path) for f in feeds})
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+    )
+    return [PageText(f"{folder}/sitemap.xml", text) for folder in folders]
