@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.authoring.ingest.extract import PdfFields
 from generator.authoring.ingest.sandbox import IngestError, extract_pdf
-from generator.records.load import normalize_title
+from generator.records.keys import normalize_title
 
 
 def _fold(text: str) -> str:

@@ -103,7 +103,7 @@ def new_command(paper_id: str, data_dir: Path) -> None:
     except PaperbriefError as exc:
         _fail(exc)
         return
-    from generator.records.load import display_path
+    from generator.records.parse import display_path
 
     click.echo(f"wrote {display_path(made.path)}")
     click.echo("next steps:")
@@ -128,7 +128,7 @@ def add_command(
 ) -> None:
     """Draft DATA/papers/ID.yaml from a Scholar lookup, for you to complete and validate."""
     from generator.authoring.add import draft_paper
-    from generator.records.load import display_path
+    from generator.records.parse import display_path
 
     try:
         draft = draft_paper(data_dir, title, arxiv=arxiv, paper_id=paper_id, offline=offline)
@@ -454,7 +454,7 @@ def new_report_command(pdf_dir: Path, title: str, data_dir: Path, llm: bool) -> 
     """Ingest a folder of PDFs into paper records and a report listing them (safe to re-run)."""
     from generator.authoring.ingest.llm import corrector_from_env
     from generator.authoring.ingest.report import new_report
-    from generator.records.load import display_path
+    from generator.records.parse import display_path
 
     try:
         made = new_report(title, pdf_dir, data_dir, correct=corrector_from_env(llm))

@@ -15,7 +15,7 @@ from generator.enrich.scholar import ScholarSettings, best_candidate, enrichment
 from generator.enrich.sources.scholar.lookup import Lookup
 from generator.errors import ConfigError
 from generator.records.ids import derive_id
-from generator.records.load import display_path, normalize_title
+from generator.records.keys import normalize_title
 from generator.records.models import (
     ARXIV_PATTERN,
     Line,
@@ -24,6 +24,7 @@ from generator.records.models import (
     ScholarEnrichment,
     check_id,
 )
+from generator.records.parse import display_path
 from generator.records.store import create_new, dump_model, save_enrichment
 
 _ARXIV_IN_TEXT = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.authoring.reportmd import ExportEntry, format_report
 from generator.errors import PaperbriefError
-from generator.records.load import Collection
+from generator.records.collection import Collection
 
 
 class UnknownReport(PaperbriefError):

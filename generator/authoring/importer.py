@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 from generator.authoring.reportmd import ParsedReport, ReportEntry, parse_report
 from generator.errors import ImportFailed
+from generator.records.collection import Collection
 from generator.records.ids import derive_id, free_id
-from generator.records.load import Collection, load_collection, normalize_title
+from generator.records.keys import normalize_title
+from generator.records.load import load_collection
 from generator.records.models import (
     Institution,
     PaperRecord,

@@ -166,7 +166,7 @@ def template_fields() -> tuple[str, ...]:
 
 def _known_techniques(data_dir: Path) -> list[Technique]:
     """Read the technique ids for the template's hint; an unreadable file gives none."""
-    from generator.records.load import read_model
+    from generator.records.parse import read_model
 
     found, _doc, _problems = read_model(data_dir / "techniques.yaml", TechniquesFile)
     return list(found.techniques) if found else []
@@ -174,7 +174,7 @@ def _known_techniques(data_dir: Path) -> list[Technique]:
 
 def scaffold_paper(data_dir: Path, paper_id: str, *, today: date | None = None) -> Scaffold:
     """Create data/papers/ID.yaml from the template; refuse a bad id or an existing record."""
-    from generator.records.load import display_path
+    from generator.records.parse import display_path
 
     stem = paper_id.removesuffix(".yaml").removesuffix(".yml")
     if stem != paper_id:

@@ -23,7 +23,8 @@ from generator.enrich.sources.scholar.lookup import (
     WorkerConfig,
 )
 from generator.errors import ConfigError
-from generator.records.load import load_collection, normalize_title
+from generator.records.keys import normalize_title
+from generator.records.load import load_collection
 from generator.records.models import Line, ScholarEnrichment, Url
 from generator.records.store import read_enrichment, save_enrichment
 

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from generator.records.load import Collection, Paper, Report
+from generator.records.collection import Collection, Paper, Report
 from generator.records.models import Institution, Technique
 
 RELATED_LIMIT = 5

@@ -6,7 +6,7 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from generator.records.load import Collection, Paper, Report
+from generator.records.collection import Collection, Paper, Report
 from generator.records.models import Institution, PaperRecord, ReportRecord, Technique
 from generator.records.registry import InstitutionRegistry
 

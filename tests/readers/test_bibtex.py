@@ -7,7 +7,8 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from generator.records.load import Paper, load_collection
+from generator.records.collection import Paper
+from generator.records.load import load_collection
 from generator.site.render.bibtex import bibtex_entry, bibtex_file, bibtex_text, bibtex_verbatim
 from generator.site.render.citation import venue_kind
 

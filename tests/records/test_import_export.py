@@ -13,7 +13,8 @@ from generator.authoring.importer import clean_title, import_report
 from generator.authoring.reportmd import parse_report
 from generator.cli import main
 from generator.errors import ImportFailed
-from generator.records.load import load_collection, normalize_title
+from generator.records.keys import normalize_title
+from generator.records.load import load_collection
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED = FIXTURES / "seed-report.md"

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from generator.authoring.ingest.extract import PdfFields
 from generator.authoring.ingest.sandbox import DEFAULT_LIMITS, IngestError, Limits, extract_pdf
 from generator.records.ids import derive_id, free_id, slugify
-from generator.records.load import display_path, normalize_title
+from generator.records.keys import normalize_title
 from generator.records.models import (
     ARXIV_PATTERN,
     DOI_PATTERN,
@@ -26,6 +26,7 @@ from generator.records.models import (
     Prose,
     check_id,
 )
+from generator.records.parse import display_path
 from generator.records.registry import InstitutionRegistry
 from generator.records.store import create_new, dump_model
 
@@ -113,8 +114,8 @@ def known_papers(data_dir: Path) -> Known:
 
 def load_registry(data_dir: Path) -> InstitutionRegistry:
     """Read the institution registry, or an empty one when there is none yet."""
-    from generator.records.load import read_model
     from generator.records.models import InstitutionsFile
+    from generator.records.parse import read_model
 
     path = data_dir / "institutions.yaml"
     if not path.is_file():

@@ -14,8 +14,9 @@ import yaml
 from generator.authoring.ingest.draft import ALWAYS_REVIEW, Corrector, IngestResult, ingest_pdfs
 from generator.authoring.ingest.sandbox import DEFAULT_LIMITS, Limits
 from generator.errors import ConfigError, PaperbriefError
-from generator.records.load import display_path, normalize_title
+from generator.records.keys import normalize_title
 from generator.records.models import ReportRecord, check_id
+from generator.records.parse import display_path
 from generator.records.store import atomic_write, dump_model
 
 BriefRunner = Callable[[Path, list[str]], list[str]]

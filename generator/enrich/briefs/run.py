@@ -31,7 +31,8 @@ from generator.enrich.sources.mistral import (
     redact,
 )
 from generator.errors import ConfigError
-from generator.records.load import Collection, Paper, load_collection
+from generator.records.collection import Collection, Paper
+from generator.records.load import load_collection
 from generator.records.models import BriefEnrichment, Technique
 from generator.records.registry import InstitutionRegistry
 from generator.records.store import save_enrichment
