@@ -11,7 +11,7 @@ from generator.enrich.briefs import (
     BriefSettings,
     grounding,
 )
-from generator.enrich.sources.mistral import MistralBriefClient
+from generator.enrich.sources.mistral import MistralClient
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "briefs.md").read_text(encoding="utf-8")
 
@@ -24,7 +24,7 @@ def test_doc_names_the_current_prompt_model_and_template() -> None:
 
 def test_doc_states_the_limits_the_code_uses() -> None:
     settings = BriefSettings(api_key="x")
-    client = MistralBriefClient.__dataclass_fields__
+    client = MistralClient.__dataclass_fields__
     assert f"{settings.timeout_s:g} s limit" in DOC
     assert f"{settings.max_attempts} attempts" in DOC
     assert f"more than {settings.max_wait_s:g} s" in DOC

@@ -19,8 +19,9 @@ from briefs_fakes import (
     sequence,
 )
 
-from generator.enrich.briefs import BriefSettings, CallMeter, MistralBriefClient, enrich_briefs
+from generator.enrich.briefs import BriefSettings, MistralBriefClient, enrich_briefs
 from generator.enrich.briefs.prompt import BriefRequest, build_messages
+from generator.enrich.calls import CallMeter
 from generator.enrich.sources.mistral import (
     AuthRejected,
     RequestRejected,
@@ -188,3 +189,83 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds({"retry-after": "Wed, 15 Oct 2025 12:00:05 GMT"}, now) == 5
     assert retry_after_seconds({"retry-after": "soon"}) is None
     assert retry_after_seconds({}) is None
+
+
+def test_without_network_the_run_stops_after_three_unanswered_calls(data_dir: Path) -> None:
+    for name in ("a", "b", "c", "d", "e"):
+        add_paper(data_dir, name)
+    attempts: list[int] = []
+
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        attempts.append(1)
+        raise httpx2.ConnectError("[Errno 111] Connection refused")
+
+    sleeps: list[float] = []
+    client = MistralBriefClient(
+        api_key=CANARY,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(refuse)),
+        sleep=sleeps.append,
+    )
+
+    report = enrich_briefs(data_dir, BriefSettings(api_key=CANARY), client=client)
+
+    # three attempts for the first paper (two backoffs), then the breaker: not 4 x 5 attempts
+    assert len(attempts) == 3 and sleeps == [2.0, 4.0]
+    assert list(report.failed) == ["a"] and "network error: ConnectError" in report.failed["a"]
+    assert report.not_attempted == ["b", "c", "d", "e"] and not report.ok
+    assert report.stopped is not None and "3 calls in a row got no answer" in report.stopped
+    summary = "\n".join(report.summary_lines())
+    assert "API calls: 0 made" in summary  # unanswered calls are not calls made
+    assert "3 calls got no answer from Mistral (unreachable or timed out); not counted" in summary
+    assert not (data_dir / "enrichment").exists() or not any((data_dir / "enrichment").iterdir())
+
+
+def test_answered_errors_count_as_calls_and_unanswered_ones_do_not(data_dir: Path) -> None:
+    add_paper(data_dir, "a")
+    replies = iter(["connect", "503", "ok"])
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        reply = next(replies)
+        if reply == "connect":
+            raise httpx2.ConnectError("refused")
+        if reply == "503":
+            return httpx2.Response(503, json={"message": "busy"})
+        return httpx2.Response(200, json=completion(GOOD_REPLY))
+
+    client = MistralBriefClient(
+        api_key=CANARY,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+        sleep=lambda s: None,
+    )
+
+    report = enrich_briefs(data_dir, BriefSettings(api_key=CANARY), client=client)
+
+    assert report.generated == ["a"] and (report.calls, report.unanswered) == (2, 1)
+
+
+def test_a_call_never_runs_past_the_time_limit() -> None:
+    fake = FakeMistral(sequence(Reply(body=completion(GOOD_REPLY), delay=2.0)))
+    with local_server(fake) as url:
+        client = MistralBriefClient(api_key=CANARY, server_url=url, timeout_s=30, max_attempts=1)
+        try:
+            with pytest.raises(ServiceError, match=r"no answer within 0.\d+ s \(timeout\)"):
+                client.ask(MESSAGES, CallMeter(time_limit_s=0.3))
+        finally:
+            client.close()
+
+
+def test_a_retry_after_past_the_time_limit_stops_the_run(data_dir: Path) -> None:
+    add_paper(data_dir, "a")
+    add_paper(data_dir, "b")
+    fake = FakeMistral(sequence(Reply(status=429, headers={"Retry-After": "50"})))
+    sleeps: list[float] = []
+
+    report = enrich_briefs(
+        data_dir,
+        BriefSettings(api_key=CANARY, time_limit_s=30, max_wait_s=600),
+        client=make_client(fake, sleeps),
+    )
+
+    assert fake.calls == 1 and sleeps == []  # no 50 s wait for a retry the run may not make
+    assert report.not_attempted == ["a", "b"] and report.failed == {}
+    assert report.stopped == "the run's time limit of 30 s is reached" and report.ok

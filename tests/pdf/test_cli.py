@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import httpx2
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from generator.authoring.ingest.extract import PdfFields
-from generator.authoring.ingest.llm import make_corrector
+from generator.authoring.ingest.llm import corrector_from_env, make_corrector
 from generator.cli import main
+from generator.errors import ConfigError
 from generator.records.load import load_collection
 from generator.records.models import PaperRecord
 
@@ -188,3 +190,36 @@ def test_llm_failure_keeps_the_extracted_fields():
     )
     assert fixed.title == "Sparse Attention"
     assert any("correction failed" in n and "test-key" not in n for n in fixed.notes)
+
+
+def test_llm_network_failure_and_unusable_reply_keep_the_extracted_fields():
+    calls = []
+
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request)
+        raise httpx2.ConnectError(f"refused for {request.headers['authorization']}")
+
+    fields = PdfFields(title="Sparse Attention", page_text="Sparse Attention")
+    client = httpx2.Client(transport=httpx2.MockTransport(refuse))
+    fixed = make_corrector("test-key", http_client=client, server_url="http://mistral.test")(
+        fields, Path("x.pdf")
+    )
+    assert len(calls) == 1  # one PDF costs at most one call
+    assert fixed.title == "Sparse Attention"
+    assert any("correction failed (network error: ConnectError" in n for n in fixed.notes)
+    assert all("test-key" not in n for n in fixed.notes)
+
+    unusable = make_corrector(
+        "test-key", http_client=_fake_mistral({"title": 7}), server_url="http://mistral.test"
+    )(PdfFields(title="Sparse Attention", page_text="Sparse Attention"), Path("x.pdf"))
+    assert unusable.title == "Sparse Attention"
+    assert any("did not match the schema (title)" in n for n in unusable.notes)
+
+
+def test_llm_settings_come_from_the_one_mistral_access():
+    env = {"MISTRAL_API_KEY": "k", "MISTRAL_SERVER_URL": "file:///etc"}
+    assert corrector_from_env(False, env) is None
+    with pytest.raises(ConfigError, match="MISTRAL_SERVER_URL must start with http"):
+        corrector_from_env(True, env)
+    with pytest.raises(ConfigError, match="MISTRAL_API_KEY is not set: --llm needs"):
+        corrector_from_env(True, {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,20 +90,22 @@ def make_corrector(
     timeout_s: float = 60.0,
 ) -> Corrector:
     """Build a corrector that asks Mistral once per PDF; a failed call keeps the extracted fields."""
-    import httpx2
-    from mistralai.client import Mistral
+    from generator.enrich.calls import CallMeter
+    from generator.enrich.sources.mistral import (
+        DEFAULT_MODEL,
+        MistralClient,
+        MistralFailure,
+        redact,
+    )
 
-    from generator.enrich.sources.mistral import DEFAULT_MODEL, _Silent, redact
-
-    chosen = model or DEFAULT_MODEL
-    # retries off: one PDF costs at most one call; failures only cost the correction
-    sdk = Mistral(
+    # one attempt: a PDF costs at most one call, and a failure only costs the correction
+    client = MistralClient(
         api_key=api_key,
+        model=model or DEFAULT_MODEL,
         server_url=server_url,
-        client=http_client or httpx2.Client(follow_redirects=True),
-        retry_config=None,
-        timeout_ms=int(timeout_s * 1000),
-        debug_logger=_Silent(),
+        timeout_s=timeout_s,
+        max_attempts=1,
+        http_client=http_client,
     )
 
     def correct(fields: PdfFields, source: Path) -> PdfFields:
@@ -114,37 +117,27 @@ def make_corrector(
             {"role": "user", "content": f"<page>\n{page}\n</page>"},
         ]
         try:
-            response = sdk.chat.parse(IngestReply, model=chosen, messages=messages, temperature=0)
-            choices = response.choices or []
-            reply = choices[0].message.parsed if choices and choices[0].message else None
-        except (
-            Exception
-        ) as exc:  # any failure (network, HTTP, schema) leaves the draft as extracted
+            answer = client.parse(IngestReply, messages, CallMeter(), temperature=0)
+        except MistralFailure as exc:  # network, HTTP, refused key: the draft stays as extracted
+            fields.notes.append(f"llm: correction failed ({redact(str(exc), api_key)[:200]})")
+            return fields
+        if answer.reply is None:
             fields.notes.append(
-                f"llm: correction failed ({redact(type(exc).__name__ + ': ' + str(exc), api_key)[:200]})"
+                f"llm: the reply held no usable fields ({answer.problem}); nothing corrected"
             )
             return fields
-        if not isinstance(reply, IngestReply):
-            fields.notes.append("llm: the reply held no usable fields; nothing corrected")
-            return fields
-        return apply_reply(fields, reply, chosen)
+        return apply_reply(fields, answer.reply, client.model)
 
     return correct
 
 
-def corrector_from_env(enabled: bool, environ: dict[str, str] | None = None) -> Corrector | None:
+def corrector_from_env(enabled: bool, environ: Mapping[str, str] | None = None) -> Corrector | None:
     """Return a corrector for --llm (needs MISTRAL_API_KEY), or None when --llm is not given."""
-    import os
-
-    from generator.errors import ConfigError
+    from generator.enrich.sources.mistral import MistralAccess
 
     if not enabled:
         return None
-    env = os.environ if environ is None else environ
-    key = (env.get("MISTRAL_API_KEY") or "").strip()
-    if not key:
-        raise ConfigError(
-            "--llm needs MISTRAL_API_KEY; export it, or drop --llm to keep the extracted fields"
-        )
-    server_url = (env.get("MISTRAL_SERVER_URL") or "").strip() or None
-    return make_corrector(key, server_url=server_url)
+    access = MistralAccess.from_env(
+        environ, needed_by="--llm needs", without_it="Or drop --llm to keep the extracted fields."
+    )
+    return make_corrector(access.api_key, server_url=access.server_url)

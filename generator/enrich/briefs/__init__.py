@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
+from generator.enrich.briefs.client import BriefClient, MistralBriefClient
 from generator.enrich.briefs.prompt import BRIEF_TEMPLATE, PROMPT_VERSION, BriefReply, render_brief
 from generator.enrich.briefs.run import BriefRunReport, BriefSettings, enrich_briefs, input_hash
-from generator.enrich.sources.mistral import (
-    DEFAULT_MODEL,
-    BriefClient,
-    CallMeter,
-    MistralBriefClient,
-)
+from generator.enrich.sources.mistral import DEFAULT_MODEL
 
 __all__ = [
     "BRIEF_TEMPLATE",
@@ -19,7 +15,6 @@ __all__ = [
     "BriefReply",
     "BriefRunReport",
     "BriefSettings",
-    "CallMeter",
     "MistralBriefClient",
     "enrich_briefs",
     "input_hash",

@@ -1,16 +1,15 @@
-"""Enrich papers with generated briefs: cache first, one call per missing brief, saved at once."""
+"""Enrich papers with generated briefs: Mistral as a source of the enrichment run loop."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from generator.enrich.briefs.client import BriefClient, MistralBriefClient
 from generator.enrich.briefs.grounding import check_reply
 from generator.enrich.briefs.prompt import (
     PROMPT_VERSION,
@@ -18,19 +17,29 @@ from generator.enrich.briefs.prompt import (
     build_messages,
     render_brief,
 )
-from generator.enrich.shard import select_shard
+from generator.enrich.calls import CallMeter
+from generator.enrich.loop import (
+    Ask,
+    Failed,
+    Found,
+    Job,
+    Outcome,
+    Progress,
+    RunReport,
+    RunSettings,
+    Skip,
+    Stored,
+    run_source,
+    unanswered_line,
+    utc_now,
+)
 from generator.enrich.sources.mistral import (
     DEFAULT_MODEL,
-    AuthRejected,
-    BriefClient,
-    BudgetExhausted,
-    CallMeter,
-    MistralBriefClient,
+    MistralAccess,
     RequestRejected,
     ServiceError,
     redact,
 )
-from generator.errors import ConfigError
 from generator.records.collection import Collection, Paper
 from generator.records.load import load_collection
 from generator.records.models import BriefEnrichment, Technique
@@ -50,8 +59,6 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
 
 MAX_ERROR_CHARS = 500
 
-Progress = Callable[[Sequence[Paper]], AbstractContextManager[Iterable[Paper]]]
-
 
 @dataclass(frozen=True)
 class BriefSettings:
@@ -69,26 +76,44 @@ class BriefSettings:
     max_wait_s: float = 60.0
     # Stop the run when this many papers in a row fail for service reasons (an outage).
     max_service_failures_in_row: int = 3
+    # Stop when this many calls in a row get no answer at all (no network, wrong server URL).
+    max_unanswered_in_row: int = 3
+    # No call starts once the run has lasted this long (None: no limit).
+    time_limit_s: float | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> BriefSettings:
         """Build settings from MISTRAL_API_KEY / MISTRAL_SERVER_URL plus command-line options."""
-        env = os.environ if environ is None else environ
-        key = (env.get("MISTRAL_API_KEY") or "").strip()
-        if not key:
-            raise ConfigError(
-                "MISTRAL_API_KEY is not set: briefs need a Mistral API key. Export it"
-                " (export MISTRAL_API_KEY=...) or, in GitHub Actions, pass it from a secret."
-                " `paperbrief build` works without it and shows such papers as brief pending."
-            )
-        server_url = (env.get("MISTRAL_SERVER_URL") or "").strip() or None
-        if server_url and not server_url.lower().startswith(("http://", "https://")):
-            raise ConfigError(
-                "MISTRAL_SERVER_URL must start with http:// or https://"
-                " (it replaces the Mistral API base URL)"
-            )
+        access = MistralAccess.from_env(
+            environ,
+            needed_by="briefs need",
+            without_it="`paperbrief build` works without it and shows such papers as brief pending.",
+        )
         given = {k: v for k, v in options.items() if v is not None}
-        return cls(api_key=key, server_url=server_url, **given)  # type: ignore[arg-type]
+        return cls(api_key=access.api_key, server_url=access.server_url, **given)  # type: ignore[arg-type]
+
+    def run_settings(self) -> RunSettings:
+        """Return what the run loop needs: selection, cap, time limit and breakers."""
+        return RunSettings(
+            only=self.only,
+            refresh=self.refresh,
+            shard=self.shard,
+            max_calls=self.max_calls,
+            time_limit_s=self.time_limit_s,
+            max_unanswered_in_row=self.max_unanswered_in_row,
+            max_failures_in_row=self.max_service_failures_in_row,
+        )
+
+    def make_client(self) -> MistralBriefClient:
+        """Return the real Mistral client for this run."""
+        return MistralBriefClient(
+            api_key=self.api_key,
+            model=self.model,
+            server_url=self.server_url,
+            timeout_s=self.timeout_s,
+            max_attempts=self.max_attempts,
+            max_wait_s=self.max_wait_s,
+        )
 
 
 @dataclass
@@ -104,14 +129,41 @@ class BriefRunReport:
     not_attempted: list[str] = field(default_factory=list)
     stopped: str | None = None
     budget_spent: bool = False
+    time_up: bool = False
     calls: int = 0
+    unanswered: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
 
+    @classmethod
+    def from_run(cls, run: RunReport[BriefEnrichment], settings: BriefSettings) -> BriefRunReport:
+        """Read the loop's report as a brief run's."""
+        stopped = run.stopped
+        if run.stop == "budget":
+            stopped = f"--max-calls {settings.max_calls} reached"
+        elif run.stop == "refused" and stopped is not None:
+            stopped = redact(stopped, settings.api_key)
+        return cls(
+            model=settings.model,
+            generated=list(run.answered),
+            cached=run.current,
+            human=run.by_person,
+            failed=run.failed,
+            skipped=run.skipped,
+            not_attempted=run.not_attempted,
+            stopped=stopped,
+            budget_spent=run.stop == "budget",
+            time_up=run.stop == "time",
+            calls=run.calls,
+            unanswered=run.unanswered,
+            tokens_in=run.tokens_in,
+            tokens_out=run.tokens_out,
+        )
+
     @property
     def ok(self) -> bool:
-        """Return True when nothing failed (stopping at --max-calls is not a failure)."""
-        return not self.failed and (self.stopped is None or self.budget_spent)
+        """Return True when nothing failed (stopping at --max-calls or the time limit is not a failure)."""
+        return not self.failed and (self.stopped is None or self.budget_spent or self.time_up)
 
     def estimated_cost(self) -> float | None:
         """Return the estimated cost in US dollars, or None when the model has no known price."""
@@ -135,6 +187,9 @@ class BriefRunReport:
             f"API calls: {self.calls} made; tokens: {self.tokens_in} in, {self.tokens_out} out;"
             f" {shown_cost}",
         ]
+        unanswered = unanswered_line(self.unanswered, "Mistral")
+        if unanswered:
+            lines.append(unanswered)
         for paper_id, reason in sorted(self.failed.items()):
             lines.append(f"failed {paper_id}: {reason}")
         for paper_id, reason in sorted(self.skipped.items()):
@@ -219,22 +274,84 @@ def _shorten(text: str) -> str:
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+@dataclass
+class BriefSource:
+    """Briefs as a source of the run loop: one paper per request, checked before it is kept."""
 
+    collection: Collection
+    settings: BriefSettings
+    client: BriefClient | None = None
+    now: Callable[[], datetime] = utc_now
+    service: str = "Mistral"
+    batch_size: int = 1
+    _owns_client: bool = field(default=False, init=False)
 
-def _select(collection: Collection, settings: BriefSettings) -> list[Paper]:
-    ids = list(collection.papers)
-    if settings.only:
-        unknown = [i for i in settings.only if i not in collection.papers]
-        if unknown:
-            raise ConfigError(
-                f"--only: no paper with id {', '.join(repr(i) for i in unknown)}"
-                f" in {collection.data_dir / 'papers'}; ids are file names without .yaml"
+    def __post_init__(self) -> None:
+        self._techniques = list(self.collection.techniques.values())
+
+    def plan(self, paper: Paper) -> Ask[BriefRequest] | Skip:
+        """Return the brief request, or why the paper gets none."""
+        if paper.record.brief:
+            # a person's brief always wins: never asked for, never touched
+            return Skip("a person wrote the brief", by_person=True)
+        request = brief_request(paper, self._techniques)
+        if isinstance(request, str):
+            return Skip(request)
+        return Ask(request, input_hash(request, self.settings.model))
+
+    def stored(self, paper: Paper) -> Stored[BriefEnrichment] | None:
+        """Return the stored generated brief, ok or failed."""
+        brief = paper.enrichment.brief if paper.enrichment else None
+        if brief is None:
+            return None
+        return Stored(brief, brief.status == "ok", brief.input_hash, brief.generated)
+
+    def fetch(
+        self, jobs: Sequence[Job[BriefRequest, BriefEnrichment]], meter: CallMeter
+    ) -> Mapping[str, Outcome[BriefEnrichment]]:
+        """Ask for each paper's brief (one or two calls, plus retries of failed requests)."""
+        return {job.paper.id: self._brief(job.request, meter) for job in jobs}
+
+    def _brief(self, request: BriefRequest, meter: CallMeter) -> Outcome[BriefEnrichment]:
+        if self.client is None:
+            self.client = self.settings.make_client()
+            self._owns_client = True
+        try:
+            brief = generate_brief(
+                self.client,
+                request,
+                model=self.settings.model,
+                registry=self.collection.institutions,
+                meter=meter,
+                now=self.now,
             )
-        wanted = set(settings.only)
-        ids = [i for i in ids if i in wanted]
-    return [collection.papers[i] for i in select_shard(ids, settings.shard)]
+        except ServiceError as exc:
+            # nothing was learnt about the paper: report it, keep whatever the file holds
+            return Failed(_shorten(redact(str(exc), self.settings.api_key)), outage=True)
+        except RequestRejected as exc:
+            return Failed(_shorten(redact(str(exc), self.settings.api_key)))
+        if brief.status == "ok":
+            return Found(brief)
+        return Failed(brief.error or "rejected", record=brief)
+
+    def save(self, paper_id: str, result: BriefEnrichment) -> None:
+        """Write the brief beside the paper's other enrichment."""
+        save_enrichment(self.collection.data_dir, paper_id, brief=result)
+
+    def describe(self, paper_id: str, outcome: Outcome[BriefEnrichment]) -> str:
+        """Return the progress line for one paper."""
+        if isinstance(outcome, Found):
+            return f"{paper_id}: brief generated"
+        return f"{paper_id}: failed: {outcome.reason}"
+
+    def outage_message(self, in_row: int) -> str:
+        """Say that the API is failing."""
+        return f"the API failed for {in_row} papers in a row; try again later"
+
+    def close(self) -> None:
+        """Close the client if this source made it."""
+        if self._owns_client and self.client is not None:
+            self.client.close()
 
 
 def enrich_briefs(
@@ -243,101 +360,16 @@ def enrich_briefs(
     *,
     client: BriefClient | None = None,
     progress: Progress | None = None,
-    now: Callable[[], datetime] = _now,
+    echo: Callable[[str], None] = lambda line: None,
+    now: Callable[[], datetime] = utc_now,
 ) -> BriefRunReport:
     """Write a checked brief for every selected paper whose brief is missing, failed or stale."""
     collection = load_collection(data_dir)
-    report = BriefRunReport(model=settings.model)
-    techniques = list(collection.techniques.values())
-
-    todo: list[tuple[Paper, BriefRequest]] = []
-    refreshing: set[str] = set()  # --refresh of a current, accepted brief
-    for paper in _select(collection, settings):
-        if paper.record.brief:
-            # a person's brief always wins: never asked for, never touched
-            report.human.append(paper.id)
-            continue
-        request = brief_request(paper, techniques)
-        if isinstance(request, str):
-            report.skipped[paper.id] = request
-            continue
-        stored = paper.enrichment.brief if paper.enrichment else None
-        current = (
-            stored is not None
-            and stored.status == "ok"
-            and stored.input_hash == input_hash(request, settings.model)
-        )
-        if current and not settings.refresh:
-            report.cached.append(paper.id)
-        else:
-            todo.append((paper, request))
-            if current:
-                refreshing.add(paper.id)
-
-    if not todo:
-        return report
-    meter = CallMeter(limit=settings.max_calls)
-    own_client = client is None
-    if client is None:
-        client = MistralBriefClient(
-            api_key=settings.api_key,
-            model=settings.model,
-            server_url=settings.server_url,
-            timeout_s=settings.timeout_s,
-            max_attempts=settings.max_attempts,
-            max_wait_s=settings.max_wait_s,
-        )
-    show = progress or (lambda items: nullcontext(items))
-    requests = {paper.id: request for paper, request in todo}
-    in_row = 0
+    source = BriefSource(collection, settings, client=client, now=now)
     try:
-        with show([paper for paper, _ in todo]) as papers:
-            for paper in papers:
-                if report.stopped:
-                    report.not_attempted.append(paper.id)
-                    continue
-                try:
-                    brief = generate_brief(
-                        client,
-                        requests[paper.id],
-                        model=settings.model,
-                        registry=collection.institutions,
-                        meter=meter,
-                        now=now,
-                    )
-                except BudgetExhausted:
-                    report.not_attempted.append(paper.id)
-                    report.stopped = f"--max-calls {settings.max_calls} reached"
-                    report.budget_spent = True
-                    continue
-                except AuthRejected as exc:
-                    report.not_attempted.append(paper.id)
-                    report.stopped = redact(str(exc), settings.api_key)
-                    continue
-                except (ServiceError, RequestRejected) as exc:
-                    # Nothing was learnt about the paper: report it, keep whatever the file holds.
-                    report.failed[paper.id] = _shorten(redact(str(exc), settings.api_key))
-                    in_row = in_row + 1 if isinstance(exc, ServiceError) else 0
-                    if in_row >= settings.max_service_failures_in_row:
-                        report.stopped = (
-                            f"the API failed for {in_row} papers in a row; try again later"
-                        )
-                    continue
-                in_row = 0
-                # A refresh that fails keeps the accepted brief for the very same inputs.
-                if brief.status == "ok" or paper.id not in refreshing:
-                    # Saved the moment it arrives: a killed run loses nothing already paid for.
-                    save_enrichment(collection.data_dir, paper.id, brief=brief)
-                if brief.status == "ok":
-                    report.generated.append(paper.id)
-                else:
-                    report.failed[paper.id] = brief.error or "rejected"
-    finally:
-        report.calls, report.tokens_in, report.tokens_out = (
-            meter.calls,
-            meter.tokens_in,
-            meter.tokens_out,
+        run = run_source(
+            source, collection, settings.run_settings(), echo=echo, progress=progress, now=now
         )
-        if own_client:
-            client.close()
-    return report
+    finally:
+        source.close()
+    return BriefRunReport.from_run(run, settings)

@@ -1,79 +1,53 @@
-"""The boundary to Mistral: structured chat calls with timeouts, retries and no key leaks."""
+"""The one boundary to Mistral: key handling, structured chat calls, timeouts, retries, no leaks.
+
+Both LLM uses go through here: briefs (`generator.enrich.briefs`) and `ingest --llm`
+(`generator.authoring.ingest.llm`). `MistralAccess.from_env` reads the key and base URL;
+`MistralClient` builds the SDK the one safe way (SDK retries off, a timeout, a silent debug
+logger) and asks for a pydantic model, retrying what is worth retrying.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Generic, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from generator.enrich.briefs.prompt import BriefReply
+from generator.enrich.calls import CallMeter, Refused
+from generator.errors import ConfigError
 
 DEFAULT_MODEL = "mistral-small-2506"
 """Pinned default: Mistral Small 3.2, a dated id, so briefs do not drift when an alias moves."""
 
+KEY_ENV = "MISTRAL_API_KEY"
+SERVER_URL_ENV = "MISTRAL_SERVER_URL"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403})
-TEMPERATURE = 0.2
-MAX_REPLY_TOKENS = 800
 _BODY_SNIPPET = 200
 
-
-class BudgetExhausted(Exception):
-    """The run may make no more API calls (--max-calls)."""
+Reply = TypeVar("Reply", bound=BaseModel)
 
 
-class ServiceError(Exception):
+class MistralFailure(Exception):
+    """A Mistral call gave nothing usable; the message is safe to show (no key)."""
+
+
+class ServiceError(MistralFailure):
     """The API kept failing (429, 5xx, timeouts, network) after every retry."""
 
 
-class RequestRejected(Exception):
+class RequestRejected(MistralFailure):
     """The API refused this request (400, 422, ...); retrying would not help."""
 
 
-class AuthRejected(Exception):
+class AuthRejected(MistralFailure, Refused):
     """The API refused the key (401/403): every further call would fail the same way."""
-
-
-@dataclass
-class CallMeter:
-    """Count API calls and tokens for one run, and enforce --max-calls."""
-
-    limit: int | None = None
-    calls: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
-
-    def take(self) -> None:
-        """Account for one call about to be made, or refuse it when the budget is spent."""
-        if self.limit is not None and self.calls >= self.limit:
-            raise BudgetExhausted(f"the call budget of {self.limit} is spent")
-        self.calls += 1
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One model answer: the parsed reply, or why its content was unusable."""
-
-    reply: BriefReply | None
-    problem: str | None = None
-
-
-class BriefClient(Protocol):
-    """What the brief stage needs from an LLM service."""
-
-    def ask(self, messages: list[dict[str, str]], meter: CallMeter) -> Answer:
-        """Send one chat request (retrying transient failures) and return the structured answer."""
-        ...
-
-    def close(self) -> None:
-        """Release network resources."""
-        ...
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -81,6 +55,47 @@ def redact(text: str, secret: str | None) -> str:
     if secret:
         text = text.replace(secret, "[redacted]")
     return text
+
+
+@dataclass(frozen=True)
+class MistralAccess:
+    """The key and base URL to reach Mistral with, read from the environment."""
+
+    api_key: str = field(repr=False)
+    server_url: str | None = None
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, needed_by: str, without_it: str
+    ) -> MistralAccess:
+        """Read MISTRAL_API_KEY and MISTRAL_SERVER_URL, or say what to do when they are unusable.
+
+        `needed_by` completes "... needs a Mistral API key" (e.g. "briefs need"); `without_it`
+        says what works without one.
+        """
+        env = os.environ if environ is None else environ
+        key = (env.get(KEY_ENV) or "").strip()
+        if not key:
+            raise ConfigError(
+                f"{KEY_ENV} is not set: {needed_by} a Mistral API key. Export it"
+                f" (export {KEY_ENV}=...) or, in GitHub Actions, pass it from a secret."
+                f" {without_it}"
+            )
+        server_url = (env.get(SERVER_URL_ENV) or "").strip() or None
+        if server_url and not server_url.lower().startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{SERVER_URL_ENV} must start with http:// or https://"
+                " (it replaces the Mistral API base URL)"
+            )
+        return cls(api_key=key, server_url=server_url)
+
+
+@dataclass(frozen=True)
+class Answer(Generic[Reply]):
+    """One model answer: the parsed reply, or why its content was unusable."""
+
+    reply: Reply | None
+    problem: str | None = None
 
 
 class _Silent:
@@ -115,8 +130,15 @@ def retry_after_seconds(headers: Any, now: datetime | None = None) -> float | No
 
 
 @dataclass
-class MistralBriefClient:
-    """Ask Mistral for a BriefReply through the official SDK (`chat.parse`)."""
+class MistralClient:
+    """Ask Mistral for structured replies (`chat.parse`) through the official SDK.
+
+    Retries are ours, not the SDK's: 429, 5xx, timeouts and network errors are tried again up
+    to `max_attempts` in all, with exponential backoff honouring Retry-After (capped at
+    `max_wait_s`). Every attempt goes through the run's CallMeter, which counts only answered
+    calls, enforces the cap and the time limit, and opens the breaker when calls in a row get
+    no answer.
+    """
 
     api_key: str = field(repr=False)
     model: str = DEFAULT_MODEL
@@ -147,6 +169,11 @@ class MistralBriefClient:
             debug_logger=_Silent(),
         )
 
+    @classmethod
+    def from_access(cls, access: MistralAccess, **options: Any) -> MistralClient:
+        """Return a client for this key and base URL (options: model, timeout_s, ...)."""
+        return cls(api_key=access.api_key, server_url=access.server_url, **options)
+
     def close(self) -> None:
         """Close the HTTP client if this object created it."""
         if self._owns_http:
@@ -159,6 +186,11 @@ class MistralBriefClient:
         base = self.backoff_s * 2 ** (attempt - 1) if hinted is None else hinted
         return min(base, self.max_wait_s)
 
+    def _timeout(self, meter: CallMeter) -> float:
+        # a call never runs past the run's time limit
+        left = meter.time_left()
+        return self.timeout_s if left is None else max(0.001, min(self.timeout_s, left))
+
     def _judge(self, exc: Any) -> tuple[str, float | None]:
         """Describe a retryable HTTP failure, or raise when retrying cannot help."""
         status = exc.status_code
@@ -167,55 +199,72 @@ class MistralBriefClient:
         detail = self._clean(exc.body or "")[:_BODY_SNIPPET]
         described = f"HTTP {status}" + (f": {detail}" if detail else "")
         if status in AUTH_STATUSES:
-            message = f"the API refused MISTRAL_API_KEY ({described}); check the key"
+            message = f"the API refused {KEY_ENV} ({described}); check the key"
             raise AuthRejected(message) from None  # the SDK error holds the request headers
         if status not in RETRY_STATUSES:
             raise RequestRejected(f"the API refused the request ({described})") from None
         return described, retry_after_seconds(exc.headers)
 
-    def ask(self, messages: list[dict[str, str]], meter: CallMeter) -> Answer:
-        """Send one chat request (retrying 429, 5xx and network failures) and parse the reply."""
+    def parse(
+        self,
+        schema: type[Reply],
+        messages: list[dict[str, str]],
+        meter: CallMeter,
+        *,
+        temperature: float,
+        max_tokens: int | None = None,
+    ) -> Answer[Reply]:
+        """Send one chat request for `schema` (retrying 429, 5xx and network failures)."""
         import httpx2
         from mistralai.client import errors
 
+        options: dict[str, Any] = {"temperature": temperature}
+        if max_tokens is not None:
+            options["max_tokens"] = max_tokens
         last = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
-            meter.take()
+            meter.before_call()
             hinted: float | None = None
+            timeout = self._timeout(meter)
             try:
                 response = self._sdk.chat.parse(
-                    BriefReply,
+                    schema,
                     model=self.model,
                     messages=messages,
-                    temperature=TEMPERATURE,
-                    max_tokens=MAX_REPLY_TOKENS,
+                    timeout_ms=int(timeout * 1000),
+                    **options,
                 )
             except json.JSONDecodeError:
+                meter.answered()
                 return Answer(None, "the reply was not valid JSON")
             except ValidationError as exc:
+                meter.answered()
                 wrong = sorted({".".join(map(str, e["loc"])) or "(root)" for e in exc.errors()})
                 return Answer(None, f"the reply did not match the schema ({', '.join(wrong[:6])})")
             except TypeError:
+                meter.answered()
                 return Answer(None, "the reply had no usable content")
             except errors.MistralError as exc:
+                meter.answered()
                 last, hinted = self._judge(exc)
             except httpx2.TimeoutException:
-                last = f"no answer within {self.timeout_s:g} s (timeout)"
+                last = f"no answer within {timeout:g} s (timeout)"
+                meter.no_answer(last)
             except (httpx2.HTTPError, errors.NoResponseError) as exc:
                 what = self._clean(f"{type(exc).__name__}: {exc}")[:_BODY_SNIPPET]
                 last = f"network error: {what}"
+                meter.no_answer(last)
             else:
                 usage = response.usage
-                meter.tokens_in += usage.prompt_tokens or 0
-                meter.tokens_out += usage.completion_tokens or 0
+                meter.answered(usage.prompt_tokens or 0, usage.completion_tokens or 0)
                 choices = response.choices or []
                 parsed = choices[0].message.parsed if choices and choices[0].message else None
-                if parsed is None:
+                if not isinstance(parsed, schema):
                     return Answer(None, "the reply was empty")
                 if self.api_key and self.api_key in parsed.model_dump_json():
                     # an echoing gateway or proxy: stored, it would be published on the site
                     return Answer(None, "the reply repeated the API key; it was discarded")
                 return Answer(parsed)
             if attempt < self.max_attempts:
-                self.sleep(self._wait(attempt, hinted))
+                meter.wait_before_retry(self._wait(attempt, hinted), self.sleep)
         raise ServiceError(f"{last} (gave up after {self.max_attempts} attempts)")
