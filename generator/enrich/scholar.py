@@ -1,4 +1,4 @@
-"""Enrich papers with Google Scholar data: paced, capped, deadline-bound, saved as it arrives."""
+"""Enrich papers with Google Scholar data: Scholar as a source of the enrichment run loop."""
 
 from __future__ import annotations
 
@@ -6,14 +6,28 @@ import random
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from generator.enrich.shard import select_shard
+from generator.enrich.calls import CallMeter
+from generator.enrich.loop import (
+    Ask,
+    Failed,
+    Found,
+    Job,
+    Outcome,
+    RunReport,
+    RunSettings,
+    Skip,
+    Stored,
+    run_source,
+    unanswered_line,
+)
+from generator.enrich.loop import utc_now as utc_now  # authoring/add.py stamps drafts with it
 from generator.enrich.sources.scholar.lookup import (
     SCHOLAR_ORIGIN,
     Candidate,
@@ -22,7 +36,7 @@ from generator.enrich.sources.scholar.lookup import (
     SubprocessLookup,
     WorkerConfig,
 )
-from generator.errors import ConfigError
+from generator.records.collection import Paper
 from generator.records.keys import normalize_title
 from generator.records.load import load_collection
 from generator.records.models import Line, ScholarEnrichment, Url
@@ -45,10 +59,13 @@ class ScholarSettings:
     delay_s: float = 10.0
     max_lookups: int = 40
     max_age_days: float = 30.0
+    # one lookup's hard deadline (the worker is killed past it)
     deadline_s: float = 45.0
     # one HTTP request's timeout; by default 80% of the deadline, so a slow answer is a
     # timeout the worker survives and only a real hang costs a killed worker
     request_timeout_s: float | None = None
+    # no lookup starts once the whole run has lasted this long (None: no limit)
+    time_limit_s: float | None = None
     # stop after this many lookups in a row got no answer (403, CAPTCHA, timeout, unreachable)
     max_blocks_in_row: int = 3
     # normalized titles must agree at least this much (rapidfuzz ratio, 0-100) to be a match
@@ -64,6 +81,21 @@ class ScholarSettings:
         )
         return SubprocessLookup(config=config, deadline=self.deadline_s)
 
+    def run_settings(self) -> RunSettings:
+        """Return what the run loop needs: selection, cap, pacing, age and breakers."""
+        return RunSettings(
+            only=self.only,
+            refresh=self.refresh,
+            shard=self.shard,
+            max_calls=self.max_lookups,
+            gap_s=self.delay_s,
+            jitter=0.5,
+            time_limit_s=self.time_limit_s,
+            max_age=timedelta(days=self.max_age_days),
+            max_unanswered_in_row=self.max_blocks_in_row,
+            max_failures_in_row=self.max_blocks_in_row,
+        )
+
 
 @dataclass
 class ScholarRunReport:
@@ -78,6 +110,24 @@ class ScholarRunReport:
     not_reached: list[str] = field(default_factory=list)
     stopped: str | None = None
     lookups: int = 0
+    unanswered: int = 0
+
+    @classmethod
+    def from_run(cls, run: RunReport[ScholarEnrichment]) -> ScholarRunReport:
+        """Read the loop's report as a Scholar run's."""
+        return cls(
+            matched=[i for i, found in run.answered.items() if found.status == "match"],
+            no_match=[i for i, found in run.answered.items() if found.status != "match"],
+            failed=run.failed,
+            fresh=run.current,
+            skipped=run.skipped,
+            over_limit=run.over_budget,
+            not_reached=run.not_reached,
+            # reaching --max-lookups is the plan, not a stop: its papers are listed on their own
+            stopped=run.stopped if run.stop != "budget" else None,
+            lookups=run.calls,
+            unanswered=run.unanswered,
+        )
 
     def summary_lines(self) -> list[str]:
         """Describe the run: counts, then every failure and every paper left for later."""
@@ -86,6 +136,9 @@ class ScholarRunReport:
             f" a confident match, {len(self.failed)} failed, {len(self.fresh)} still fresh,"
             f" {len(self.skipped)} skipped"
         ]
+        unanswered = unanswered_line(self.unanswered, "Scholar")
+        if unanswered:
+            lines.append(unanswered)
         for paper_id, reason in sorted(self.failed.items()):
             lines.append(f"failed {paper_id}: {reason}")
         for paper_id, reason in sorted(self.skipped.items()):
@@ -210,24 +263,6 @@ def enrichment_from(
 # ---- the run -----------------------------------------------------------------------------------
 
 
-def utc_now() -> datetime:
-    """Return the current time in UTC, to the second."""
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def is_fresh(
-    stored: ScholarEnrichment | None, title: str, now: datetime, max_age_days: float
-) -> bool:
-    """Return True when a stored answer for this very title is younger than the age limit."""
-    if stored is None or stored.status == "error" or stored.query != title:
-        return False
-    return now - _aware(stored.fetched) < timedelta(days=max_age_days)
-
-
 def _describe(paper_id: str, stored: ScholarEnrichment) -> str:
     if stored.status == "match":
         cites = (
@@ -241,6 +276,78 @@ def _describe(paper_id: str, stored: ScholarEnrichment) -> str:
     return f"{paper_id}: failed: {stored.error}"
 
 
+@dataclass
+class ScholarSource:
+    """Scholar as a source of the run loop: one title searched per lookup, in a worker process."""
+
+    data_dir: Path
+    settings: ScholarSettings
+    lookup: Lookup | None = None
+    now: Callable[[], datetime] = utc_now
+    service: str = "Scholar"
+    batch_size: int = 1
+    _owned: SubprocessLookup | None = field(default=None, init=False)
+
+    def plan(self, paper: Paper) -> Ask[str] | Skip:
+        """Search the record's title; a changed title means a new lookup."""
+        title = paper.record.title
+        if not title:
+            return Skip("no title in the record to search for")
+        return Ask(title, fingerprint=title)
+
+    def stored(self, paper: Paper) -> Stored[ScholarEnrichment] | None:
+        """Return the stored Scholar entry (read from disk: the loader may have skipped it)."""
+        scholar = read_enrichment(self.data_dir, paper.id).scholar
+        if scholar is None:
+            return None
+        return Stored(scholar, scholar.status != "error", scholar.query, scholar.fetched)
+
+    def fetch(
+        self, jobs: Sequence[Job[str, ScholarEnrichment]], meter: CallMeter
+    ) -> Mapping[str, Outcome[ScholarEnrichment]]:
+        """Look each title up, paced by the meter."""
+        return {job.paper.id: self._look_up(job.request, meter) for job in jobs}
+
+    def _look_up(self, title: str, meter: CallMeter) -> Outcome[ScholarEnrichment]:
+        meter.before_call()
+        if self.lookup is None:
+            self._owned = self.settings.make_lookup()
+            self.lookup = self._owned
+        result = self.lookup(title)
+        if result.reached:
+            meter.answered()
+        else:
+            meter.no_answer(result.reason or "no answer from Scholar")
+        enrichment = enrichment_from(
+            result, title, threshold=self.settings.threshold, fetched=self.now()
+        )
+        if result.answered:
+            return Found(enrichment)
+        return Failed(enrichment.error or "no answer", record=enrichment, outage=True)
+
+    def save(self, paper_id: str, result: ScholarEnrichment) -> None:
+        """Write the Scholar entry beside the paper's other enrichment."""
+        save_enrichment(self.data_dir, paper_id, scholar=result)
+
+    def describe(self, paper_id: str, outcome: Outcome[ScholarEnrichment]) -> str:
+        """Return the line printed for one lookup."""
+        if isinstance(outcome, Found):
+            return _describe(paper_id, outcome.result)
+        return f"{paper_id}: failed: {outcome.reason}"
+
+    def outage_message(self, in_row: int) -> str:
+        """Say that Scholar is not answering, and what to try."""
+        return (
+            f"{in_row} lookups in a row got no answer from Scholar (blocked, CAPTCHA,"
+            " timeout or unreachable); try later, from another network, or with a proxy (docs/scholar.md)"
+        )
+
+    def close(self) -> None:
+        """Stop the worker process this source started."""
+        if self._owned is not None:
+            self._owned.close()
+
+
 def enrich_scholar(
     data_dir: Path,
     settings: ScholarSettings,
@@ -250,78 +357,22 @@ def enrich_scholar(
     now: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], None] = time.sleep,
     rand: Callable[[], float] = random.random,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ScholarRunReport:
     """Look the selected papers up on Scholar and store each answer as soon as it arrives."""
     collection = load_collection(data_dir, strict=False)
-    papers = collection.papers
-    if settings.only:
-        unknown = [p for p in settings.only if p not in papers]
-        if unknown:
-            raise ConfigError(
-                f"--only {', '.join(unknown)}: no such valid paper in {data_dir}/papers"
-                " (check the id, or run `paperbrief validate` if the record has problems)"
-            )
-        ids = list(dict.fromkeys(settings.only))
-    else:
-        ids = sorted(papers)
-    ids = select_shard(ids, settings.shard)
-
-    report = ScholarRunReport()
-    due: list[tuple[str, str, ScholarEnrichment | None]] = []
-    started = now()
-    for paper_id in ids:
-        title = papers[paper_id].record.title
-        if not title:
-            report.skipped[paper_id] = "no title in the record to search for"
-            continue
-        stored = read_enrichment(data_dir, paper_id).scholar
-        if not settings.refresh and is_fresh(stored, title, started, settings.max_age_days):
-            report.fresh.append(paper_id)
-            continue
-        due.append((paper_id, title, stored))
-    # never-answered papers first, then the oldest answers: capped runs still cover everything
-    epoch = datetime.min.replace(tzinfo=UTC)
-    due.sort(
-        key=lambda d: _aware(d[2].fetched) if d[2] is not None and d[2].status != "error" else epoch
-    )
-
-    owned = lookup is None
-    active: Lookup | None = lookup
-    in_row = 0
+    source = ScholarSource(data_dir, settings, lookup=lookup, now=now)
     try:
-        for position, (paper_id, title, stored) in enumerate(due):
-            if report.lookups >= settings.max_lookups:
-                report.over_limit = [d[0] for d in due[position:]]
-                break
-            if report.lookups:
-                sleep(settings.delay_s * (1 + rand() / 2))
-            if active is None:
-                active = settings.make_lookup()
-            result = active(title)
-            report.lookups += 1
-            enrichment = enrichment_from(result, title, threshold=settings.threshold, fetched=now())
-            if result.answered:
-                in_row = 0
-                save_enrichment(data_dir, paper_id, scholar=enrichment)
-                (report.matched if enrichment.status == "match" else report.no_match).append(
-                    paper_id
-                )
-            else:
-                in_row += 1
-                report.failed[paper_id] = enrichment.error or "no answer"
-                # an earlier answer is worth more than today's failure, and rewriting an
-                # earlier failure would only churn the committed file: record the first one only
-                if stored is None:
-                    save_enrichment(data_dir, paper_id, scholar=enrichment)
-            echo(_describe(paper_id, enrichment))
-            if in_row >= settings.max_blocks_in_row:
-                report.stopped = (
-                    f"{in_row} lookups in a row got no answer from Scholar (blocked, CAPTCHA,"
-                    " timeout or unreachable); try later, from another network, or with a proxy (docs/scholar.md)"
-                )
-                report.not_reached = [d[0] for d in due[position + 1 :]]
-                break
+        run = run_source(
+            source,
+            collection,
+            settings.run_settings(),
+            echo=echo,
+            now=now,
+            clock=clock,
+            sleep=sleep,
+            rand=rand,
+        )
     finally:
-        if owned and isinstance(active, SubprocessLookup):
-            active.close()
-    return report
+        source.close()
+    return ScholarRunReport.from_run(run)

@@ -19,7 +19,7 @@ from scholar_fakes import (
 )
 
 from generator.enrich.scholar import ScholarSettings, enrich_scholar, title_similarity
-from generator.enrich.sources.scholar.lookup import Candidate
+from generator.enrich.sources.scholar.lookup import Candidate, LookupResult
 from generator.errors import ConfigError
 from generator.records.load import load_collection
 from generator.records.models import ScholarEnrichment
@@ -146,6 +146,46 @@ def test_breaker_counts_only_consecutive_failures(tmp_path: Path) -> None:
     # p0 fails, p1 answers (reset), p2 and p3 fail in a row: stop before p4
     assert lookup.calls == [titles[f"p{i}"] for i in range(4)]
     assert report.not_reached == ["p4", "p5"]
+
+
+def test_lookups_without_an_answer_are_not_counted_as_made(tmp_path: Path) -> None:
+    data = write_data(tmp_path, {f"p{i}": f"Paper Title Number {i}" for i in range(4)})
+    killed = LookupResult(
+        "blocked", reason="no answer within the 45 s deadline; the lookup was killed", reached=False
+    )
+    lookup = ScriptedLookup(answers={"Paper Title Number 1": killed})
+    lines: list[str] = []
+
+    report = _run(data, FAST, lookup, echo=lines.append)
+
+    assert len(lookup.calls) == 4 and report.lookups == 3 and report.unanswered == 1
+    assert "failed p1: no answer within the 45 s deadline; the lookup was killed" in (
+        report.summary_lines()
+    )
+    assert "1 call got no answer from Scholar (unreachable or timed out); not counted as made" in (
+        report.summary_lines()
+    )
+    assert lines[1] == "p1: failed: no answer within the 45 s deadline; the lookup was killed [2/4]"
+
+
+def test_the_run_time_limit_stops_new_lookups(tmp_path: Path) -> None:
+    data = write_data(tmp_path, {f"p{i}": f"Paper Title Number {i}" for i in range(4)})
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    report = _run(
+        data,
+        ScholarSettings(delay_s=10, time_limit_s=25),
+        ScriptedLookup(),
+        sleep=sleep,
+        rand=lambda: 0.0,
+        clock=lambda: clock[0],
+    )
+
+    assert report.lookups == 3 and report.not_reached == ["p3"]
+    assert report.stopped == "the run's time limit of 25 s is reached"
 
 
 def test_a_failure_never_replaces_an_earlier_answer(tmp_path: Path) -> None:

@@ -72,6 +72,9 @@ class LookupResult:
     candidates: tuple[Candidate, ...] = ()
     reason: str | None = None
     search_url: str | None = None
+    # whether Scholar sent any response (a 403 or a CAPTCHA page is one; a timeout,
+    # a refused connection or a killed worker is not): only these count as calls made
+    reached: bool = True
 
     @property
     def answered(self) -> bool:
@@ -184,7 +187,9 @@ class SubprocessLookup:
             )
         except OSError as exc:
             self._discard()
-            return LookupResult("error", reason=f"cannot start the Scholar worker: {exc}")
+            return LookupResult(
+                "error", reason=f"cannot start the Scholar worker: {exc}", reached=False
+            )
         assert self._proc.stdin is not None
         try:
             self._proc.stdin.write(json.dumps(self.config.to_json()).encode("utf-8") + b"\n")
@@ -199,7 +204,7 @@ class SubprocessLookup:
         if message.get("ready") is not True:
             reason = message.get("error") or message.get("reason") or "no reason given"
             self._discard()
-            return LookupResult("blocked", reason=f"Scholar set-up failed: {reason}")
+            return LookupResult("blocked", reason=f"Scholar set-up failed: {reason}", reached=False)
         return None
 
     def _read_message(self, timeout: float) -> dict[str, Any] | None:
@@ -216,7 +221,7 @@ class SubprocessLookup:
                     return None
                 chunk = os.read(fd, 65536)
                 if not chunk:
-                    return {"kind": "error", "reason": self._exit_reason()}
+                    return {"kind": "error", "reason": self._exit_reason(), "reached": False}
                 self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
@@ -225,11 +230,12 @@ class SubprocessLookup:
             return {
                 "kind": "error",
                 "reason": "the Scholar worker wrote something that is not JSON",
+                "reached": False,
             }
         return (
             message
             if isinstance(message, dict)
-            else {"kind": "error", "reason": "malformed worker answer"}
+            else {"kind": "error", "reason": "malformed worker answer", "reached": False}
         )
 
     def _exit_reason(self) -> str:
@@ -251,12 +257,12 @@ class SubprocessLookup:
 
     def _overran(self, reason: str) -> LookupResult:
         self._discard()
-        return LookupResult("blocked", reason=reason)
+        return LookupResult("blocked", reason=reason, reached=False)
 
     def _crashed(self, reason: str) -> LookupResult:
         tail = self._stderr_tail()
         self._discard()
-        return LookupResult("error", reason=reason + (f": {tail}" if tail else ""))
+        return LookupResult("error", reason=reason + (f": {tail}" if tail else ""), reached=False)
 
     def _discard(self) -> None:
         """Kill the worker's process group (if running) and release its pipes."""
@@ -282,6 +288,7 @@ def _result_from_json(message: dict[str, Any]) -> LookupResult:
     kind = message.get("kind")
     reason = message.get("reason") if isinstance(message.get("reason"), str) else None
     url = message.get("search_url") if isinstance(message.get("search_url"), str) else None
+    reached = message.get("reached") is not False
     if kind == "answer":
         raw = message.get("candidates")
         candidates = (
@@ -291,5 +298,9 @@ def _result_from_json(message: dict[str, Any]) -> LookupResult:
         )
         return LookupResult("answer", candidates=candidates, search_url=url)
     if kind == "blocked":
-        return LookupResult("blocked", reason=reason or "blocked by Scholar", search_url=url)
-    return LookupResult("error", reason=reason or "unknown failure", search_url=url)
+        return LookupResult(
+            "blocked", reason=reason or "blocked by Scholar", search_url=url, reached=reached
+        )
+    return LookupResult(
+        "error", reason=reason or "unknown failure", search_url=url, reached=reached
+    )

@@ -2,7 +2,8 @@
 
 Protocol (JSON lines): the parent writes the WorkerConfig first; the worker answers
 {"ready": true} (or {"ready": false, "error": ...}); then each {"title": ...} line gets one
-{"kind": "answer" | "blocked" | "error", ...} line back. The parent enforces the deadline.
+{"kind": "answer" | "blocked" | "error", ...} line back ("reached": false when Scholar sent no
+response at all). The parent enforces the deadline.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ _RESULT_PAGE = re.compile(r"""id=["']?gs_res_ccl\b""")
 
 class Blocked(Exception):
     """Scholar refused to answer (403, CAPTCHA, rate limit, timeout, unreachable)."""
+
+    def __init__(self, reason: str, *, reached: bool = True) -> None:
+        super().__init__(reason)
+        # False when no response came back at all (timeout, unreachable)
+        self.reached = reached
 
 
 class NotAnswered(Exception):
@@ -85,9 +91,11 @@ class Searcher:
         try:
             resp = self.nav._session1.get(url, timeout=self.timeout)
         except httpx.TimeoutException as exc:
-            raise Blocked(f"Scholar did not answer within {self.timeout:g} s") from exc
+            raise Blocked(
+                f"Scholar did not answer within {self.timeout:g} s", reached=False
+            ) from exc
         except httpx.HTTPError as exc:
-            raise Blocked(f"cannot reach Scholar ({type(exc).__name__})") from exc
+            raise Blocked(f"cannot reach Scholar ({type(exc).__name__})", reached=False) from exc
         if resp.status_code in _BLOCK_STATUS:
             raise Blocked(
                 f"Scholar refused the request: HTTP {resp.status_code} ({_BLOCK_STATUS[resp.status_code]})"
@@ -114,7 +122,12 @@ class Searcher:
             rows = list(results._rows)[: self.limit]
             candidates = [self._candidate(next(results), row) for row in rows]
         except Blocked as exc:
-            return {"kind": "blocked", "reason": str(exc), "search_url": self.last_url}
+            return {
+                "kind": "blocked",
+                "reason": str(exc),
+                "search_url": self.last_url,
+                "reached": exc.reached,
+            }
         except NotAnswered as exc:
             return {"kind": "error", "reason": str(exc), "search_url": self.last_url}
         except Exception as exc:  # scholarly's parser on an unexpected page: report, keep going
