@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from generator.enrich.scholar import ScholarSettings, best_candidate, enrichment_from, utc_now
 from generator.enrich.sources.scholar.lookup import Lookup
 from generator.errors import ConfigError
 from generator.records.ids import derive_id
-from generator.records.keys import normalize_title
+from generator.records.keys import PaperIndex, paper_keys
 from generator.records.models import (
     ARXIV_PATTERN,
     Line,
@@ -26,6 +25,7 @@ from generator.records.models import (
 )
 from generator.records.parse import display_path
 from generator.records.store import create_new, dump_model, save_enrichment
+from generator.records.stored import read_stored_papers
 
 _ARXIV_IN_TEXT = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:)(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE
@@ -52,32 +52,17 @@ class Draft:
 
 def find_existing(data_dir: Path, title: str, arxiv: str | None) -> str | None:
     """Return the record file that already holds this paper (same arXiv id or title), if any."""
-    wanted_title = normalize_title(title)
-    wanted_arxiv = re.sub(r"v\d+$", "", arxiv) if arxiv else None
-    folder = data_dir / "papers"
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            continue  # `paperbrief validate` reports unreadable records; here they hold nothing
-        if not isinstance(raw, dict):
-            continue
-        other_title = raw.get("title")
-        if (
-            isinstance(other_title, str)
-            and wanted_title
-            and normalize_title(other_title) == wanted_title
-        ):
-            return f"{display_path(path)} has the same title"
-        links = raw.get("links")
-        other_arxiv = links.get("arxiv") if isinstance(links, dict) else None
-        if (
-            wanted_arxiv
-            and isinstance(other_arxiv, str)
-            and re.sub(r"v\d+$", "", other_arxiv) == wanted_arxiv
-        ):
-            return f"{display_path(path)} has the same arXiv id {wanted_arxiv}"
-    return None
+    stored = read_stored_papers(data_dir)
+    index = PaperIndex()
+    for paper in stored:
+        index.add(paper.id, paper.keys)
+    found = index.find(paper_keys(title=title, arxiv=arxiv))
+    if found is None:
+        return None
+    paper_id, key = found
+    path = next(paper.path for paper in stored if paper.id == paper_id)
+    shown = f" {key.value}" if key.kind == "arxiv" else ""
+    return f"{display_path(path)} has the same {key.label}{shown}"
 
 
 def _links_from(found: ScholarEnrichment | None, arxiv: str | None) -> Links:

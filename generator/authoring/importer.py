@@ -14,7 +14,7 @@ from generator.authoring.reportmd import ParsedReport, ReportEntry, parse_report
 from generator.errors import ImportFailed
 from generator.records.collection import Collection
 from generator.records.ids import derive_id, free_id
-from generator.records.keys import normalize_title
+from generator.records.keys import PaperIndex, normalize_title, paper_keys, record_keys
 from generator.records.load import load_collection
 from generator.records.models import (
     Institution,
@@ -311,9 +311,9 @@ def plan_import(
                 )
             )
 
-    by_title = {
-        normalize_title(p.record.title): p.id for p in collection.papers.values() if p.record.title
-    }
+    known = PaperIndex()
+    for paper in collection.papers.values():
+        known.add(paper.id, record_keys(paper.record))
     by_abstract = {
         normalize_title(p.record.abstract): p.id
         for p in collection.papers.values()
@@ -326,7 +326,7 @@ def plan_import(
     order: list[str] = []
     for entry in entries:
         paper_id, record = _plan_entry(
-            entry, collection, added, notes, taken, by_title, by_abstract, parsed
+            entry, collection, added, notes, taken, known, by_abstract, parsed
         )
         order.append(paper_id)
         if record is None:
@@ -366,16 +366,19 @@ def _plan_entry(
     added: date,
     notes: list[Note],
     taken: set[str],
-    by_title: dict[str, str],
+    known: PaperIndex,
     by_abstract: dict[str, str],
     parsed: ParsedReport,
 ) -> tuple[str, PaperRecord | None]:
     n = entry.number
     raw_title = entry.detail_title or entry.brief_title
     title, venue = clean_title(raw_title, entry.abstract, n, notes)
-    for key, index in ((title, by_title), (raw_title, by_title), (entry.abstract, by_abstract)):
-        if key and normalize_title(key) in index:
-            return index[normalize_title(key)], None
+    for candidate in (title, raw_title):
+        found = known.find(paper_keys(title=candidate))
+        if found is not None:
+            return found[0], None
+    if entry.abstract and normalize_title(entry.abstract) in by_abstract:
+        return by_abstract[normalize_title(entry.abstract)], None
     review: list[str] = []
     if title is None:
         review.append("title: missing in the source report")

@@ -125,3 +125,29 @@ def test_registry_ambiguity_is_a_problem(data_dir: Path) -> None:
     )
     (problem,) = validate_data(data_dir)
     assert "'HKU' of 'other' also names 'hku'" in problem.message
+
+
+def test_duplicate_dois_are_found_whatever_their_case(data_dir: Path) -> None:
+    papers = data_dir / "papers"
+    (papers / "a.yaml").write_text(
+        "title: Paged Attention\nadded: 2025-10-15\nlinks: {doi: 10.48550/arXiv.2309.06180}\n",
+        encoding="utf-8",
+    )
+    (papers / "b.yaml").write_text(
+        "title: Something Else Entirely\nadded: 2025-10-15\n"
+        "links:\n  doi: 10.48550/ARXIV.2309.06180\n",
+        encoding="utf-8",
+    )
+    (papers / "c.yaml").write_text(
+        "title: A Third Paper\nadded: 2025-10-15\nlinks: {doi: 10.48550/arXiv.2309.06181}\n",
+        encoding="utf-8",
+    )
+    problems = validate_data(data_dir)
+    assert [(Path(p.path).name, p.line, p.col, p.message) for p in problems] == [
+        (
+            "b.yaml",
+            4,
+            8,
+            "same doi as " + str(papers / "a.yaml") + ": this paper is already in the collection",
+        )
+    ]

@@ -10,13 +10,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from generator.authoring.ingest.extract import PdfFields
 from generator.authoring.ingest.sandbox import DEFAULT_LIMITS, IngestError, Limits, extract_pdf
 from generator.records.ids import derive_id, free_id, slugify
-from generator.records.keys import normalize_title
+from generator.records.keys import PaperIndex, PaperKey, record_keys
 from generator.records.models import (
     ARXIV_PATTERN,
     DOI_PATTERN,
@@ -29,6 +28,7 @@ from generator.records.models import (
 from generator.records.parse import display_path
 from generator.records.registry import InstitutionRegistry
 from generator.records.store import create_new, dump_model
+from generator.records.stored import read_stored_papers
 
 Status = Literal["written", "drafted", "duplicate", "failed"]
 Corrector = Callable[[PdfFields, Path], PdfFields]
@@ -59,56 +59,38 @@ class IngestResult:
 class Known:
     """The papers already in a data directory, indexed for duplicate detection."""
 
-    keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    index: PaperIndex = field(default_factory=PaperIndex)
+    # digest of the PDF a record was drafted from (kept in its review notes) -> paper id
+    pdfs: dict[str, str] = field(default_factory=dict)
     ids: set[str] = field(default_factory=set)
 
-    def add(self, paper_id: str, record: dict[str, object] | PaperRecord) -> None:
-        """Index one record under its arXiv id, DOI, normalized title and source hash."""
-        raw = record.model_dump() if isinstance(record, PaperRecord) else record
+    def add(self, paper_id: str, keys: Iterable[PaperKey], review: Iterable[str]) -> None:
+        """Index one paper under its identity keys and the PDF it was drafted from."""
         self.ids.add(paper_id)
-        for key in _keys(raw):
-            self.keys.setdefault(key, paper_id)
+        self.index.add(paper_id, keys)
+        for digest in _pdf_digests(review):
+            self.pdfs.setdefault(digest, paper_id)
 
     def find(self, record: PaperRecord) -> tuple[str, str] | None:
         """Return (existing id, why) when the record is already known."""
-        for key in _keys(record.model_dump()):
-            if key in self.keys:
-                return self.keys[key], key[0]
+        found = self.index.find(record_keys(record))
+        if found is not None:
+            return found[0], found[1].label
+        for digest in _pdf_digests(record.review):
+            if digest in self.pdfs:
+                return self.pdfs[digest], "PDF"
         return None
 
 
-def _keys(raw: dict[str, object]) -> list[tuple[str, str]]:
-    keys: list[tuple[str, str]] = []
-    links = raw.get("links")
-    if isinstance(links, dict):
-        if isinstance(links.get("arxiv"), str):
-            keys.append(("arXiv id", re.sub(r"v\d+$", "", str(links["arxiv"]))))
-        if isinstance(links.get("doi"), str):
-            keys.append(("DOI", str(links["doi"]).lower()))
-    title = raw.get("title")
-    if isinstance(title, str) and normalize_title(title):
-        keys.append(("title", normalize_title(title)))
-    review = raw.get("review")
-    for entry in review if isinstance(review, list) else []:
-        match = _SOURCE.search(str(entry))
-        if match:
-            keys.append(("PDF", match.group(1)))
-    return keys
+def _pdf_digests(review: Iterable[str]) -> list[str]:
+    return [match.group(1) for entry in review if (match := _SOURCE.search(entry))]
 
 
 def known_papers(data_dir: Path) -> Known:
-    """Index every readable record in DATA/papers (invalid ones count too: they hold a paper)."""
+    """Index every paper file in DATA/papers (invalid ones count too: they hold a paper)."""
     known = Known()
-    folder = data_dir / "papers"
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        stem = path.name[: -len(".yaml")]
-        known.ids.add(stem)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            continue
-        if isinstance(raw, dict):
-            known.add(stem, raw)
+    for stored in read_stored_papers(data_dir):
+        known.add(stored.id, stored.keys, stored.review)
     return known
 
 
@@ -332,7 +314,7 @@ def ingest_pdfs(
                     )
                 )
                 continue
-        known.add(paper_id, record)
+        known.add(paper_id, record_keys(record), record.review)
         open_items = len(record.review) - len(ALWAYS_REVIEW) - 1
         verb = "wrote" if write else "drafted"
         message = f"{verb} {display_path(path)}" + (

@@ -18,6 +18,7 @@ from generator.records.keys import normalize_title
 from generator.records.models import ReportRecord, check_id
 from generator.records.parse import display_path
 from generator.records.store import atomic_write, dump_model
+from generator.records.stored import read_stored_paper
 
 BriefRunner = Callable[[Path, list[str]], list[str]]
 
@@ -139,17 +140,15 @@ def review_list(data_dir: Path, papers: list[str], results: list[IngestResult]) 
     items = [result.message for result in results if result.status == "failed"]
     boilerplate = set(ALWAYS_REVIEW)
     for paper_id in papers:
-        path = data_dir / "papers" / f"{paper_id}.yaml"
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        stored = read_stored_paper(data_dir / "papers" / f"{paper_id}.yaml")
+        path, review = stored.path, stored.review
+        if not stored.readable:
             items.append(f"{display_path(path)}: cannot be read")
             continue
-        review = raw.get("review") if isinstance(raw, dict) else None
         open_items = [
-            str(r)
-            for r in review or []
-            if str(r) not in boilerplate and not str(r).startswith("source:")
+            entry
+            for entry in review
+            if entry not in boilerplate and not entry.startswith("source:")
         ]
         if open_items:
             items.extend(f"{display_path(path)}: {entry}" for entry in open_items)
