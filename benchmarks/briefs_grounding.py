@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "briefs"))
+sys.path.insert(0, str(ROOT / "tests"))  # briefs_fakes imports the shared loopback server
 
 from generator.enrich.briefs.grounding import check_reply  # noqa: E402
 from generator.enrich.briefs.prompt import BriefReply, BriefRequest  # noqa: E402
@@ -65,11 +66,9 @@ def grounding(data_dir: Path) -> None:
 def cache(count: int = 300) -> None:
     """Time a first run against a fake transport and the cached re-run."""
     from briefs_fakes import CANARY, FakeMistral, add_paper, make_client
+    from conftest import make_data_dir
 
     from generator.enrich.briefs import BriefSettings, enrich_briefs
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import make_data_dir
 
     with tempfile.TemporaryDirectory() as tmp:
         data = make_data_dir(Path(tmp))
