@@ -24,7 +24,7 @@ from generator.records.models import (
     check_id,
 )
 from generator.records.parse import display_path
-from generator.records.store import create_new, dump_model, save_enrichment
+from generator.records.store import atomic_write, dump_model, save_enrichment
 from generator.records.stored import read_stored_papers
 
 _ARXIV_IN_TEXT = re.compile(
@@ -199,7 +199,7 @@ def draft_paper(
     record = build_record(
         title, arxiv, found, today or date.today(), review_note, authors_truncated=truncated
     )
-    create_new(path, dump_model(record, schema="paper"))
+    atomic_write(path, dump_model(record, schema="paper"), create_only=True)
     saved: Path | None = None
     if found is not None and found.status != "error":
         # the answer is stored too, so `enrich --scholar` need not ask Scholar again

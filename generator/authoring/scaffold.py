@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator.errors import ConfigError, PaperbriefError
 from generator.records.models import Technique, TechniquesFile, check_id
-from generator.records.store import create_new
+from generator.records.store import atomic_write
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/paper.schema.json"
 
@@ -198,7 +198,7 @@ def scaffold_paper(data_dir: Path, paper_id: str, *, today: date | None = None) 
         paper_id, added=today or date.today(), techniques=_known_techniques(data_dir)
     )
     try:
-        create_new(path, text)
+        atomic_write(path, text, create_only=True)
     except FileExistsError:
         raise RecordExists(
             f"{display_path(path)} already exists; edit it, or choose another id"

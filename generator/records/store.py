@@ -16,37 +16,34 @@ from generator.records.models import BriefEnrichment, EnrichmentRecord, ScholarE
 SCHEMA_DIR = "../schemas"  # relative to data/papers/, data/reports/ and data/enrichment/
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write a file so a reader (or a crash) never sees it half-written."""
+def atomic_write(
+    path: Path, data: str | bytes, *, durable: bool = True, create_only: bool = False
+) -> None:
+    """Write a file so a reader (or a crash) never sees it half-written.
+
+    `durable` syncs the data to disk before the rename; generated pages skip it, since they are
+    rebuilt from data/ anyway and one sync per page would dominate writing thousands of them.
+    `create_only` refuses to replace an existing file (FileExistsError), even one created meanwhile.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        if create_only:
+            # link() fails if the target exists, so a file created meanwhile is never replaced
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def create_new(path: Path, data: str) -> None:
-    """Write a file that must not exist yet, atomically: never overwrite, never half-write."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        # link() fails if the target exists, so a file created meanwhile is never replaced
-        os.link(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 class _Dumper(yaml.SafeDumper):

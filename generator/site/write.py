@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import BuildFailed
+from generator.records.store import atomic_write
 from generator.site.render import GENERATED_MARKER, PageText, page_url
 
 OWNED_DIRS = ("papers", "institutions", "techniques", "reports", "feeds", "exports")
@@ -28,24 +28,6 @@ class WriteResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-
-
-def _replace(target: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so MkDocs never reads half a page.
-
-    Unlike store.atomic_write there is no fsync: these files are regenerated from data/ on every
-    build, and one fsync per page would dominate the time of writing thousands of them.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _check_path(path: str) -> None:
@@ -149,7 +131,7 @@ def write_pages(pages: Iterable[PageText], docs_dir: Path) -> WriteResult:
                     f"{target} was written by hand (no paperbrief marker); move its text to another "
                     "page (for instance docs/about.md) so the generated page can take its place"
                 )
-        _replace(target, data)
+        atomic_write(target, data, durable=False)
         result.written.append(page.path)
     result.removed = _remove_stale(docs, wanted)
     return result

@@ -27,7 +27,7 @@ from generator.records.models import (
 )
 from generator.records.parse import display_path
 from generator.records.registry import InstitutionRegistry
-from generator.records.store import create_new, dump_model
+from generator.records.store import atomic_write, dump_model
 from generator.records.stored import read_stored_papers
 
 Status = Literal["written", "drafted", "duplicate", "failed"]
@@ -306,7 +306,7 @@ def ingest_pdfs(
         text = dump_model(record, schema="paper")
         if write:
             try:
-                create_new(path, text)
+                atomic_write(path, text, create_only=True)
             except FileExistsError:
                 results.append(
                     IngestResult(
