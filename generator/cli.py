@@ -1,8 +1,10 @@
-"""The `paperbrief` command: parse options, call one function, map errors to exit codes."""
+"""The `paperbrief` command: parse options, call one function, print the outcome.
+
+Errors are PaperbriefError, a click.ClickException: click prints them and exits with their code.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,6 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.errors import PaperbriefError, ValidationFailed
 
 DATA_OPTION = click.option(
     "--data",
@@ -20,29 +21,6 @@ DATA_OPTION = click.option(
     show_default=True,
     help="Data directory holding papers/, reports/, institutions.yaml and techniques.yaml.",
 )
-
-
-def _fail(exc: PaperbriefError) -> None:
-    """Print an error the user can act on and exit with its code."""
-    if isinstance(exc, ValidationFailed):
-        _print_problems(exc)
-    else:
-        click.echo(f"error: {exc}", err=True)
-    sys.exit(exc.exit_code)
-
-
-def _print_problems(exc: ValidationFailed) -> None:
-    from generator.records.annotations import github_annotation
-
-    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in exc.problems:
-        click.echo(problem.format(), err=True)
-        if annotate:
-            click.echo(github_annotation(problem))
-    click.echo(
-        f"{len(exc.problems)} problem(s) found; fix them and run `paperbrief validate` again.",
-        err=True,
-    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,11 +35,7 @@ def validate(data_dir: Path) -> None:
     """Check every record and report every problem as path:line:col: message."""
     from generator.records.load import load_collection
 
-    try:
-        collection = load_collection(data_dir)
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    collection = load_collection(data_dir)
     click.echo(
         f"ok: {len(collection.papers)} papers, {len(collection.reports)} reports, "
         f"{len(collection.institutions.by_id)} institutions, {len(collection.techniques)} techniques"
@@ -73,15 +47,10 @@ def validate(data_dir: Path) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 if the committed schemas are out of date.")
 def schema(data_dir: Path, check: bool) -> None:
     """Write JSON Schemas for the record files into DATA/schemas/ (editors use them)."""
-    from generator.records.schema import render_schemas, write_schemas
+    from generator.records.schema import stale_schemas, write_schemas
 
     if check:
-        stale = [
-            name
-            for name, text in render_schemas().items()
-            if not (data_dir / "schemas" / name).is_file()
-            or (data_dir / "schemas" / name).read_text(encoding="utf-8") != text
-        ]
+        stale = stale_schemas(data_dir)
         if stale:
             click.echo(f"out of date: {', '.join(stale)}; run `paperbrief schema`", err=True)
             sys.exit(1)
@@ -98,11 +67,7 @@ def new_command(paper_id: str, data_dir: Path) -> None:
     """Create DATA/papers/ID.yaml: a commented record template to fill in."""
     from generator.authoring.scaffold import scaffold_paper
 
-    try:
-        made = scaffold_paper(data_dir, paper_id)
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    made = scaffold_paper(data_dir, paper_id)
     from generator.records.parse import display_path
 
     click.echo(f"wrote {display_path(made.path)}")
@@ -130,11 +95,7 @@ def add_command(
     from generator.authoring.add import draft_paper
     from generator.records.parse import display_path
 
-    try:
-        draft = draft_paper(data_dir, title, arxiv=arxiv, paper_id=paper_id, offline=offline)
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    draft = draft_paper(data_dir, title, arxiv=arxiv, paper_id=paper_id, offline=offline)
     click.echo(f"wrote {display_path(draft.path)} ({draft.note})")
     if draft.enrichment_path is not None:
         click.echo(f"wrote {display_path(draft.enrichment_path)} (Scholar's answer)")
@@ -163,11 +124,7 @@ def import_report_command(
     """Import a Markdown report (the sample's format) as paper and report records."""
     from generator.authoring.importer import import_report
 
-    try:
-        result = import_report(report, data_dir, report_id=report_id, dry_run=dry_run)
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    result = import_report(report, data_dir, report_id=report_id, dry_run=dry_run)
     plan = result.plan
     click.echo(
         f"report {plan.report_id}: {len(plan.report.papers)} papers "
@@ -203,11 +160,7 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
     from generator.records.load import load_collection
     from generator.records.store import atomic_write
 
-    try:
-        text = export_report(load_collection(data_dir), report_id)
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    text = export_report(load_collection(data_dir), report_id)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -286,39 +239,36 @@ def enrich(
     from generator.enrich.shard import parse_shard
     from generator.errors import ConfigError, EnrichmentError
 
-    try:
-        if not (briefs or scholar):
-            raise ConfigError("say what to enrich: --briefs and/or --scholar")
-        shard_spec = parse_shard(shard)
-        if scholar:
-            from generator.enrich.scholar import ScholarSettings, enrich_scholar
+    if not (briefs or scholar):
+        raise ConfigError("say what to enrich: --briefs and/or --scholar")
+    shard_spec = parse_shard(shard)
+    if scholar:
+        from generator.enrich.scholar import ScholarSettings, enrich_scholar
 
-            scholar_settings = ScholarSettings(
-                only=only,
-                refresh=refresh,
-                shard=shard_spec,
-                delay_s=delay,
-                max_lookups=max_lookups,
-                max_age_days=max_age,
-                deadline_s=deadline,
-            )
-            scholar_report = enrich_scholar(data_dir, scholar_settings, echo=click.echo)
-            # best-effort: Scholar blocking us is reported, never an error exit
-            for line in scholar_report.summary_lines():
-                click.echo(line)
-        if briefs:
-            from generator.enrich.briefs import BriefSettings, enrich_briefs
+        scholar_settings = ScholarSettings(
+            only=only,
+            refresh=refresh,
+            shard=shard_spec,
+            delay_s=delay,
+            max_lookups=max_lookups,
+            max_age_days=max_age,
+            deadline_s=deadline,
+        )
+        scholar_report = enrich_scholar(data_dir, scholar_settings, echo=click.echo)
+        # best-effort: Scholar blocking us is reported, never an error exit
+        for line in scholar_report.summary_lines():
+            click.echo(line)
+    if briefs:
+        from generator.enrich.briefs import BriefSettings, enrich_briefs
 
-            settings = BriefSettings.from_env(
-                model=model, only=only, refresh=refresh, max_calls=max_calls, shard=shard_spec
-            )
-            report = enrich_briefs(data_dir, settings, progress=_progressbar("briefs"))
-            for line in report.summary_lines():
-                click.echo(line)
-            if not report.ok:
-                raise EnrichmentError("some briefs are missing; see the lines above")
-    except PaperbriefError as exc:
-        _fail(exc)
+        settings = BriefSettings.from_env(
+            model=model, only=only, refresh=refresh, max_calls=max_calls, shard=shard_spec
+        )
+        report = enrich_briefs(data_dir, settings, progress=_progressbar("briefs"))
+        for line in report.summary_lines():
+            click.echo(line)
+        if not report.ok:
+            raise EnrichmentError("some briefs are missing; see the lines above")
 
 
 def _progressbar(label: str) -> Any:
@@ -359,11 +309,7 @@ def build_command(
     """Generate the pages from DATA and build the site with MkDocs in strict mode."""
     from generator.site.build import build_site
 
-    try:
-        report = build_site(data_dir, site_dir=site_dir, config_file=config_file, language=language)
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    report = build_site(data_dir, site_dir=site_dir, config_file=config_file, language=language)
     for line in report.summary_lines():
         click.echo(line)
 
@@ -387,24 +333,14 @@ def serve_command(
     """Preview the site; pages are regenerated when a YAML file under DATA changes."""
     from generator.site.serve import serve_site
 
-    def report_problems(exc: PaperbriefError) -> None:
-        if isinstance(exc, ValidationFailed):
-            for problem in exc.problems:
-                click.echo(problem.format(), err=True)
-        else:
-            click.echo(f"error: {exc}", err=True)
-
-    try:
-        serve_site(
-            data_dir,
-            config_file=config_file,
-            dev_addr=dev_addr,
-            open_browser=open_browser,
-            echo=click.echo,
-            on_error=report_problems,
-        )
-    except PaperbriefError as exc:
-        _fail(exc)
+    serve_site(
+        data_dir,
+        config_file=config_file,
+        dev_addr=dev_addr,
+        open_browser=open_browser,
+        echo=click.echo,
+        on_error=lambda exc: exc.show(),
+    )
 
 
 @main.command("ingest")
@@ -421,12 +357,8 @@ def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, ll
     from generator.authoring.ingest.draft import ingest_pdfs
     from generator.authoring.ingest.llm import corrector_from_env
 
-    try:
-        correct = corrector_from_env(llm)
-        results = ingest_pdfs(list(inputs), data_dir, write=not to_stdout, correct=correct)
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    correct = corrector_from_env(llm)
+    results = ingest_pdfs(list(inputs), data_dir, write=not to_stdout, correct=correct)
     first = True
     for result in results:
         if to_stdout and result.text is not None:
@@ -456,11 +388,7 @@ def new_report_command(pdf_dir: Path, title: str, data_dir: Path, llm: bool) -> 
     from generator.authoring.ingest.report import new_report
     from generator.records.parse import display_path
 
-    try:
-        made = new_report(title, pdf_dir, data_dir, correct=corrector_from_env(llm))
-    except PaperbriefError as exc:
-        _fail(exc)
-        return
+    made = new_report(title, pdf_dir, data_dir, correct=corrector_from_env(llm))
     for result in made.ingested:
         click.echo(
             ("error: " if result.status == "failed" else "") + result.message,

@@ -22,12 +22,25 @@ def render_schemas() -> dict[str, str]:
     return result
 
 
+def stale_schemas(data_dir: Path) -> list[str]:
+    """Return the names of the schemas in data/schemas/ that are missing or out of date."""
+    return [
+        name
+        for name, text in render_schemas().items()
+        if not _is_current(data_dir / "schemas" / name, text)
+    ]
+
+
 def write_schemas(data_dir: Path) -> list[Path]:
     """Write the schemas into data/schemas/, returning the files that changed."""
     changed: list[Path] = []
     for name, text in render_schemas().items():
         path = data_dir / "schemas" / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not _is_current(path, text):
             atomic_write(path, text)
             changed.append(path)
     return changed
+
+
+def _is_current(path: Path, text: str) -> bool:
+    return path.is_file() and path.read_text(encoding="utf-8") == text
