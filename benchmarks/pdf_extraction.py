@@ -9,7 +9,8 @@ truth.yaml is a list of entries with `file`, `title`, `authors`, `affiliations` 
 - title exact: equal after load.normalize_title (case, accents, punctuation, spacing folded);
 - title fuzzy: rapidfuzz ratio of the normalized titles >= 90;
 - authors: F1 of the author lists, a pair matching when token_sort_ratio >= 85 (soft matching);
-- affiliation recall: share of true affiliations with an extracted one at token_set_ratio >= 80,
+- affiliation recall: share of true affiliations with an extracted one at token_set_ratio >= 80
+  (on words: punctuation folded to spaces),
   counted on what the draft record carries (registry names under `institutions:`, the others as
   named under `review:`), and on the raw extracted strings;
 - abstract prefix: the extracted abstract starts with the true prefix, compared on the prefix
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datetime import date
 
-from generator.authoring.ingest.draft import build_record, load_registry
+from generator.authoring.ingest.draft import build_record, load_registry, resolve_affiliation
 from generator.authoring.ingest.extract import PdfFields
 from generator.authoring.ingest.sandbox import IngestError, extract_pdf
 from generator.records.keys import normalize_title
@@ -43,9 +44,17 @@ _UNRESOLVED = re.compile(r"^institutions: ('.*'|\".*\") is not in the registry")
 
 
 def drafted_affiliations(fields: PdfFields, registry: InstitutionRegistry) -> list[str]:
-    """Return the affiliations a draft record names: registry names, then those left for review."""
+    """Return the affiliations a draft record names: those resolved in the registry, then review's.
+
+    A resolved affiliation is scored by the text it was resolved from (the registry's name for
+    "Institut de Physique Théorique, CNRS, …" is "French National Centre for Scientific Research").
+    """
     record = build_record(fields, registry, source="x.pdf", digest="0" * 16, today=date.today())
-    named = list(record.institutions)
+    named = []
+    for affiliation in fields.affiliations:
+        inst = resolve_affiliation(affiliation, registry)
+        if inst is not None and inst.en in record.institutions:
+            named.append(affiliation)
     for line in record.review:
         if match := _UNRESOLVED.match(line):
             named.append(ast.literal_eval(match.group(1)))
@@ -79,12 +88,17 @@ def author_f1(found: list[str], truth: list[str]) -> float:
     return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
 
 
+def _words(text: str) -> str:
+    """Fold an affiliation to its words (punctuation glued to a token would hide a match)."""
+    return re.sub(r"[^\w]+", " ", _fold(text)).strip()
+
+
 def affiliation_recall(found: list[str], truth: list[str]) -> float:
     """Return the share of true affiliations that some extracted one matches."""
     if not truth:
         return 1.0
-    got = [_fold(f) for f in found]
-    hits = sum(any(fuzz.token_set_ratio(_fold(t), g) >= 80 for g in got) for t in truth)
+    got = [_words(f) for f in found]
+    hits = sum(any(fuzz.token_set_ratio(_words(t), g) >= 80 for g in got) for t in truth)
     return hits / len(truth)
 
 
@@ -92,8 +106,8 @@ def affiliation_precision(found: list[str], truth: list[str]) -> float:
     """Return the share of extracted affiliations that match a true one."""
     if not found:
         return 1.0 if not truth else 0.0
-    want = [_fold(t) for t in truth]
-    return sum(any(fuzz.token_set_ratio(_fold(f), w) >= 80 for w in want) for f in found) / len(
+    want = [_words(t) for t in truth]
+    return sum(any(fuzz.token_set_ratio(_words(f), w) >= 80 for w in want) for f in found) / len(
         found
     )
 

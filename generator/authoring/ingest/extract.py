@@ -7,10 +7,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator.authoring.ingest.layout import Line, build_lines, read_spans
-from generator.authoring.ingest.text import clean_text, join_lines, plain_quotes, squash, vocabulary
+from generator.authoring.ingest.people import NOTE, ORG, find_people
+from generator.authoring.ingest.text import clean_text, join_lines, squash, vocabulary
 
 _ABSTRACT_HEAD = re.compile(
-    r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\s*(?:[:.\-—–]\s*|\s+(?=[A-Z\d“\"(])|$)(.*)$", re.IGNORECASE
+    r"^\s*(?:a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|r[ée]sum[ée]|resumen|zusammenfassung)\s*(?:[:.\-—–]\s*|\s+(?=[A-Z\d“\"(])|$)(.*)$",
+    re.IGNORECASE,
 )
 _STOP_HEAD = re.compile(
     r"^(?:keywords|key\s?words|index terms|ccs concepts|acm reference format|general terms"
@@ -18,6 +20,14 @@ _STOP_HEAD = re.compile(
     r"|introduction\b|(?:\d{1,2}|[IVX]{1,4})\s*\.?\s*introduction\b)",
     re.IGNORECASE,
 )
+# a kicker above the title ("Research Article") is not part of it
+_KICKER = re.compile(
+    r"^(?:research|review|original|short|brief)?\s*(?:article|paper|communication|report|letter)s?$"
+    r"|^(?:review|open access|research)$",
+    re.IGNORECASE,
+)
+# private-use code points: glyphs of a symbol font without a Unicode mapping (formula labels)
+_SYMBOL_FONT = re.compile("[\ue000-\uf8ff]")
 _NUMBERED_HEAD = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*\.?\s+[A-Z][^.!?]*$")
 _HEADER_NOISE = re.compile(
     r"^(?:proceedings|arxiv|preprint|journal\b|vol\.|volume\b|copyright|©|\(c\)|published|accepted"
@@ -33,42 +43,6 @@ _BAD_META_TITLE = re.compile(
     r"|^title$|^paper$|^slide|^document\d*$|^\W*$)",
     re.IGNORECASE,
 )
-_ORG = re.compile(
-    r"(\buniv|universit|institut|istituto|college|school|department|dept\b|departamento|laborator|\blabs?\b"
-    r"|\bcent(?:er|re|ro)\b|division|faculty|facultad|academy|academia|\binc\b|\bltd\b|\bcorp|company"
-    r"|gmbh|research|hospital|foundation|\bgroup\b|polytechni|\bUC\s+[A-Z]|sciences\b|engineering"
-    r"|technolog|\bmit\b|\bcmu\b|\beth\b|cnrs|inria|max planck|google|amazon|microsoft|\bmeta\b|facebook"
-    r"|\bibm\b|apple|nvidia|intel\b|adobe|alibaba|tencent|baidu|huawei|bytedance|deepmind|openai"
-    r"|anthropic|samsung|\bsony\b|salesforce|assistant|ministry|council|agency|national|museum"
-    r"|大学|学院|研究院|研究所|实验室|公司|中心)",
-    re.IGNORECASE,
-)
-_ADDRESS = re.compile(
-    r"(\b\d{4,6}\b|\bbox\b|\b(?:USA|U\.S\.A\.|UK|China|Germany|France|Japan|Korea|Canada|Italy|Spain"
-    r"|India|Israel|Australia|Singapore|Switzerland|Netherlands|Sweden|Ireland|Brazil|Mexico|México"
-    r"|Bangladesh|United Kingdom|United States)\b|^[A-Z][a-z]+(?: [A-Z][a-z]+)?,\s*[A-Z]{2}\b)"
-)
-_NOTE = re.compile(
-    r"^(?:[*∗†‡§¶\d]\s*)?(?:equal contribution|corresponding author|present address|work done|this work"
-    r"|see\b|please\b|contact\b|correspondence|email|e-mail|these authors|now at|current address)",
-    re.IGNORECASE,
-)
-_TEAM = re.compile(r"\b(?:team|consortium|collaboration)\b", re.IGNORECASE)
-# capitalised words that turn up on title pages but are not part of names
-_NOT_NAMES = {
-    "abstract", "keywords", "classification", "introduction", "figure", "table", "terms",
-    "general", "index", "references", "contents", "section", "appendix", "acm", "ieee",
-    "conference", "proceedings", "workshop", "journal", "preprint", "draft", "copyright",
-}  # fmt: skip
-_PARTICLES = {
-    "de", "van", "der", "den", "von", "da", "di", "del", "della", "la", "le", "du", "dos",
-    "das", "bin", "binti", "al", "el", "ter", "ten", "y", "zu", "st.",
-}  # fmt: skip
-_MARK = "\u2016"  # stands in for a superscript marker inside a line
-_TRAILING_MARKS = re.compile(r"[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•✉#\d]+$")
-_LEADING_MARKS = re.compile(r"^[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•\d]+(?=\S)")
-_NUMBERED_AFFILIATION = re.compile(r"^[\d*†‡§¶]{1,3}\s?(?=[A-Z])")
-_CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _MAX_TITLE = 300
 _MAX_ABSTRACT = 5000
 _MAX_PAGE_TEXT = 12000
@@ -147,7 +121,7 @@ def extract_fields(reader: Any) -> PdfFields:
         if run:
             abstract_start = run[0].index
             abstract = join_lines([ln.text(markers="") for ln in run], vocab)
-        elif fields.pages > 1 and not _has_body(first.lines):
+        elif fields.pages > 1 and not _has_body(first.lines, first.height):
             # a title page: the abstract opens the next page, often without a heading
             second = _read_page(reader.pages[1])
             pages.append(second)
@@ -167,13 +141,9 @@ def extract_fields(reader: Any) -> PdfFields:
         else len(first.lines)
     )
     region = [ln for ln in first.lines[title_end + 1 : end] if ln.y > first.height * 0.25]
-    fields.authors, fields.affiliations = _people(region)
-    if not fields.authors:
-        skip = {ln.index for ln in title_lines}
-        fields.authors, extra = _people_in_blocks(
-            [ln for ln in first.lines if ln.index not in skip]
-        )
-        fields.affiliations = fields.affiliations or extra
+    skip = {ln.index for ln in title_lines}
+    people = find_people(region, first.lines, skip, first.height)
+    fields.authors, fields.affiliations = people.authors, people.affiliations
 
     text = "\n".join(p.plain for p in pages)
     arxiv = _ARXIV.search(text)
@@ -232,7 +202,9 @@ def _title_lines(page: _Page, head: Line | None) -> list[Line]:
         for ln in page.lines[:limit]
         if ln.y > page.height * 0.35
         and _letters(ln.text()) >= 3
+        and not _SYMBOL_FONT.search(ln.text())
         and not _HEADER_NOISE.match(ln.text())
+        and not _KICKER.match(ln.text())
         and "@" not in ln.text()
     ]
     if not candidates:
@@ -300,6 +272,8 @@ def _abstract_after_heading(lines: list[Line], head: Line, vocab: set[str]) -> s
 
 def _sentence_like(text: str) -> bool:
     words = text.split()
+    if len(words) <= 8 and ORG.search(text):
+        return False  # "Department of Computer and Information Science" is an affiliation
     return (
         len(text) >= 25
         and len(words) >= 4
@@ -310,10 +284,15 @@ def _sentence_like(text: str) -> bool:
 def _first_paragraph(lines: list[Line], start: int) -> list[Line]:
     """Find the first run of at least three body-like lines before any section heading."""
     run: list[Line] = []
+    skipped: Line | None = None
     for line in lines[start:]:
         text = line.text(markers="")
         if not text:
             continue
+        if skipped is not None and 0 < skipped.y - line.y <= skipped.size * 1.35:
+            skipped = line  # the rest of a copyright or correspondence note
+            continue
+        skipped = None
         if _is_heading(line, text, run[0].size if run else None) or _ABSTRACT_HEAD.match(text):
             if len(run) >= 3:
                 return run
@@ -321,10 +300,11 @@ def _first_paragraph(lines: list[Line], start: int) -> list[Line]:
                 return []
             run = []
             continue
-        if "@" in text or _NOTE.match(text):
+        if "@" in text or NOTE.match(text) or _HEADER_NOISE.match(text):
             if len(run) >= 3:
                 return run
             run = []
+            skipped = line
             continue
         fits = not run or (abs(line.size - run[0].size) <= 0.6 and line.y < run[-1].y)
         if fits and (_sentence_like(text) or (run and len(text) >= 3)):
@@ -338,135 +318,6 @@ def _first_paragraph(lines: list[Line], start: int) -> list[Line]:
     return run if len(run) >= 3 else []
 
 
-def _has_body(lines: list[Line]) -> bool:
-    """Tell whether a page holds running text (at least five sentence-like lines)."""
-    return sum(_sentence_like(ln.text()) for ln in lines) >= 5
-
-
-# ---- authors and affiliations ---------------------------------------------------------------
-
-
-def _name_word(word: str) -> bool:
-    if word.lower() in _PARTICLES:
-        return True
-    return word[:1].isupper() and all(ch.isalpha() or ch in ".-'" for ch in word)
-
-
-def clean_name(part: str) -> str:
-    """Strip markers, 'and' and stray punctuation around an author name."""
-    part = plain_quotes(part)
-    part = re.sub(r"^(?:and|&)\s+", "", part.strip(), flags=re.IGNORECASE)
-    part = _TRAILING_MARKS.sub("", part)
-    part = _LEADING_MARKS.sub("", part)
-    return squash(part).strip(" ,;")
-
-
-def looks_like_name(part: str) -> bool:
-    """Tell whether a short text could be a person's name."""
-    if _CJK_NAME.match(part):
-        return True
-    words = part.split()
-    if not 2 <= len(words) <= 5 or len(part) > 60:
-        return False
-    if _ORG.search(part) or not all(_name_word(w) for w in words):
-        return False
-    if any(w.lower().strip(".") in _NOT_NAMES for w in words):
-        return False
-    # all-capital words are acronyms (IBM, USA), not names
-    return any(any(ch.islower() for ch in w) for w in words)
-
-
-def _split_names(text: str) -> list[str]:
-    pieces = re.split(rf"\s*(?:{_MARK}|[,;]|\band\b|&|\s{{3,}})\s*", text)
-    return [clean_name(p) for p in pieces if clean_name(p)]
-
-
-def _kind(line: Line) -> str:
-    text = line.text(markers=_MARK)
-    flat = squash(text.replace(_MARK, " "))
-    words = len(re.findall(r"\w{2,}", flat))
-    if "@" in flat or re.search(r"https?://|www\.", flat):
-        return "email"
-    if _NOTE.match(flat):
-        return "note"
-    if _TEAM.search(flat) and words <= 6:
-        return "team"
-    if (line.leading_marker or _ORG.search(flat)) and words <= 40:
-        return "affiliation"
-    names = _split_names(text)
-    if names and sum(looks_like_name(n) for n in names) * 2 > len(names):
-        return "author"
-    if words > 16:
-        return "note"
-    if _ADDRESS.search(flat):
-        return "address"
-    return "other"
-
-
-def _affiliation_pieces(line: Line) -> list[str]:
-    text = line.text(markers=_MARK)
-    pieces = [squash(_LEADING_MARKS.sub("", p)).strip(" ,;") for p in text.split(_MARK)]
-    return [p for p in pieces if len(p) >= 2]
-
-
-def _people(region: list[Line]) -> tuple[list[str], list[str]]:
-    """Read authors and affiliations from the lines between the title and the abstract."""
-    authors: list[str] = []
-    affiliations: list[str] = []
-    previous: Line | None = None
-    previous_kind = ""
-    for line in region:
-        kind = _kind(line)
-        if kind == "author":
-            authors += [n for n in _split_names(line.text(markers=_MARK)) if looks_like_name(n)]
-        elif kind == "team":
-            team = line.text(markers="").strip(" ,;*∗†‡0123456789")
-            authors.append(team)
-            affiliations += [p.strip() for p in team.split(",")[1:] if p.strip()]
-        elif kind == "affiliation":
-            pieces = _affiliation_pieces(line)
-            continues = (
-                previous_kind == "affiliation"
-                and previous is not None
-                and not line.leading_marker
-                and not _NUMBERED_AFFILIATION.match(line.text())
-                and line.index == previous.index + 1
-                and abs(previous.y - line.y) <= 2 * line.size
-                and affiliations
-            )
-            if continues and pieces:
-                head = affiliations[-1].rstrip(" ,")
-                glue = " " if re.search(r"(?:&|\band)$", head) else ", "
-                affiliations[-1] = f"{head}{glue}{pieces[0]}"
-                pieces = pieces[1:]
-            affiliations += pieces
-        previous, previous_kind = line, kind
-    return _unique(authors), _unique(affiliations)
-
-
-def _people_in_blocks(lines: list[Line]) -> tuple[list[str], list[str]]:
-    """Find author blocks anywhere: a name line directly followed by an affiliation or email."""
-    authors: list[str] = []
-    affiliations: list[str] = []
-    for i, line in enumerate(lines[:-1]):
-        name = clean_name(line.text(markers=""))
-        if not looks_like_name(name):
-            continue
-        following = lines[i + 1]
-        kind = _kind(following)
-        if kind in {"affiliation", "email"} and following.index == line.index + 1:
-            authors.append(name)
-            if kind == "affiliation":
-                affiliations += _affiliation_pieces(following)
-    return _unique(authors), _unique(affiliations)
-
-
-def _unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    result: list[str] = []
-    for item in items:
-        key = re.sub(r"\W+", "", item).casefold()
-        if key and key not in seen:
-            seen.add(key)
-            result.append(item)
-    return result
+def _has_body(lines: list[Line], height: float) -> bool:
+    """Tell whether a page holds running text (five sentence-like lines above the footnotes)."""
+    return sum(_sentence_like(ln.text()) for ln in lines if ln.y > height * 0.4) >= 5

@@ -11,6 +11,7 @@ from generator.authoring.ingest.text import clean_text, squash
 
 # Width of an average glyph as a fraction of the font size; only used to find wide gaps.
 _GLYPH_WIDTH = 0.5
+_MARKER_TEXT = re.compile(r"[\d\s,*∗†‡§¶♠♢♡♣♦⋆⋄□○•#✉]+|[a-z](?:\s?,\s?[a-z])*")
 _BOLD = re.compile(r"bold|medi|semibold|black|heavy|cmbx|,bd|-bd|tb$", re.IGNORECASE)
 
 
@@ -63,9 +64,16 @@ class Line:
     def is_marker(self, span: Span, previous: Span | None = None) -> bool:
         """Tell whether a span is a superscript marker (affiliation, footnote)."""
         text = span.text.strip()
+        if not text or len(text) > 8 or span.size >= self.size * 0.82:
+            return False
         if previous is not None and _small_caps(previous, span):
             return False
-        return bool(text) and len(text) <= 8 and span.size < self.size * 0.82
+        # a marker sits above the baseline; smaller capitals and subscripts do not
+        rise = span.y - self.y
+        if rise > self.size * 0.12:
+            return True
+        # some PDFs raise markers with a text rise the matrices do not show: trust symbols only
+        return rise > -self.size * 0.1 and bool(_MARKER_TEXT.fullmatch(text))
 
     def text(self, markers: str | None = None) -> str:
         """Return the line's text; markers are kept, or replaced by `markers`."""

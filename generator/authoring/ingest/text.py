@@ -21,6 +21,8 @@ _SPACING_ACCENTS = {
     "\u00af": "\u0304",  # macron
     "\u02d9": "\u0307",  # dot above
 }
+_MARKS_AFTER = {"\u00b8": "\u0327", "\u02db": "\u0328"}  # cedilla, ogonek
+_MARK_AFTER = re.compile(r"([^\W\d_])\s?([\u00b8\u02db])")
 _ACCENT_BEFORE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-zıȷ])")
 _DOTLESS = {"ı": "i", "ȷ": "j"}
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -34,7 +36,11 @@ def _fold_accent(match: re.Match[str]) -> str:
 
 def clean_text(text: str) -> str:
     """Fold ligatures and spacing accents, drop control characters, keep line breaks."""
+    # a cedilla or ogonek is drawn after its letter ("Franc¸ois"), other accents before it
+    text = _MARK_AFTER.sub(lambda m: m.group(1) + _MARKS_AFTER[m.group(2)], text)
     text = _ACCENT_BEFORE.sub(_fold_accent, text)
+    # a combining mark set apart by a space belongs to the letter before the space
+    text = re.sub(r"(?<=[^\W\d_])[ \t]+(?=[\u0300-\u036f])", "", text)
     # a dotless i that carries a combining accent is an ordinary accented i
     text = re.sub("[ıȷ](?=[\u0300-\u036f])", lambda m: _DOTLESS[m.group()], text)
     text = unicodedata.normalize("NFKC", text)
@@ -110,4 +116,23 @@ def _keep_hyphen(left: str, right: str, vocab: set[str]) -> bool:
     if f"{left}-{right}".lower() in vocab:
         return True
     # "automatically-generated": an adverb before a participle keeps its hyphen
-    return len(left) >= 6 and left.lower().endswith("ly")
+    if len(left) >= 6 and left.lower().endswith("ly"):
+        return True
+    # compounds: "state-of-the-art", "high-quality", "real-time", "data-driven"
+    left, right = left.lower(), right.lower()
+    if (left, right) == ("of", "the") or right in _COMPOUND_RIGHT:
+        return True
+    # after a whole word, a long enough right part is a word too, not a suffix ("long-er")
+    return left in _COMPOUND_LEFT and len(right) >= 4 and not right.endswith(_SUFFIXES)
+
+
+_COMPOUND_LEFT = {
+    "state", "high", "low", "real", "well", "large", "small", "long", "short", "half",
+    "self", "cross", "end", "fine", "first", "second", "third", "two", "three", "four",
+}  # fmt: skip
+_SUFFIXES = ("ing", "ness", "ity", "ers", "est", "ings")
+_COMPOUND_RIGHT = {
+    "art", "based", "aware", "specific", "level", "scale", "driven", "grained", "oriented",
+    "quality", "world", "dimensional", "trained", "tuning", "tuned", "known", "defined",
+    "making", "off", "the-art",
+}  # fmt: skip

@@ -1,0 +1,349 @@
+"""Find the authors and affiliations on a paper's first page: the author block and its footnotes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from generator.authoring.ingest.layout import Line
+from generator.authoring.ingest.text import plain_quotes, squash
+
+ORG = re.compile(
+    r"(\buniv|universit|institut|istituto|college|school|department|dept\b|departamento|dipartimento"
+    r"|laborator|\blabs?\b|\bcent(?:er|re|ro)\b|division|faculty|facultad|academy|academia|\binc\b"
+    r"|\bltd\b|\bcorp|company|gmbh|research|hospital|foundation|\bgroup\b|polytechni|\bUC\s+[A-Z]"
+    r"|sciences\b|engineering|technolog|\bmit\b|\bcmu\b|\beth\b|cnrs|inria|max planck|google|amazon"
+    r"|microsoft|\bmeta\b|facebook|\bibm\b|apple|nvidia|intel\b|adobe|alibaba|tencent|baidu|huawei"
+    r"|bytedance|deepmind|openai|anthropic|samsung|\bsony\b|salesforce|assistant|ministry|council"
+    r"|agency|national|museum|大学|学院|研究院|研究所|实验室|公司|中心)",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(
+    r"(\b\d{4,6}\b|\bbox\b|\b(?:USA|U\.S\.A\.|UK|China|Germany|France|Japan|Korea|Canada|Italy|Spain"
+    r"|India|Israel|Australia|Singapore|Switzerland|Netherlands|Sweden|Ireland|Brazil|Mexico|México"
+    r"|Bangladesh|United Kingdom|United States)\b|^[A-Z][a-z]+(?: [A-Z][a-z]+)?,\s*[A-Z]{2}\b)"
+)
+# a street line under an affiliation ("1 University Station C0500", "Via Orabona 4")
+_STREET = re.compile(
+    r"^(?:\d{1,5}[A-Za-z]?\s+\S.*\b(?:street|st\.|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?|drive"
+    r"|station|plaza|lane|way|square|campus|hall|building)\b|(?:via|rue|calle|avenida|av\.)\s)",
+    re.IGNORECASE,
+)
+NOTE = re.compile(
+    r"^(?:[*∗†‡§¶\d]\s*)?(?:equal contribution|corresponding author|present address|work done|this work"
+    r"|see\b|please\b|contact\b|correspondence|email|e-mail|these authors|now at|current address)",
+    re.IGNORECASE,
+)
+_TEAM = re.compile(r"\b(?:team|consortium|collaboration)\b", re.IGNORECASE)
+# IEEE prints grades after names: "Avideh Zakhor, Senior Member, IEEE"
+_GRADE = re.compile(
+    r"^(?:(?:senior|student|life|associate)\s+)?(?:member|fellow)$|^ieee$|^acm$", re.I
+)
+# capitalised words that turn up on title pages but are not part of names
+_NOT_NAMES = {
+    "abstract", "keywords", "classification", "introduction", "figure", "table", "terms",
+    "general", "index", "references", "contents", "section", "appendix", "acm", "ieee",
+    "conference", "proceedings", "workshop", "journal", "preprint", "draft", "copyright",
+    "key", "words", "methods", "results", "background", "summary", "article", "research",
+    "review", "open", "access", "received", "accepted", "member", "fellow", "usa", "editor",
+}  # fmt: skip
+_PARTICLES = {
+    "de", "van", "der", "den", "von", "da", "di", "del", "della", "la", "le", "du", "dos",
+    "das", "bin", "binti", "al", "el", "ter", "ten", "y", "zu", "st.",
+}  # fmt: skip
+MARK = "\u2016"  # stands in for a superscript marker inside a line
+_TRAILING_MARKS = re.compile(r"[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•✉#\d]+$")
+_LEADING_MARKS = re.compile(r"^[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•\d]+(?=\S)")
+_NUMBERED_AFFILIATION = re.compile(r"^[\d*†‡§¶]{1,3}\s?(?=[A-Z])")
+# numbered affiliations printed on one line without superscripts: "Princeton University 2Together AI"
+_RUN_TOGETHER = re.compile(r"(?<=[^\W\d_]|[.)])\s*\d{1,2}(?=[A-Z][^\W\d_])")
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+# a footnote that says where an author works: "E. Chang is with the University of ..."
+_WORKS_AT = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:currently\s+|now\s+|also\s+)?(?:with|at)\s+(?:the\s+)?(.+)$",
+    re.IGNORECASE,
+)
+_NOT_AFFILIATION = re.compile(
+    r"support|grant|fund|award|thank|acknowledg|copyright|©|licen[cs]e|permission|proceedings"
+    r"|conference|symposium|preliminary version|manuscript|contributed equally",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class People:
+    """Authors and affiliations found on a page."""
+
+    authors: list[str]
+    affiliations: list[str]
+
+
+def find_people(region: list[Line], page: list[Line], skip: set[int], height: float) -> People:
+    """Read authors and affiliations from the author block, else from name blocks and footnotes."""
+    authors, affiliations = _people(region)
+    if not authors:
+        authors, extra = _people_in_blocks([ln for ln in page if ln.index not in skip])
+        affiliations = affiliations or extra
+    if not affiliations:
+        affiliations = footnote_affiliations(page, height)
+    return People(_unique(authors), _unique(affiliations))
+
+
+def _name_word(word: str, caps: bool) -> bool:
+    if word.lower() in _PARTICLES:
+        return True
+    if not word[:1].isupper():
+        return False
+    if not all(ch.isalpha() or ch in ".-'" or unicodedata.combining(ch) for ch in word):
+        return False
+    # a capitalised word inside a mixed-case name ("Redmond WA") is a place or an acronym
+    letters = word.replace(".", "").replace("-", "")
+    return caps or len(letters) < 2 or not letters.isupper() or "." in word
+
+
+def clean_name(part: str) -> str:
+    """Strip markers, 'and' and stray punctuation around an author name."""
+    part = plain_quotes(part)
+    part = re.sub(r"^(?:and|&)\s+", "", part.strip(), flags=re.IGNORECASE)
+    part = _TRAILING_MARKS.sub("", part)
+    part = _LEADING_MARKS.sub("", part)
+    # initials run into the surname: "Yu.A.Pusep" is "Yu.A. Pusep"
+    part = re.sub(r"(?<=\b[^\W\d_]\.)(?=[^\W\d_]{2})", " ", part)
+    return squash(part).strip(" ,;")
+
+
+def _all_caps(part: str) -> bool:
+    letters = [ch for ch in part if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+
+
+def looks_like_name(part: str) -> bool:
+    """Tell whether a short text could be a person's name (also in capitals: 'TAL AUGUST')."""
+    if _CJK_NAME.match(part):
+        return True
+    words = part.split()
+    if not 2 <= len(words) <= 5 or len(part) > 60:
+        return False
+    caps = _all_caps(part)
+    if ORG.search(part) or not all(_name_word(w, caps) for w in words):
+        return False
+    if any(w.lower().strip(".") in _NOT_NAMES for w in words):
+        return False
+    if caps:
+        # in capitals, a name has at least two words of two letters or more (not "A. B.")
+        return len(words) <= 4 and sum(len(w.strip(".")) >= 2 for w in words) >= 2
+    # all-capital words are acronyms (IBM, USA), not names
+    return any(any(ch.islower() for ch in w) for w in words)
+
+
+def recase_name(name: str) -> str:
+    """Write a name printed in capitals in normal case: 'MARTI A. HEARST' -> 'Marti A. Hearst'."""
+    if not _all_caps(name):
+        return name
+
+    def word(match: re.Match[str]) -> str:
+        text = match.group()
+        return text if len(text) == 1 else text[0] + text[1:].lower()
+
+    return re.sub(r"[^\W\d_]+", word, name)
+
+
+def _split_names(text: str) -> list[str]:
+    # markers printed inline at full size ("Berardi 1 Michele Lapi 1") separate names too
+    inline = r"(?<=[^\W\d_])\s*\d{1,2}(?:\s*,\s*\d{1,2})*(?=\s|$)"
+    pieces = re.split(rf"\s*(?:{MARK}|{inline}|[,;]|\band\b|\bAND\b|&|\s{{3,}})\s*", text)
+    names = [clean_name(p) for p in pieces]
+    return [n for n in names if n and not _GRADE.match(n)]
+
+
+def _lead_names(text: str) -> tuple[list[str], str] | None:
+    """Split 'TAL AUGUST, University of Washington' into capital names and what follows."""
+    pieces = text.split(",")
+    names: list[str] = []
+    for i, piece in enumerate(pieces):
+        parts = [clean_name(p) for p in re.split(rf"\s*(?:\band\b|\bAND\b|&|{MARK})\s*", piece)]
+        parts = [p for p in parts if p]
+        if parts and all(_all_caps(p) and looks_like_name(p) for p in parts):
+            names += parts
+            continue
+        rest = ",".join(pieces[i:]).replace(MARK, " ")
+        if names and ORG.search(rest):
+            return names, squash(rest).strip(" ,;")
+        return None
+    return None
+
+
+def _kind(line: Line) -> str:
+    text = line.text(markers=MARK)
+    flat = squash(text.replace(MARK, " "))
+    words = len(re.findall(r"\w{2,}", flat))
+    if "@" in flat or re.search(r"https?://|www\.", flat):
+        return "email"
+    if NOTE.match(flat):
+        return "note"
+    if _TEAM.search(flat) and words <= 6:
+        return "team"
+    names = _split_names(text)
+    named = sum(looks_like_name(n) for n in names)
+    if names and named == len(names) and not ORG.search(flat):
+        return "author"
+    if _lead_names(text):
+        return "author+affiliation"
+    if (line.leading_marker or ORG.search(flat)) and words <= 40:
+        return "affiliation"
+    if names and named * 2 > len(names):
+        return "author"
+    if words > 16:
+        return "note"
+    if _ADDRESS.search(flat):
+        return "address"
+    return "other"
+
+
+def _affiliation_pieces(text: str) -> list[str]:
+    pieces: list[str] = []
+    for piece in text.split(MARK):
+        pieces += _RUN_TOGETHER.split(piece)
+    pieces = [squash(_LEADING_MARKS.sub("", p)).strip(" ,;") for p in pieces]
+    return [p for p in pieces if len(p) >= 2]
+
+
+def _near(line: Line, previous: Line | None) -> bool:
+    return (
+        previous is not None
+        and line.index == previous.index + 1
+        and abs(previous.y - line.y) <= 2 * line.size
+    )
+
+
+def _people(region: list[Line]) -> tuple[list[str], list[str]]:
+    """Read authors and affiliations from the lines between the title and the abstract."""
+    authors: list[str] = []
+    affiliations: list[str] = []
+    kinds = [_kind(line) for line in region]
+    previous: Line | None = None
+    previous_kind = ""
+    for i, line in enumerate(region):
+        kind = kinds[i]
+        text = line.text(markers=MARK)
+        numbered = line.leading_marker or bool(_NUMBERED_AFFILIATION.match(line.text()))
+        after_affiliation = previous_kind in {"affiliation", "address"} and _near(line, previous)
+        if kind in {"affiliation", "address"} and after_affiliation and _STREET.match(line.text()):
+            kind = "address"
+        if kind == "other" and previous_kind == "author" and kinds[i + 1 : i + 2] == ["email"]:
+            kind = "affiliation"  # a lab between a name and its e-mail ("ID-IMAG")
+        if kind == "author":
+            authors += [
+                recase_name(n)
+                for n in _split_names(text)
+                if looks_like_name(n) or _CJK_NAME.match(n)
+            ]
+        elif kind == "author+affiliation":
+            found = _lead_names(text)
+            if found:
+                authors += [recase_name(n) for n in found[0]]
+                affiliations.append(found[1])
+        elif kind == "team":
+            team = line.text(markers="").strip(" ,;*∗†‡0123456789")
+            authors.append(team)
+            affiliations += [p.strip() for p in team.split(",")[1:] if p.strip()]
+        elif kind == "address" and after_affiliation and affiliations and not numbered:
+            # an address line belongs to the affiliation above it
+            affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {squash(text.replace(MARK, ' '))}"
+        elif kind == "affiliation":
+            pieces = _affiliation_pieces(text)
+            continues = after_affiliation and not numbered and affiliations
+            if continues and pieces:
+                head = affiliations[-1].rstrip(" ,")
+                glue = " " if re.search(r"(?:&|\band)$", head) else ", "
+                affiliations[-1] = f"{head}{glue}{pieces[0]}"
+                pieces = pieces[1:]
+            affiliations += pieces
+        previous, previous_kind = line, kind
+    return authors, affiliations
+
+
+def _people_in_blocks(lines: list[Line]) -> tuple[list[str], list[str]]:
+    """Find author blocks anywhere: a name line directly followed by an affiliation or email."""
+    authors: list[str] = []
+    affiliations: list[str] = []
+    for i, line in enumerate(lines[:-1]):
+        name = clean_name(line.text(markers=""))
+        if not looks_like_name(name):
+            continue
+        following = lines[i + 1]
+        kind = _kind(following)
+        if kind in {"affiliation", "email"} and following.index == line.index + 1:
+            authors.append(recase_name(name))
+            if kind == "affiliation":
+                affiliations += _affiliation_pieces(following.text(markers=MARK))
+    return authors, affiliations
+
+
+def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
+    """Read affiliations from footnotes low on the page ('1 Dept. of ...', 'X is with the ...')."""
+    chars: dict[float, int] = {}
+    for ln in lines:
+        chars[ln.size] = chars.get(ln.size, 0) + len(ln.text())
+    body = max(chars, key=lambda size: chars[size], default=0.0)
+    notes: list[list[Line]] = []
+    for line in lines:
+        if line.y > height * 0.4 or line.size > body + 0.05:
+            continue
+        text = line.text()
+        starts = line.leading_marker or _NUMBERED_AFFILIATION.match(text) or _WORKS_AT.search(text)
+        if starts or not notes or not _near(line, notes[-1][-1]):
+            notes.append([line])
+        else:
+            notes[-1].append(line)
+    found: list[str] = []
+    for note in notes:
+        first = note[0]
+        text = squash(" ".join(ln.text(markers=MARK) for ln in note))
+        works = _WORKS_AT.search(text.replace(MARK, " "))
+        if works:
+            text = works.group(1)
+        elif not (first.leading_marker or _NUMBERED_AFFILIATION.match(first.text())):
+            continue
+        text = _first_sentence(re.split(r"\s[\w.+-]+@|\bE-?mail\b", text.replace(MARK, ""))[0])
+        text = squash(_LEADING_MARKS.sub("", text)).strip(" ,;.")
+        if ORG.search(text) and not _NOT_AFFILIATION.search(text) and len(text) <= 200:
+            found.append(text)
+    return found
+
+
+_ABBREVIATIONS = {
+    "dept",
+    "univ",
+    "inst",
+    "lab",
+    "st",
+    "sci",
+    "eng",
+    "tech",
+    "comp",
+    "natl",
+    "int",
+    "res",
+}
+
+
+def _first_sentence(text: str) -> str:
+    """Cut a footnote at its first full stop that is not an abbreviation's ('Dept.')."""
+    for match in re.finditer(r"([^\W\d_]*)\.(?:\s|$)", text):
+        word = match.group(1)
+        if len(word) >= 3 and word.lower() not in _ABBREVIATIONS:
+            return text[: match.start() + len(word)]
+    return text
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result: list[str] = []
+    for item in items:
+        key = re.sub(r"\W+", "", item).casefold()
+        if key and key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result
