@@ -11,7 +11,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fpdf import FPDF
 
 CJK = "深度学习推理加速方法研究"
-EXTRA = "ﬁﬂﬃ´¨ıéü∗†‡’—–"
+EXTRA = "ﬁﬂﬃ´¨ıéü∗†‡’—–¸\u0301"
 
 
 def _build_font(path: Path) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import httpx2
+import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -223,3 +225,28 @@ def test_llm_settings_come_from_the_one_mistral_access():
         corrector_from_env(True, env)
     with pytest.raises(ConfigError, match="MISTRAL_API_KEY is not set: --llm needs"):
         corrector_from_env(True, {})
+
+
+def test_ingest_to_stdout_names_no_file_it_did_not_write(paper_pdf, tmp_path):
+    data = make_data(tmp_path)
+    result = run("ingest", str(paper_pdf()), "--data", str(data), "--stdout")
+    assert result.exit_code == 0, result.output
+    assert "drafted sparse-attention-fast-language-model-inference (not written)" in result.stderr
+    assert "papers/" not in result.output
+    assert not (data / "papers").exists()
+
+
+def test_pypdf_warnings_stay_out_of_the_output(paper_pdf, tmp_path, caplog):
+    pdf = paper_pdf()
+    # a wrong startxref offset: pypdf warns, rebuilds the table and reads the page anyway
+    raw = pdf.read_bytes()
+    head, _, tail = raw.rpartition(b"startxref")
+    pdf.write_bytes(head + b"startxref\n17" + tail[tail.index(b"\n%%EOF") :])
+    with caplog.at_level(logging.WARNING, logger="pypdf"):
+        pypdf.PdfReader(pdf).pages[0].extract_text()
+    assert caplog.records, "the damaged PDF should make pypdf warn"
+    data = make_data(tmp_path)
+    result = run("ingest", str(pdf), "--data", str(data))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("wrote ")
+    assert "startxref" not in result.output

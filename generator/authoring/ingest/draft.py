@@ -316,10 +316,9 @@ def ingest_pdfs(
                 continue
         known.add(paper_id, record_keys(record), record.review)
         open_items = len(record.review) - len(ALWAYS_REVIEW) - 1
-        verb = "wrote" if write else "drafted"
-        message = f"{verb} {display_path(path)}" + (
-            f" ({open_items} field(s) to review)" if open_items else ""
-        )
+        # a draft that is only printed names no file: nothing was written
+        done = f"wrote {display_path(path)}" if write else f"drafted {paper_id} (not written)"
+        message = done + (f" ({open_items} field(s) to review)" if open_items else "")
         results.append(
             IngestResult(
                 pdf, "written" if write else "drafted", message, paper_id, path, record, text

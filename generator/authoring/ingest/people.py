@@ -230,7 +230,7 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
         numbered = line.leading_marker or bool(_NUMBERED_AFFILIATION.match(line.text()))
         after_affiliation = previous_kind in {"affiliation", "address"} and _near(line, previous)
         if kind in {"affiliation", "address"} and after_affiliation and _STREET.match(line.text()):
-            kind = "address"
+            kind, numbered = "address", False  # "1 University Station": a street, not a marker
         if kind == "other" and previous_kind == "author" and kinds[i + 1 : i + 2] == ["email"]:
             kind = "affiliation"  # a lab between a name and its e-mail ("ID-IMAG")
         if kind == "author":
