@@ -1,11 +1,13 @@
-"""The validated collection in memory: papers, reports and registries, with the brief rule."""
+"""The validated collection in memory: papers, reports and registries, with the brief rules."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from generator.errors import Problem
+from generator.records.briefinputs import BriefInputs
 from generator.records.models import (
     BriefEnrichment,
     EnrichmentRecord,
@@ -19,7 +21,11 @@ from generator.records.registry import InstitutionRegistry
 
 @dataclass(frozen=True)
 class Paper:
-    """A validated paper with its references resolved."""
+    """A validated paper with its references resolved.
+
+    Brief rules: a person's `brief` in the record always wins; a generated brief counts only
+    while its stored input hash matches what the record holds now.
+    """
 
     id: str
     record: PaperRecord
@@ -27,10 +33,12 @@ class Paper:
     institutions: tuple[Institution, ...]
     techniques: tuple[Technique, ...]
     enrichment: EnrichmentRecord | None = None
+    # None when the record cannot have a generated brief (no title or no abstract)
+    brief_inputs: BriefInputs | None = field(default=None, repr=False)
 
     @property
     def brief_text(self) -> str | None:
-        """Return the brief to publish: a person's wins, else an accepted generated one."""
+        """Return the brief to publish: a person's, else a current generated one, else None."""
         if self.record.brief:
             return self.record.brief
         generated = self.generated_brief
@@ -38,21 +46,41 @@ class Paper:
 
     @property
     def generated_brief(self) -> BriefEnrichment | None:
-        """Return the accepted generated brief, if it is the one shown."""
+        """Return the generated brief when it is the one shown: accepted and current."""
+        return self._accepted_brief if self._accepted_brief_is_current else None
+
+    @property
+    def brief_pending(self) -> bool:
+        """Tell whether a generated brief went stale (its inputs changed) and awaits `enrich`."""
+        return (
+            self._accepted_brief is not None
+            and self.brief_inputs is not None
+            and not self._accepted_brief_is_current
+        )
+
+    @property
+    def tldr(self) -> str | None:
+        """Return the English one-sentence summary, from the record or a current generated brief."""
+        if self.record.tldr:
+            return self.record.tldr
+        generated = self.generated_brief
+        return generated.fields.tldr_en if generated and generated.fields else None
+
+    @property
+    def _accepted_brief(self) -> BriefEnrichment | None:
+        """Return the stored generated brief that passed its checks, unless a person's wins."""
         if self.record.brief or self.enrichment is None or self.enrichment.brief is None:
             return None
         brief = self.enrichment.brief
         return brief if brief.status == "ok" and brief.text else None
 
-    @property
-    def tldr(self) -> str | None:
-        """Return the English one-sentence summary, from the record or the LLM."""
-        if self.record.tldr:
-            return self.record.tldr
-        brief = self.enrichment.brief if self.enrichment else None
-        if brief and brief.status == "ok" and brief.fields:
-            return brief.fields.tldr_en
-        return None
+    @cached_property
+    def _accepted_brief_is_current(self) -> bool:
+        # cached: every page that lists the paper asks, and each answer costs a hash
+        brief = self._accepted_brief
+        if brief is None or self.brief_inputs is None:
+            return False
+        return brief.input_hash == self.brief_inputs.input_hash(brief.model, brief.prompt_version)
 
 
 @dataclass(frozen=True)

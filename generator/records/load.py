@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Problem, ValidationFailed
+from generator.records.briefinputs import BriefInputs
 from generator.records.collection import Collection, Paper, Report
 from generator.records.keys import PaperIndex, record_keys
 from generator.records.models import (
@@ -58,8 +59,11 @@ def load_collection(
     enrichment = _read_enrichment(data_dir / "enrichment", problems, size_cap)
     paper_paths = _valid_record_paths(data_dir / "papers", "paper", problems)
     paper_files = _read_papers(paper_paths, problems, size_cap)
+    offered = tuple(techniques)  # a generated brief may choose from every technique id
     papers = {
-        paper_id: _resolve_paper(paper_id, file, registry, techniques, enrichment, problems)
+        paper_id: _resolve_paper(
+            paper_id, file, registry, techniques, offered, enrichment, problems
+        )
         for paper_id, file in paper_files.items()
     }
     problems += _duplicate_papers(papers, paper_files)
@@ -232,19 +236,22 @@ def _resolve_paper(
     file: _PaperFile,
     registry: InstitutionRegistry,
     techniques: dict[str, Technique],
+    offered: tuple[str, ...],
     enrichment: dict[str, EnrichmentRecord],
     problems: list[Problem],
 ) -> Paper:
-    """Resolve a record's institutions and techniques against the registries."""
+    """Resolve a record's institutions and techniques, and collect what its brief depends on."""
     record, doc = file.record, file.doc
     problems += _author_count_problems(record, doc)
+    institutions = _resolve_institutions(record, doc, registry, problems)
     return Paper(
         id=paper_id,
         record=record,
         source=doc.display,
-        institutions=_resolve_institutions(record, doc, registry, problems),
+        institutions=institutions,
         techniques=_resolve_techniques(record, doc, techniques, problems),
         enrichment=enrichment.get(paper_id),
+        brief_inputs=BriefInputs.of(record, institutions, offered),
     )
 
 

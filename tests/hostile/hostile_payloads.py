@@ -248,7 +248,19 @@ def write_hostile_data(root: Path) -> Path:
     second = [f"title: {_q('Second ' + g[-1])}", "generated: 2025-11-06 10:00:00"]
     second.append(f"papers: [{paper_id(0)}]")
     (data / "reports" / "second-report.yaml").write_text("\n".join(second) + "\n", "utf-8")
+    _stamp_brief_hashes(data)
     return data
+
+
+def _stamp_brief_hashes(data: Path) -> None:
+    """Give each stored brief the input hash of its record, as the brief stage would."""
+    from generator.records.load import load_collection
+
+    for paper in load_collection(data, strict=False).papers.values():
+        brief = paper.enrichment.brief if paper.enrichment else None
+        if brief is not None and paper.brief_inputs is not None:
+            current = paper.brief_inputs.input_hash(brief.model, brief.prompt_version)
+            save_enrichment(data, paper.id, brief=brief.model_copy(update={"input_hash": current}))
 
 
 def stored_brief_yaml(brief: BriefEnrichment) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +38,7 @@ from generator.enrich.sources.mistral import (
     ServiceError,
     redact,
 )
+from generator.records.briefinputs import brief_input_hash
 from generator.records.collection import Collection, Paper
 from generator.records.load import load_collection
 from generator.records.models import BriefEnrichment, Technique
@@ -218,16 +217,14 @@ def brief_request(paper: Paper, techniques: Iterable[Technique]) -> BriefRequest
 
 def input_hash(request: BriefRequest, model: str, prompt_version: str | None = None) -> str:
     """Hash what a brief depends on: paper text, institutions, offered ids, model, prompt."""
-    payload = {
-        "title": request.title,
-        "abstract": request.abstract,
-        "institutions": [[i.id, i.en, i.zh] for i in request.institutions],
-        "technique_ids": sorted(t.id for t in request.techniques),
-        "model": model,
-        "prompt_version": prompt_version or PROMPT_VERSION,
-    }
-    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return brief_input_hash(
+        title=request.title,
+        abstract=request.abstract,
+        institutions=request.institutions,
+        technique_ids=(t.id for t in request.techniques),
+        model=model,
+        prompt_version=prompt_version or PROMPT_VERSION,
+    )
 
 
 def generate_brief(
