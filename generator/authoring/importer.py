@@ -21,6 +21,7 @@ from generator.records.models import (
     PaperRecord,
     ReportRecord,
     Technique,
+    VenueStatus,
 )
 from generator.records.registry import InstitutionRegistry, normalize_name
 from generator.records.store import atomic_write, dump_model
@@ -74,10 +75,18 @@ class ImportResult:
     written: list[Path]
 
 
+@dataclass(frozen=True)
+class VenueHeader:
+    """A venue named in a header above the title, with the status the header states."""
+
+    name: str
+    status: VenueStatus
+
+
 def clean_title(
     raw: str | None, abstract: str | None, number: int, notes: list[Note]
-) -> tuple[str | None, str | None]:
-    """Undo the title defects PDF-to-text leaves; return (title, venue)."""
+) -> tuple[str | None, VenueHeader | None]:
+    """Undo the title defects PDF-to-text leaves; return (title, venue header)."""
     if raw is None:
         notes.append(
             Note(
@@ -89,15 +98,14 @@ def clean_title(
     venue = None
     match = _VENUE_HEADER.match(title)
     if match:
-        venue = match.group("venue")
-        if match.group(0).lower().startswith("under review"):
-            venue += " (under review)"
+        venue = VenueHeader(match.group("venue"), _header_status(match.group(0)))
         title = title[match.end() :]
         notes.append(
             Note(
                 number,
                 "title",
-                f"removed the venue header glued to the title; venue set to {venue!r}",
+                "removed the venue header glued to the title; venue set to"
+                f" {venue.name!r} ({venue.status})",
             )
         )
     words = title.split()
@@ -114,6 +122,14 @@ def clean_title(
     if abstract:
         title = _rejoin_words(title, abstract, number, notes)
     return title, venue
+
+
+def _header_status(header: str) -> VenueStatus:
+    """Read the status a venue header states: under review, accepted or published."""
+    lowered = header.lower()
+    if "under review" in lowered:
+        return "under-review"
+    return "published" if lowered.startswith("published") else "accepted"
 
 
 def _rejoin_words(title: str, abstract: str, number: int, notes: list[Note]) -> str:
@@ -415,7 +431,8 @@ def _plan_entry(
             institutions=names,
             author_count=entry.author_count,
             abstract=entry.abstract,
-            venue=venue,
+            venue=venue.name if venue else None,
+            venue_status=venue.status if venue else None,
             techniques=techniques,
             added=added,
             brief=entry.brief,

@@ -40,12 +40,13 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "author_count",
-        """Number of authors. If you also list `authors`, the two must agree.""",
+        """Number of authors. It can be left out when `authors` are listed; if both are
+        given, they must agree.""",
         "#author_count: 2",
     ),
     (
         "authors",
-        """Author names in the order printed on the paper, one per line.""",
+        """Author names in the order printed on the paper (arXiv's list), one per line.""",
         "#authors:\n#  - Ada Lovelace\n#  - Alan Turing",
     ),
     (
@@ -56,14 +57,27 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
         "#  It is faster and loses no accuracy.",
     ),
     (
+        "published",
+        """Date of the first public version (arXiv v1), YYYY-MM-DD.""",
+        "#published: 2025-10-01",
+    ),
+    (
         "venue",
-        """Where the paper appeared or was submitted, e.g. "NeurIPS 2025" or
-        "ICLR 2026 (under review)". Leave it out for a preprint.""",
-        "#venue: ICLR 2026 (under review)",
+        """Name of the venue the paper appeared in or was submitted to, e.g. "NeurIPS 2025";
+        only the name: its status goes in `venue_status`. Leave it out for a preprint.""",
+        "#venue: ICLR 2026",
+    ),
+    (
+        "venue_status",
+        """Where the paper stands: published, accepted, under-review, withdrawn or preprint
+        (arXiv only, no venue). Only an official page (the proceedings, OpenReview, the
+        conference site) settles it; say which in `sources`.""",
+        "#venue_status: under-review",
     ),
     (
         "year",
-        """Year of publication (of the first arXiv version for a preprint).""",
+        """Year to cite: the venue's year once published or accepted, else the year of the
+        first version (it must then match `published`).""",
         "#year: 2025",
     ),
     (
@@ -75,6 +89,11 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
         "#  pdf: https://arxiv.org/pdf/2510.01234\n"
         "#  code: https://github.com/example/example\n"
         "#  project: https://example.org/paper",
+    ),
+    (
+        "arxiv_category",
+        """arXiv primary category, e.g. cs.CL (needs `links.arxiv`).""",
+        "#arxiv_category: cs.CL",
     ),
     (
         "techniques",
@@ -103,6 +122,13 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
         "notes",
         """Notes for readers and maintainers, shown on the paper page (plain text).""",
         "#notes: The code release covers only the evaluation scripts.",
+    ),
+    (
+        "sources",
+        """Where a fact comes from when it is not the paper's arXiv page, one line per fact
+        (title, authors, institutions, published, venue, arxiv_category, doi, pdf, code,
+        project). Uncomment `sources:` too when you use one.""",
+        '#sources:\n#  venue: "OpenReview forum https://openreview.net/forum?id=...: ICLR 2026 Poster"',
     ),
     (
         "review",

@@ -10,9 +10,13 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
 )
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -25,8 +29,26 @@ WINDOWS_RESERVED = frozenset(
 )
 # Ids the site itself uses: a paper `index` would be written to papers/index.md, the listing page.
 SITE_RESERVED = frozenset(["index"])
-ARXIV_PATTERN = r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$"
-DOI_PATTERN = r"^10\.\d{4,9}/[^\s]+$"
+# arXiv ids: YYMM.NNNN from April 2007 to December 2014, YYMM.NNNNN since January 2015, and the
+# old archive/YYMMNNN form (1991 to March 2007); an optional version v1, v2, ...
+ARXIV_PATTERN = (
+    r"^(?:(?:0[7-9]|1[0-4])(?:0[1-9]|1[0-2])\.\d{4}"
+    r"|(?:1[5-9]|[2-9]\d)(?:0[1-9]|1[0-2])\.\d{5}"
+    r"|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/(?:9[1-9]|0[0-7])(?:0[1-9]|1[0-2])\d{3})"
+    r"(?:v[1-9]\d*)?$"
+)
+# DOIs: 10.<registrant>[.<sub>]/<suffix>; the suffix may hold almost anything, but not spaces,
+# quotes, braces or backslashes, which no registered DOI needs and which break BibTeX and HTML.
+DOI_PATTERN = r"^10\.\d{4,9}(?:\.\d+)*/[^\s\"'{}\\]+$"
+# arXiv category names: cs.CL, math.IT, hep-th, astro-ph.GA, cond-mat.mes-hall, q-bio.NC ...
+ARXIV_CATEGORY_PATTERN = r"^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)*)?$"
+VenueStatus = Literal["published", "accepted", "under-review", "withdrawn", "preprint"]
+# A status written into the venue name, as PDF headers and old records do: "ICLR 2026 (under review)".
+_STATUS_IN_VENUE = re.compile(
+    r"\((?:under[ \-]review|withdrawn|accepted|submitted|submission[^)]*|preprint|to appear)\)\s*$",
+    re.IGNORECASE,
+)
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 # Characters that must never appear in ids or titles: C0/C1 controls (tab and newline are
 # refused in titles too), bidi overrides/isolates, zero-width characters and BOM.
@@ -103,16 +125,92 @@ def _check_url(value: str) -> str:
     return value
 
 
+def check_arxiv_id(value: str) -> str:
+    """Validate a bare arXiv id, saying what is wrong with a malformed one."""
+    if re.fullmatch(ARXIV_PATTERN, value):
+        return value
+    example = "write the bare arXiv id, e.g. 2509.26328 or hep-th/9901001"
+    if value != value.strip():
+        raise ValueError(f"{value!r} has leading or trailing whitespace; remove it")
+    if re.match(r"^\s*arxiv\s*:", value, re.IGNORECASE):
+        raise ValueError(f"{value!r} has an 'arXiv:' prefix; {example}")
+    if re.match(r"^\s*(?:https?://|www\.|arxiv\.org)", value, re.IGNORECASE):
+        raise ValueError(f"{value!r} is a URL, not an id; {example}")
+    new_style = re.fullmatch(r"(\d{2})(\d{2})\.(\d+)(v\d+)?", value)
+    if new_style:
+        yy, mm, number, version = new_style.groups()
+        if not 1 <= int(mm) <= 12:
+            raise ValueError(
+                f"{value!r} has month {mm}; an arXiv id starts with the year and month (YYMM)"
+            )
+        if int(yy) < 7:
+            raise ValueError(f"{value!r}: ids of the form YYMM.NNNNN start in April 2007")
+        digits = 4 if int(yy) <= 14 else 5
+        if len(number) != digits:
+            raise ValueError(
+                f"{value!r} has {len(number)} digits after the dot; ids from"
+                f" {'2007 to 2014' if digits == 4 else '2015 on'} have {digits}"
+            )
+        if version and not re.fullmatch(r"v[1-9]\d*", version):
+            raise ValueError(f"{value!r}: versions start at v1")
+    raise ValueError(f"{value!r} is not an arXiv id; {example}")
+
+
+def check_doi(value: str) -> str:
+    """Validate a bare DOI, saying what is wrong with a malformed one."""
+    if re.fullmatch(DOI_PATTERN, value):
+        return value
+    example = "write the bare DOI, e.g. 10.1145/3600006.3613165"
+    if re.match(r"^\s*doi\s*:", value, re.IGNORECASE):
+        raise ValueError(f"{value!r} has a 'doi:' prefix; {example}")
+    if re.match(r"^\s*(?:https?://|www\.|(?:dx\.)?doi\.org)", value, re.IGNORECASE):
+        raise ValueError(f"{value!r} is a URL, not a DOI; {example}")
+    if re.search(r"[\s\"'{}\\]", value):
+        raise ValueError(f"{value!r} contains spaces, quotes, braces or backslashes; {example}")
+    if not re.match(r"^10\.\d{4,9}(?:\.\d+)*/", value):
+        raise ValueError(f"{value!r} is not of the form 10.<registrant digits>/<suffix>; {example}")
+    raise ValueError(f"{value!r} has nothing after the prefix; {example}")
+
+
+def _check_venue(value: str) -> str:
+    _check_line(value)
+    if _STATUS_IN_VENUE.search(value):
+        name = _STATUS_IN_VENUE.sub("", value).strip()
+        raise ValueError(
+            f"{value!r} has the status in the name; write venue: {name!r} and say the status"
+            " in venue_status (published, accepted, under-review, withdrawn or preprint)"
+        )
+    return value
+
+
+def _date_only(value: object) -> object:
+    # a bare year (2025) would pass lax date parsing as a Unix timestamp, or fail obscurely
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            f"{value!r} is not a date; write YYYY-MM-DD (if only the year is known, use year:)"
+        )
+    return value
+
+
 Line = Annotated[str, AfterValidator(_check_line)]
 Prose = Annotated[str, AfterValidator(_check_prose)]
 Id = Annotated[str, AfterValidator(check_id)]
 Url = Annotated[str, AfterValidator(_check_url)]
 ArxivId = Annotated[
     str,
-    StringConstraints(pattern=ARXIV_PATTERN),
+    AfterValidator(check_arxiv_id),
+    WithJsonSchema({"type": "string", "pattern": ARXIV_PATTERN}),
 ]
-Doi = Annotated[str, StringConstraints(pattern=DOI_PATTERN, max_length=300)]
+Doi = Annotated[
+    str,
+    StringConstraints(max_length=300),
+    AfterValidator(check_doi),
+    WithJsonSchema({"type": "string", "pattern": DOI_PATTERN, "maxLength": 300}),
+]
+VenueName = Annotated[str, AfterValidator(_check_venue)]
+ArxivCategory = Annotated[str, StringConstraints(pattern=ARXIV_CATEGORY_PATTERN, max_length=40)]
 LaxDate = Annotated[date, Field(strict=False)]
+FirstVersionDate = Annotated[date, BeforeValidator(_date_only), Field(strict=False)]
 LaxDateTime = Annotated[datetime, Field(strict=False)]
 
 
@@ -133,6 +231,21 @@ class Links(_Frozen):
     project: Url | None = Field(None, description="Project or demo page (http/https)")
 
 
+class Sources(_Frozen):
+    """Where a record's facts come from when not from the paper's arXiv abstract page."""
+
+    title: Line | None = None
+    authors: Line | None = None
+    institutions: Line | None = None
+    published: Line | None = Field(None, description="Where the first-version date was seen")
+    venue: Line | None = Field(None, description="The page that states the venue and its status")
+    arxiv_category: Line | None = None
+    doi: Line | None = None
+    pdf: Line | None = None
+    code: Line | None = None
+    project: Line | None = None
+
+
 class PaperRecord(_Frozen):
     """One paper: the contents of data/papers/<id>.yaml (the id is the file stem)."""
 
@@ -141,19 +254,52 @@ class PaperRecord(_Frozen):
         max_length=500,
         description="Readable title; omit only if unknown (then list it in review)",
     )
+    authors: list[Line] | None = Field(
+        None,
+        max_length=5000,
+        description="Author names in order, as printed on the paper (arXiv's v1 list)",
+    )
+    author_count: int | None = Field(
+        None,
+        ge=1,
+        le=5000,
+        description="Number of authors; may be omitted when authors are listed, must match them",
+    )
     institutions: list[Line] = Field(
         default_factory=list,
         max_length=30,
         description="Institutions as written (English, Chinese or an alias); resolved via data/institutions.yaml",
     )
-    author_count: int | None = Field(None, ge=1, le=5000, description="Number of authors")
-    authors: list[Line] | None = Field(None, max_length=5000, description="Author names in order")
     abstract: Prose | None = Field(None, max_length=20000, description="The paper's abstract")
-    venue: Line | None = Field(
-        None, max_length=300, description="Where it appeared, e.g. 'ICLR 2026 (under review)'"
+    published: FirstVersionDate | None = Field(
+        None, description="Date of the first public version, e.g. arXiv v1 (YYYY-MM-DD)"
     )
-    year: int | None = Field(None, ge=1900, le=2100, description="Publication year")
+    venue: VenueName | None = Field(
+        None,
+        max_length=300,
+        description="Venue name only, e.g. 'ICLR 2026'; its status goes in venue_status",
+    )
+    venue_status: VenueStatus | None = Field(
+        None,
+        description=(
+            "published: in the proceedings or journal; accepted: accepted, not yet out;"
+            " under-review: submitted to the venue; withdrawn: submission withdrawn;"
+            " preprint: no venue (arXiv only)"
+        ),
+    )
+    year: int | None = Field(
+        None,
+        ge=1900,
+        le=2100,
+        description=(
+            "Year to cite: the venue's year when published or accepted, else the year of"
+            " the first version"
+        ),
+    )
     links: Links = Field(default_factory=Links)
+    arxiv_category: ArxivCategory | None = Field(
+        None, description="arXiv primary category, e.g. cs.CL (needs links.arxiv)"
+    )
     techniques: list[Id] = Field(
         default_factory=list,
         max_length=6,
@@ -171,10 +317,64 @@ class PaperRecord(_Frozen):
     notes: Prose | None = Field(
         None, max_length=5000, description="Maintainer notes (shown on the paper page)"
     )
+    sources: Sources = Field(
+        default_factory=Sources,
+        description="Where facts come from when not from arXiv, one line per fact",
+    )
     review: list[Line] = Field(
         default_factory=list,
         description="Open questions for a maintainer, e.g. 'title: missing in the source report'",
     )
+
+    @field_validator("venue_status")
+    @classmethod
+    def _status_needs_a_venue(cls, status: str | None, info: ValidationInfo) -> str | None:
+        if status not in (None, "preprint") and info.data.get("venue") is None:
+            raise ValueError(
+                f"is {status!r} but no venue is given; add venue: (its name, e.g. 'ICLR 2026')"
+            )
+        return status
+
+    @field_validator("year")
+    @classmethod
+    def _year_agrees(cls, year: int | None, info: ValidationInfo) -> int | None:
+        if year is None:
+            return year
+        published: date | None = info.data.get("published")
+        venue: str | None = info.data.get("venue")
+        status: str | None = info.data.get("venue_status")
+        at_venue = status in ("published", "accepted") or (status is None and bool(venue))
+        if published is not None and not at_venue and year != published.year:
+            raise ValueError(
+                f"is {year} but published is {published.isoformat()}: a paper not at a venue"
+                f" takes the year of its first version ({published.year})"
+            )
+        venue_years = set(_YEAR_IN_TEXT.findall(venue or ""))
+        if status in ("published", "accepted") and len(venue_years) == 1:
+            (named,) = venue_years
+            if int(named) != year:
+                raise ValueError(f"is {year} but the venue {venue!r} is of {named}")
+        return year
+
+    @field_validator("arxiv_category")
+    @classmethod
+    def _category_needs_an_id(cls, category: str | None, info: ValidationInfo) -> str | None:
+        links: Links | None = info.data.get("links")
+        if category is not None and links is not None and links.arxiv is None:
+            raise ValueError("is set but links.arxiv is not; add the arXiv id")
+        return category
+
+    @property
+    def author_total(self) -> int | None:
+        """Return the number of authors: the listed authors, else author_count."""
+        return len(self.authors) if self.authors else self.author_count
+
+    @property
+    def citation_year(self) -> int | None:
+        """Return the year to cite: year, else the year of the first version."""
+        if self.year is not None:
+            return self.year
+        return self.published.year if self.published else None
 
 
 class ReportRecord(_Frozen):

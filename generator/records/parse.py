@@ -29,6 +29,7 @@ _HINTS = {
     "arxiv": "write the bare arXiv id, e.g. 2510.01234 (not a URL)",
     "doi": "write the bare DOI, e.g. 10.1145/3600006.3613165 (not a URL)",
     "country": "use a two-letter ISO country code such as CN or US",
+    "arxiv_category": "write arXiv's primary category, e.g. cs.CL or hep-th",
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.authoring.export import export_report
-from generator.authoring.importer import clean_title, import_report
+from generator.authoring.importer import VenueHeader, clean_title, import_report
 from generator.authoring.reportmd import parse_report
 from generator.cli import main
 from generator.errors import ImportFailed
@@ -71,7 +71,12 @@ def test_sample_defects_are_reported_not_copied(bundled_registry: Path) -> None:
     by_number = {n: papers[pid] for n, pid in plan.new.items()}
     cat = by_number[7].record
     assert cat.title is not None and cat.title.startswith("CAT:")
-    assert cat.venue == "ICLR 2026 (under review)"
+    # the venue header becomes a venue name and a status, not a name with the status glued on
+    assert (cat.venue, cat.venue_status) == ("ICLR 2026", "under-review")
+    assert any(
+        n.number == 7 and "venue header" in n.message and "under-review" in n.message
+        for n in plan.notes
+    )
     assert (
         by_number[15].record.title
         == "FlashOmni: A Unified Sparse Attention Engine for Diffusion Transformers"
@@ -168,7 +173,14 @@ def test_clean_title_rules() -> None:
     assert clean_title("Mixed Case Title MIXED CASE TITLE", None, 1, notes)[0] == "Mixed Case Title"
     assert clean_title("FOO BAR Foo Bar", None, 1, notes)[0] == "Foo Bar"
     title, venue = clean_title("Accepted at ICML 2024 Fast Things", None, 1, notes)
-    assert (title, venue) == ("Fast Things", "ICML 2024")
+    assert (title, venue) == ("Fast Things", VenueHeader("ICML 2024", "accepted"))
+    headers = {
+        "Under review as a conference paper at ICLR 2026 X Y": ("ICLR 2026", "under-review"),
+        "Preprint. Under review at NeurIPS 2025 X Y": ("NeurIPS 2025", "under-review"),
+        "Published as a conference paper at ICLR 2025 X Y": ("ICLR 2025", "published"),
+    }
+    for raw, (name, status) in headers.items():
+        assert clean_title(raw, None, 1, notes) == ("X Y", VenueHeader(name, status))
     # a real hyphenated word stays: the abstract uses it hyphenated
     assert (
         clean_title("Semi-Structured Sparsity", "semi-structured sparsity helps", 1, notes)[0]
