@@ -42,7 +42,9 @@ def fetch_missing(corpus: Path) -> int:
                 print(f"{entry['file']}: fetched from {source['repo']}")
                 break
         else:
-            print(f"{entry['file']}: not fetched (no source gave the file with sha1 {entry['sha1']})")
+            print(
+                f"{entry['file']}: not fetched (no source gave the file with sha1 {entry['sha1']})"
+            )
             failed += 1
     return failed
 
