@@ -467,11 +467,80 @@ class ScholarEnrichment(_Frozen):
     fetched: LaxDateTime
 
 
+class _Lookup(_Frozen):
+    """Provenance of one answer: what was asked, where, when, and whether it was answered."""
+
+    status: Literal["found", "not-found", "error"]
+    input: Line = Field(description="What was asked: an arXiv id, ARXIV:<id>, DOI:<doi> or a title")
+    input_hash: Line = Field(description="Hash of the input; a changed input means a new lookup")
+    source: Url = Field(description="The API endpoint that was asked")
+    fetched: LaxDateTime
+    error: Prose | None = Field(None, description="Why there is no answer (status error)")
+
+
+class ArxivMetadata(_Lookup):
+    """What arXiv's API said about a paper, asked by its id or by an exact-title search."""
+
+    by: Literal["id", "title"] = "id"
+    arxiv_id: ArxivId | None = Field(
+        None, description="The id arXiv answered with (latest version)"
+    )
+    title: Line | None = None
+    authors: list[Line] = Field(default_factory=list)
+    abstract: Prose | None = None
+    published: LaxDate | None = Field(None, description="Date of the first version (v1)")
+    updated: LaxDate | None = Field(None, description="Date of the latest version")
+    primary_category: Line | None = None
+    categories: list[Line] = Field(default_factory=list)
+    comment: Prose | None = None
+    journal_ref: Line | None = None
+    doi: Doi | None = None
+    pdf_url: Url | None = None
+
+
+class SemanticScholarMetadata(_Lookup):
+    """What Semantic Scholar's Graph API said about a paper, asked by its arXiv id or DOI."""
+
+    paper_id: Line | None = None
+    title: Line | None = None
+    authors: list[Line] = Field(default_factory=list)
+    venue: Line | None = None
+    publication_venue: Line | None = None
+    venue_type: Line | None = None
+    publication_date: LaxDate | None = None
+    year: int | None = None
+    citations: int | None = Field(None, ge=0)
+    doi: Doi | None = None
+    dblp: Line | None = None
+    arxiv: ArxivId | None = None
+    open_access_pdf: Url | None = None
+
+
+class FilledField(_Frozen):
+    """A field of the paper record that `enrich --metadata` filled, and from where."""
+
+    name: Line = Field(description="The record field, e.g. authors or links.pdf")
+    source: Literal["arXiv", "Semantic Scholar"]
+    when: LaxDate = Field(description="The day it was filled")
+
+
+class MetadataEnrichment(_Frozen):
+    """Bibliographic metadata from arXiv and Semantic Scholar, and what it did to the record."""
+
+    arxiv: ArxivMetadata | None = None
+    semantic_scholar: SemanticScholarMetadata | None = None
+    # a field filled once is not filled again: if it is missing now, a person removed it
+    filled: list[FilledField] = Field(default_factory=list)
+    # flags already put under the record's review: (a person may delete them; not re-added)
+    flags: list[Line] = Field(default_factory=list)
+
+
 class EnrichmentRecord(_Frozen):
-    """data/enrichment/<id>.yaml: what Scholar and the LLM returned, with provenance."""
+    """data/enrichment/<id>.yaml: what Scholar, arXiv, Semantic Scholar and the LLM returned."""
 
     brief: BriefEnrichment | None = None
     scholar: ScholarEnrichment | None = None
+    metadata: MetadataEnrichment | None = None
 
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {

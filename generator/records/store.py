@@ -11,7 +11,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from generator.records.models import BriefEnrichment, EnrichmentRecord, ScholarEnrichment
+from generator.records.models import (
+    BriefEnrichment,
+    EnrichmentRecord,
+    MetadataEnrichment,
+    ScholarEnrichment,
+)
 
 SCHEMA_DIR = "../schemas"  # relative to data/papers/, data/reports/ and data/enrichment/
 
@@ -48,6 +53,10 @@ def atomic_write(
 
 class _Dumper(yaml.SafeDumper):
     """Block-style YAML that quotes strings YAML 1.1 would misread."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Write a value used twice (one date object) twice, never as an &anchor/*alias."""
+        return True
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -100,11 +109,11 @@ def save_enrichment(
     *,
     brief: BriefEnrichment | None = None,
     scholar: ScholarEnrichment | None = None,
+    metadata: MetadataEnrichment | None = None,
 ) -> EnrichmentRecord:
-    """Update one section of a paper's enrichment file, keeping the other section."""
+    """Update the given sections of a paper's enrichment file, keeping the others."""
     current = read_enrichment(data_dir, paper_id)
-    updated = current.model_copy(
-        update={k: v for k, v in (("brief", brief), ("scholar", scholar)) if v is not None}
-    )
+    sections = (("brief", brief), ("scholar", scholar), ("metadata", metadata))
+    updated = current.model_copy(update={k: v for k, v in sections if v is not None})
     atomic_write(enrichment_path(data_dir, paper_id), dump_model(updated, schema="enrichment"))
     return updated
