@@ -1,4 +1,4 @@
-"""Shared fixtures: no test may reach the network."""
+"""Shared fixtures: no test may reach the network; a test's tools (Chromium, node) are checked once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from machine_tools import (
+    BROWSER_TIMEOUT_MS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    INSTALL,
+    missing_tool,
+    running_in_ci,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_REPORT = ROOT.parent / "shared" / "seed-report.md"
@@ -79,25 +87,42 @@ def make_data_dir(root: Path) -> Path:
     return data
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+NEEDS = ("browser", "node")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests whose tool is missing here; in CI, stop the run and say what is missing."""
+    missing = {need: missing_tool(need) for need in NEEDS}
+    wanted: dict[str, int] = {}
+    for item in items:
+        for need in NEEDS:
+            reason = missing[need]
+            if reason and item.get_closest_marker(need):
+                wanted[need] = wanted.get(need, 0) + 1
+                item.add_marker(pytest.mark.skip(reason=f"{reason} ({INSTALL[need]})"))
+    if wanted and running_in_ci():
+        lines = [
+            f"{missing[need]}: {count} {need} tests cannot run (install: {INSTALL[need]})"
+            for need, count in sorted(wanted.items())
+        ]
+        pytest.exit("CI must run every test, but\n" + "\n".join(lines), returncode=3)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Launch Debian's Chromium headless once per session (one Playwright per process)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    reason = missing_tool("browser")
+    if reason and running_in_ci():  # only for a test that forgot its `browser` marker
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=BROWSER_TIMEOUT_MS
+        )
         try:
             yield launched
         finally:

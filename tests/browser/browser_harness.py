@@ -31,9 +31,10 @@ class Tab:
     failed: list[str] = field(default_factory=list)
 
     def open(self, path: str) -> Any:
-        """Go to a site path and wait until the network is quiet."""
-        response = self.page.goto(self.base + path, wait_until="networkidle")
+        """Go to a site path; wait for its load event and its fonts (layout is then final)."""
+        response = self.page.goto(self.base + path, wait_until="load")
         assert response is not None and response.ok, (path, response and response.status)
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
         return response
 
     def shot(self, name: str) -> None:

@@ -65,7 +65,6 @@ def test_a_technique_filter_narrows_the_results(new_tab: NewTab) -> None:
           return links.length > 0 && links.length < n;
         }""",
         arg=len(before),
-        timeout=10_000,
     )
     after = _result_links(tab)
     assert len(after) == 1 and "/papers/ptq-calib/" in after[0]

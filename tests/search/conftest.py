@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
-from searchsite import SearchSite, build_fixture
+from searchsite import SearchSite, build_fixture, serve_directory
 
 
 @pytest.fixture(scope="session")
@@ -17,21 +14,8 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> SearchSite:
     return build_fixture(tmp_path_factory.mktemp("search-site"))
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def served_site(search_site: SearchSite) -> Iterator[str]:
     """Serve the built site on a loopback port; yield its base URL."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(search_site.site))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join()
+    with serve_directory(search_site.site) as base:
+        yield base

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from machine_tools import BROWSER_TIMEOUT_MS
 from searchsite import QUANTIZATION_PAPERS
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
-
+pytestmark = pytest.mark.browser
 
 
 def test_header_search_lists_quantization_papers_and_a_filter_narrows_them(
     browser, served_site: str
 ) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    page.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     errors: list[str] = []
     requests: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -27,7 +23,7 @@ def test_header_search_lists_quantization_papers_and_a_filter_narrows_them(
     page.goto(served_site)
     page.fill("input.md-search__input", "量化")
     page.press("input.md-search__input", "Enter")
-    page.wait_for_selector(".pagefind-ui__result", timeout=15_000)
+    page.wait_for_selector(".pagefind-ui__result")
     links = page.locator(".pagefind-ui__result-link")
     page.wait_for_function(
         f"document.querySelectorAll('.pagefind-ui__result').length === {len(QUANTIZATION_PAPERS)}"

@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from searchsite import QUANTIZATION_PAPERS, SearchSite
+from searchsite import QUANTIZATION_PAPERS, SearchSite, search_in_node
 
-NODE = shutil.which("node")
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
-
-# pagefind.js is the browser's search library from the bundle itself; Node 20 has fetch and
-# WebAssembly, so it runs unchanged against the site served on loopback.
-QUERY_SCRIPT = """
-const [bundleFile, base, queries] = process.argv.slice(2);
-const pagefind = await import(bundleFile);
-await pagefind.options({ basePath: base + "pagefind/" });
-const out = [];
-for (const q of JSON.parse(queries)) {
-  const found = await pagefind.search(q.term, { filters: q.filters || {} });
-  const data = await Promise.all(found.results.map((r) => r.data()));
-  out.push(data.map((d) => d.url.replace(base, "/")));
-}
-out.push(await pagefind.filters());
-console.log(JSON.stringify(out));
-"""
+pytestmark = pytest.mark.node
 
 
 def search(site: SearchSite, base: str, queries: list[dict], tmp_path: Path) -> list:
-    script = tmp_path / "query.mjs"
-    script.write_text(QUERY_SCRIPT, encoding="utf-8")
-    bundle = (site.bundle / "pagefind.js").resolve().as_uri()
-    done = subprocess.run(
-        [str(NODE), str(script), bundle, base, json.dumps(queries)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    results, filters = search_in_node(site.bundle, base + "pagefind/", queries, tmp_path)
+    return [*results, filters]
 
 
 def ids(urls: list[str]) -> set[str]:
