@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED = FIXTURES / "seed-report.md"
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "seed-export.md"
+# PAPERBRIEF_UPDATE_GOLDEN=1 rewrites golden files after a deliberate change (as tests/site does).
+UPDATE_GOLDEN = os.environ.get("PAPERBRIEF_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture
@@ -53,16 +56,14 @@ def test_sample_round_trip_keeps_briefs_and_abstracts(bundled_registry: Path) ->
 def test_sample_export_matches_golden(bundled_registry: Path) -> None:
     result = import_report(SEED, bundled_registry)
     exported = export_report(load_collection(bundled_registry), result.plan.report_id)
-    if not GOLDEN.exists() or _regenerate():
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(exported, encoding="utf-8")
-    assert exported == GOLDEN.read_text(encoding="utf-8")
-
-
-def _regenerate() -> bool:
-    import os
-
-    return os.environ.get("PAPERBRIEF_REGENERATE_GOLDEN") == "1"
+    if UPDATE_GOLDEN:
+        GOLDEN.write_bytes(exported.encode("utf-8"))
+    # A missing golden file is a failure, never written here unasked: else a deleted file passes.
+    assert GOLDEN.is_file(), f"{GOLDEN} is missing: write it with PAPERBRIEF_UPDATE_GOLDEN=1"
+    assert exported == GOLDEN.read_bytes().decode("utf-8"), (
+        "the export differs from tests/golden/seed-export.md; after a deliberate change, run"
+        " with PAPERBRIEF_UPDATE_GOLDEN=1 and review the diff"
+    )
 
 
 def test_sample_defects_are_reported_not_copied(bundled_registry: Path) -> None:
