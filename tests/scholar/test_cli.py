@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from scholar_fakes import TIDAL, FakeScholar, Route, write_data
 
 from generator.cli import main
+from generator.enrich import scholar as scholar_module
 from generator.enrich.scholar import ScholarSettings
-from generator.enrich.sources.scholar.lookup import SubprocessLookup, WorkerConfig
 from generator.records.store import read_enrichment
 
 
 @pytest.fixture
 def pointed(scholar: FakeScholar, monkeypatch: pytest.MonkeyPatch) -> FakeScholar:
-    """Make the command's lookups go to the fake Scholar."""
+    """Give the command's settings the fake Scholar as their endpoint; all else stays real.
 
-    def make_lookup(self: ScholarSettings) -> SubprocessLookup:
-        return SubprocessLookup(WorkerConfig(endpoint=scholar.url), deadline=self.deadline_s)
+    The command builds ScholarSettings from its options and the settings' own make_lookup
+    starts the worker, so the options, the factory and the worker are the ones users run.
+    """
+    real = scholar_module.ScholarSettings
 
-    monkeypatch.setattr(ScholarSettings, "make_lookup", make_lookup)
+    def settings_with_fake_endpoint(**options: Any) -> ScholarSettings:
+        assert "endpoint" not in options  # the command has no endpoint option
+        return real(endpoint=scholar.url, **options)
+
+    monkeypatch.setattr(scholar_module, "ScholarSettings", settings_with_fake_endpoint)
     return scholar
 
 
