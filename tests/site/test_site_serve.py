@@ -4,28 +4,38 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sitebuild import FIXTURE_DATA
 
 from generator.errors import PaperbriefError
 from generator.site.render import RenderSettings
-from generator.site.serve import DEBOUNCE_S, Regenerator
+from generator.site.serve import Regenerator
 
 
-def _regenerator(tmp_path: Path, errors: list[PaperbriefError]) -> tuple[Regenerator, Path, Path]:
+def _regenerator(
+    tmp_path: Path, errors: list[PaperbriefError], said: list[str] | None = None
+) -> tuple[Regenerator, Path, Path]:
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_DATA, data)
     docs = tmp_path / "docs"
-    regen = Regenerator(
-        data, docs, RenderSettings(), echo=lambda _line: None, on_error=errors.append
-    )
+    echo = (lambda _line: None) if said is None else said.append
+    regen = Regenerator(data, docs, RenderSettings(), echo=echo, on_error=errors.append)
     return regen, data, docs
+
+
+def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
 
 
 def test_a_changed_record_regenerates_its_pages(tmp_path: Path) -> None:
     errors: list[PaperbriefError] = []
-    regen, data, docs = _regenerator(tmp_path, errors)
+    said: list[str] = []
+    regen, data, docs = _regenerator(tmp_path, errors, said)
     assert regen.run()
     record = data / "papers" / "kv-evict.yaml"
     record.write_text(
@@ -33,8 +43,11 @@ def test_a_changed_record_regenerates_its_pages(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     regen.schedule(str(record))
-    regen.schedule(str(data / "notes.txt"))  # not YAML: ignored
-    time.sleep(DEBOUNCE_S * 4)
+    pending = regen._timer
+    regen.schedule(str(data / "notes.txt"))  # not YAML: ignored, the pending run stays
+    assert pending is not None and regen._timer is pending
+    _wait_until(lambda: len(said) == 2, "the scheduled regeneration")
+    assert said[1].startswith("regenerated: ") and not said[1].startswith("regenerated: 0 ")
     assert "Learned-again KV" in (docs / "papers" / "kv-evict.md").read_text(encoding="utf-8")
     assert errors == []
 
