@@ -77,28 +77,85 @@ def new_command(paper_id: str, data_dir: Path) -> None:
 
 
 @main.command("add")
-@click.option("--title", required=True, help="The paper's title, as printed on the paper.")
 @click.option(
-    "--arxiv", metavar="ID", help="Its arXiv id, e.g. 2510.01234 (used for links and duplicates)."
+    "--arxiv", metavar="ID", help="Its arXiv id, e.g. 2509.26328: the draft comes from arXiv."
+)
+@click.option("--doi", metavar="DOI", help="Its DOI: the draft comes from Semantic Scholar.")
+@click.option(
+    "--title",
+    help="Its title, as printed: arXiv's exact-title search first, then Scholar.",
 )
 @click.option(
     "--id", "paper_id", metavar="ID", help="Record id to use (default: derived from the title)."
 )
 @click.option(
-    "--offline", is_flag=True, help="Do not ask Scholar; draft from the given fields only."
+    "--offline",
+    is_flag=True,
+    help="Ask no service; draft from the given fields only (needs --title).",
 )
 @DATA_OPTION
 def add_command(
-    title: str, arxiv: str | None, paper_id: str | None, offline: bool, data_dir: Path
+    arxiv: str | None,
+    doi: str | None,
+    title: str | None,
+    paper_id: str | None,
+    offline: bool,
+    data_dir: Path,
 ) -> None:
-    """Draft DATA/papers/ID.yaml from a Scholar lookup, for you to complete and validate."""
+    """Draft DATA/papers/ID.yaml from arXiv and Semantic Scholar (or Scholar), for you to complete.
+
+    Give --arxiv, --doi or --title. What no service knows (institutions, techniques) is listed
+    under review: in the file.
+    """
     from generator.authoring.add import draft_paper
+    from generator.authoring.add_arxiv import (
+        Lookups,
+        draft_from_arxiv,
+        draft_from_doi,
+        draft_from_title,
+        parse_arxiv_option,
+        parse_doi_option,
+        parse_title_option,
+    )
+    from generator.errors import ConfigError
     from generator.records.parse import display_path
 
-    draft = draft_paper(data_dir, title, arxiv=arxiv, paper_id=paper_id, offline=offline)
+    if not (arxiv or doi or title):
+        raise ConfigError("say which paper: --arxiv ID, --doi DOI or --title TEXT")
+    arxiv_id = parse_arxiv_option(arxiv) if arxiv else None
+    doi_value = parse_doi_option(doi) if doi else None
+    title_text = parse_title_option(title) if title else None
+    if offline:
+        if title_text is None:
+            raise ConfigError("--offline drafts from the given fields only: give --title too")
+        draft = draft_paper(
+            data_dir,
+            title_text,
+            arxiv=arxiv_id,
+            doi=doi_value,
+            paper_id=paper_id,
+            offline=True,
+        )
+    else:
+        lookups = Lookups.from_env()
+        try:
+            if arxiv_id:
+                draft = draft_from_arxiv(
+                    data_dir, arxiv_id, lookups, title=title_text, doi=doi_value, paper_id=paper_id
+                )
+            elif doi_value:
+                draft = draft_from_doi(
+                    data_dir, doi_value, lookups, title=title_text, paper_id=paper_id
+                )
+            else:
+                assert title_text is not None
+                draft = draft_from_title(data_dir, title_text, lookups, paper_id=paper_id)
+        finally:
+            lookups.close()
     click.echo(f"wrote {display_path(draft.path)} ({draft.note})")
     if draft.enrichment_path is not None:
-        click.echo(f"wrote {display_path(draft.enrichment_path)} (Scholar's answer)")
+        answers = "Scholar's answer" if draft.source == "scholar" else "the services' answers"
+        click.echo(f"wrote {display_path(draft.enrichment_path)} ({answers})")
     click.echo("still to do (listed under review: in the file):")
     for item in draft.record.review:
         click.echo(f"  - {item}")
@@ -171,6 +228,11 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
 @main.command()
 @DATA_OPTION
 @click.option(
+    "--metadata",
+    is_flag=True,
+    help="Ask arXiv, then Semantic Scholar, and fill missing record fields (docs/metadata.md).",
+)
+@click.option(
     "--briefs", is_flag=True, help="Write LLM briefs with Mistral (needs MISTRAL_API_KEY)."
 )
 @click.option(
@@ -185,7 +247,10 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
     help="Ask again even when the stored result is current (a person's brief is never replaced).",
 )
 @click.option(
-    "--max-calls", type=click.IntRange(min=0), metavar="N", help="Make at most N API calls."
+    "--max-calls",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Make at most N API calls (briefs; metadata: per service).",
 )
 @click.option("--model", metavar="MODEL", help="Mistral model id (default: pinned, see docs).")
 @click.option("--shard", metavar="I/N", help="Only the I-th of N stable slices of the papers.")
@@ -223,6 +288,7 @@ def export_report_command(report_id: str, data_dir: Path, output: Path | None) -
 )
 def enrich(
     data_dir: Path,
+    metadata: bool,
     briefs: bool,
     scholar: bool,
     only: tuple[str, ...],
@@ -235,13 +301,28 @@ def enrich(
     max_age: float,
     deadline: float,
 ) -> None:
-    """Fetch what the records lack into DATA/enrichment/ (cached: unchanged input, no call)."""
+    """Fetch what the records lack into DATA/enrichment/ (cached: unchanged input, no call).
+
+    --metadata also fills the fields a record lacks (never one a person wrote) and flags
+    disagreements under review: in the record.
+    """
     from generator.enrich.shard import parse_shard
     from generator.errors import ConfigError, EnrichmentError
 
-    if not (briefs or scholar):
-        raise ConfigError("say what to enrich: --briefs and/or --scholar")
+    if not (metadata or briefs or scholar):
+        raise ConfigError("say what to enrich: --metadata, --scholar and/or --briefs")
     shard_spec = parse_shard(shard)
+    if metadata:
+        # first: the other sources then see the filled titles and abstracts
+        from generator.enrich.metadata import MetadataSettings, enrich_metadata
+
+        metadata_settings = MetadataSettings.from_env(
+            only=only, refresh=refresh, shard=shard_spec, max_calls=max_calls
+        )
+        metadata_report = enrich_metadata(data_dir, metadata_settings, echo=click.echo)
+        # best-effort: a service failing is reported, never an error exit
+        for line in metadata_report.summary_lines():
+            click.echo(line)
     if scholar:
         from generator.enrich.scholar import ScholarSettings, enrich_scholar
 
@@ -352,13 +433,29 @@ def serve_command(
 @click.option(
     "--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY)."
 )
-def ingest_command(inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, llm: bool) -> None:
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Do not ask arXiv about the arXiv id a PDF carries (by default its title, authors"
+    " and abstract come from arXiv).",
+)
+def ingest_command(
+    inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, llm: bool, offline: bool
+) -> None:
     """Draft paper records from PDFs (files or folders); unclear fields are listed under review."""
+    from generator.authoring.add_arxiv import IngestArxiv
     from generator.authoring.ingest.draft import ingest_pdfs
     from generator.authoring.ingest.llm import corrector_from_env
 
     correct = corrector_from_env(llm)
-    results = ingest_pdfs(list(inputs), data_dir, write=not to_stdout, correct=correct)
+    arxiv = None if offline else IngestArxiv.from_env()
+    try:
+        results = ingest_pdfs(
+            list(inputs), data_dir, write=not to_stdout, correct=correct, arxiv=arxiv
+        )
+    finally:
+        if arxiv is not None:
+            arxiv.close()
     first = True
     for result in results:
         if to_stdout and result.text is not None:

@@ -34,8 +34,12 @@ def _guarded_connect(self: socket.socket, address: object) -> object:
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
-    for key in ("MISTRAL_API_KEY", "GITHUB_ACTIONS"):
+    for key in ("MISTRAL_API_KEY", "GITHUB_ACTIONS", "S2_API_KEY"):
         monkeypatch.delenv(key, raising=False)
+    # arXiv and Semantic Scholar default to a closed loopback port: a test that forgets its
+    # fake gets a refused connection at once (no DNS look-up, no wait)
+    monkeypatch.setenv("PAPERBRIEF_ARXIV_URL", "http://127.0.0.1:9/api/query")
+    monkeypatch.setenv("PAPERBRIEF_S2_URL", "http://127.0.0.1:9/graph/v1")
     yield
 
 

@@ -1,4 +1,8 @@
-"""Draft a new paper record from a Scholar lookup, for a contributor to complete."""
+"""Draft a new paper record from a Scholar lookup (or the given fields), for a contributor to complete.
+
+Drafting from arXiv and Semantic Scholar (`add --arxiv`, `--doi`, and `--title` first) is in
+add_arxiv.py; it falls back on this Scholar path when arXiv has no exact title match.
+"""
 
 from __future__ import annotations
 
@@ -45,23 +49,26 @@ class Draft:
     paper_id: str
     path: Path
     record: PaperRecord
-    source: str  # "scholar" when Scholar's answer was used, else "given"
+    # where the fields came from: "arxiv", "semantic-scholar", "scholar", or "given"
+    source: str
     note: str
     enrichment_path: Path | None = None
 
 
-def find_existing(data_dir: Path, title: str, arxiv: str | None) -> str | None:
-    """Return the record file that already holds this paper (same arXiv id or title), if any."""
+def find_existing(
+    data_dir: Path, title: str | None, arxiv: str | None, doi: str | None = None
+) -> str | None:
+    """Return the record file that already holds this paper (same arXiv id, DOI or title), if any."""
     stored = read_stored_papers(data_dir)
     index = PaperIndex()
     for paper in stored:
         index.add(paper.id, paper.keys)
-    found = index.find(paper_keys(title=title, arxiv=arxiv))
+    found = index.find(paper_keys(title=title, arxiv=arxiv, doi=doi))
     if found is None:
         return None
     paper_id, key = found
     path = next(paper.path for paper in stored if paper.id == paper_id)
-    shown = f" {key.value}" if key.kind == "arxiv" else ""
+    shown = f" {key.value}" if key.kind in ("arxiv", "doi") else ""
     return f"{display_path(path)} has the same {key.label}{shown}"
 
 
@@ -97,6 +104,7 @@ def build_record(
     review_note: str | None,
     *,
     authors_truncated: bool = False,
+    doi: str | None = None,
 ) -> PaperRecord:
     """Assemble the draft: Scholar's fields when it matched, the given ones otherwise."""
     review: list[str] = []
@@ -126,7 +134,10 @@ def build_record(
         review.append(f"venue: Scholar shows only {venue!r}; write the full venue")
         venue = None
     elif venue is None:
-        review.append("venue: add where it appeared, e.g. 'ICLR 2026 (under review)'")
+        review.append(
+            "venue: add where it appeared (e.g. 'ICLR 2026') and venue_status (published,"
+            " accepted, under-review, withdrawn or preprint)"
+        )
     review.extend(_ALWAYS_REVIEW)
     return PaperRecord.model_validate(
         {
@@ -135,7 +146,9 @@ def build_record(
             "authors": authors,
             "venue": venue,
             "year": year,
-            "links": _links_from(found if found and found.status == "match" else None, arxiv),
+            "links": _links_from(
+                found if found and found.status == "match" else None, arxiv
+            ).model_copy(update={"doi": doi} if doi else {}),
             "added": today,
             "review": review,
         }
@@ -147,6 +160,7 @@ def draft_paper(
     title: str,
     *,
     arxiv: str | None = None,
+    doi: str | None = None,
     paper_id: str | None = None,
     offline: bool = False,
     settings: ScholarSettings | None = None,
@@ -166,7 +180,7 @@ def draft_paper(
         arxiv = arxiv.strip().removeprefix("arXiv:").removeprefix("arxiv:")
         if not re.fullmatch(ARXIV_PATTERN, arxiv):
             raise ConfigError(f"--arxiv {arxiv!r}: write the bare arXiv id, e.g. 2510.01234")
-    duplicate = find_existing(data_dir, title, arxiv)
+    duplicate = find_existing(data_dir, title, arxiv, doi)
     if duplicate:
         raise ConfigError(f"this paper is already in the collection: {duplicate}")
     try:
@@ -197,7 +211,13 @@ def draft_paper(
         truncated = best is not None and best[0].authors_truncated
         note, review_note = _explain(found)
     record = build_record(
-        title, arxiv, found, today or date.today(), review_note, authors_truncated=truncated
+        title,
+        arxiv,
+        found,
+        today or date.today(),
+        review_note,
+        authors_truncated=truncated,
+        doi=doi,
     )
     atomic_write(path, dump_model(record, schema="paper"), create_only=True)
     saved: Path | None = None

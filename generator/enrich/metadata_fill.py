@@ -301,3 +301,64 @@ class FillOutcome:
     flags: list[str] = field(default_factory=list)
     new_flags: list[str] = field(default_factory=list)
     refused: str | None = None  # why the file was left alone
+
+
+# ---- a PDF's draft meets arXiv (ingest) ----------------------------------------------------------
+
+# review entries of a PDF draft that arXiv's answer settles
+_SETTLED_BY_ARXIV = ("title: not found", "authors: not found", "abstract: not found")
+# below this title similarity (0-100) the PDF's arXiv id is taken to name another paper
+SAME_PAPER_SIMILARITY = 60.0
+
+
+def _similarity(a: str, b: str) -> float:
+    from rapidfuzz.fuzz import ratio
+
+    return float(ratio(normalize_title(a), normalize_title(b)))
+
+
+def arxiv_wins(
+    record: PaperRecord, arxiv: ArxivMetadata, today: date
+) -> tuple[PaperRecord, MetadataEnrichment | None]:
+    """Take arXiv's title, authors and abstract over a PDF draft's; fill the rest as enrich does.
+
+    The draft keeps its affiliations. When arXiv gives no answer, or its title is far from the
+    one read from the PDF (the id on the page may be another paper's), the draft stays as it
+    was and the reason goes under review.
+    """
+    asked = arxiv.input
+    if arxiv.status != "found" or arxiv.title is None:
+        why = (
+            f"arXiv has no paper with the id {asked} read from the PDF; check it"
+            if arxiv.status == "not-found"
+            else f"arXiv could not be asked about {asked} ({arxiv.error}); check title, authors"
+            " and abstract against arXiv, or run `paperbrief enrich --metadata` later"
+        )
+        review = [*record.review, f"links.arxiv: {why}"]
+        kept = record.model_copy(update={"review": review})
+        return kept, (MetadataEnrichment(arxiv=arxiv) if arxiv.status == "not-found" else None)
+    if record.title and _similarity(record.title, arxiv.title) < SAME_PAPER_SIMILARITY:
+        flag = (
+            f"links.arxiv: the PDF carries the id {asked}, but arXiv's paper of that id is"
+            f" {_quote(arxiv.title)}; check the id (arXiv's fields were not taken)"
+        )
+        kept = record.model_copy(update={"review": [*record.review, flag]})
+        return kept, MetadataEnrichment(arxiv=arxiv, flags=[flag])
+    data = record.model_dump()
+    taken: list[str] = []
+    for name, value in (
+        ("title", arxiv.title),
+        ("authors", list(arxiv.authors) or None),
+        ("abstract", arxiv.abstract),
+    ):
+        if value and value != data[name]:
+            data[name] = value
+            taken.append(name)
+    if "authors" in taken:
+        data["author_count"] = None  # derived from the authors
+    data["review"] = [r for r in data["review"] if not r.startswith(_SETTLED_BY_ARXIV)]
+    base = PaperRecord.model_validate(data)
+    plan = plan_fill(base, MetadataEnrichment(arxiv=arxiv), today)
+    filled = [FilledField(name=n, source="arXiv", when=today) for n in taken]
+    meta = MetadataEnrichment(arxiv=arxiv, filled=[*filled, *plan.filled], flags=list(plan.flags))
+    return plan.record, meta

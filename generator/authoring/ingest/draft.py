@@ -14,11 +14,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from generator.authoring.ingest.extract import PdfFields
 from generator.authoring.ingest.sandbox import DEFAULT_LIMITS, IngestError, Limits, extract_pdf
+from generator.enrich.metadata_fill import arxiv_wins
 from generator.records.ids import derive_id, free_id, slugify
 from generator.records.keys import PaperIndex, PaperKey, record_keys
 from generator.records.models import (
     ARXIV_PATTERN,
     DOI_PATTERN,
+    ArxivMetadata,
     Institution,
     Line,
     PaperRecord,
@@ -27,11 +29,13 @@ from generator.records.models import (
 )
 from generator.records.parse import display_path
 from generator.records.registry import InstitutionRegistry
-from generator.records.store import atomic_write, dump_model
+from generator.records.store import atomic_write, dump_model, save_enrichment
 from generator.records.stored import read_stored_papers
 
 Status = Literal["written", "drafted", "duplicate", "failed"]
 Corrector = Callable[[PdfFields, Path], PdfFields]
+# asks arXiv about the id a PDF carries (add_arxiv.IngestArxiv)
+ArxivAsker = Callable[[str], ArxivMetadata]
 
 _LINE: TypeAdapter[str] = TypeAdapter(Line)
 _PROSE: TypeAdapter[str] = TypeAdapter(Prose)
@@ -266,8 +270,13 @@ def ingest_pdfs(
     limits: Limits = DEFAULT_LIMITS,
     today: date | None = None,
     extract: Callable[[Path, Limits], PdfFields] = extract_pdf,
+    arxiv: ArxivAsker | None = None,
 ) -> list[IngestResult]:
-    """Draft a record for every PDF; one bad PDF is reported and the others go on."""
+    """Draft a record for every PDF; one bad PDF is reported and the others go on.
+
+    With `arxiv`, a PDF that carries an arXiv id takes arXiv's title, authors and abstract
+    (it keeps its affiliations), and arXiv's answer is stored beside the record.
+    """
     pdfs, results = collect_pdfs(inputs)
     registry = load_registry(data_dir)
     known = known_papers(data_dir)
@@ -283,6 +292,10 @@ def ingest_pdfs(
                 digest=file_digest(pdf),
                 today=today or date.today(),
             )
+            metadata = None
+            if arxiv is not None and record.links.arxiv:
+                answer = arxiv(record.links.arxiv)
+                record, metadata = arxiv_wins(record, answer, today or date.today())
         except IngestError as exc:
             results.append(IngestResult(pdf, "failed", str(exc)))
             continue
@@ -314,6 +327,8 @@ def ingest_pdfs(
                     )
                 )
                 continue
+            if metadata is not None:
+                save_enrichment(data_dir, paper_id, metadata=metadata)
         known.add(paper_id, record_keys(record), record.review)
         open_items = len(record.review) - len(ALWAYS_REVIEW) - 1
         # a draft that is only printed names no file: nothing was written
