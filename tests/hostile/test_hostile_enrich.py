@@ -49,14 +49,28 @@ def test_a_canary_key_appears_nowhere_whatever_the_api_does(tmp_path: Path) -> N
         problem=f"大模型解码延迟高的问题 {CANARY}",
         tldr_en=f"QuickQuant leaks the key {CANARY} in its summary.",
     )
+    # Each case must fail for the reason it names, which the run's summary states.
     scripts = {
-        "401": lambda n, body: Answer(401, echo, {"www-authenticate": f'Bearer realm="{CANARY}"'}),
-        "500": lambda n, body: Answer(500, echo, {"retry-after": "0", "x-echo": CANARY}),
-        "timeout": lambda n, body: Answer(body=completion(GOOD), delay=3.0),
-        "key in the reply": lambda n, body: Answer(body=completion(hostile_reply)),
+        "401": (
+            lambda n, body: Answer(401, echo, {"www-authenticate": f'Bearer realm="{CANARY}"'}),
+            "the API refused MISTRAL_API_KEY (HTTP 401",
+        ),
+        "500": (
+            lambda n, body: Answer(500, echo, {"retry-after": "0", "x-echo": CANARY}),
+            "HTTP 500",
+        ),
+        # the answer comes 3 s late, the client waits 0.5 s: no answer is ever read
+        "timeout": (
+            lambda n, body: Answer(body=completion(GOOD), delay=3.0),
+            "no answer within 0.5 s (timeout)",
+        ),
+        "key in the reply": (
+            lambda n, body: Answer(body=completion(hostile_reply)),
+            "the reply repeated the API key; it was discarded",
+        ),
     }
     outputs: list[str] = []
-    for label, script in scripts.items():
+    for label, (script, reason) in scripts.items():
         fake = FakeMistral(script)
         with serve(fake) as url:
             env = clean_env(
@@ -72,6 +86,8 @@ def test_a_canary_key_appears_nowhere_whatever_the_api_does(tmp_path: Path) -> N
         assert fake.calls >= 1, label
         assert fake.requests[0]["authorization"] == f"Bearer {CANARY}"  # the key was really sent
         assert run.returncode != 0, (label, run.stdout, run.stderr)
+        assert reason in run.stdout, (label, run.stdout, run.stderr)
+        assert "0 generated" in run.stdout, (label, run.stdout)
         outputs += [run.stdout, run.stderr]
 
     built = build(project, tmp_path / "site", cwd=cwd, env=clean_env(tmp_path))
