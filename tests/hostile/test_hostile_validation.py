@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import markdown
@@ -12,7 +13,9 @@ from hostile_payloads import ALL_PROSE
 from hostile_scan import check_html
 
 from generator.errors import ValidationFailed
+from generator.records.collection import Collection, Paper
 from generator.records.load import load_collection
+from generator.records.models import EnrichmentRecord
 from generator.records.yamlsource import DEFAULT_SIZE_CAP
 from generator.site.index import index_site
 from generator.site.render import RenderSettings, render_site
@@ -127,10 +130,59 @@ def test_a_hostile_character_is_refused_in_every_text_field(
     assert any(Path(file).name in p and any(a in p for a in accepted) for p in problems), problems
 
 
-def test_the_valid_base_records_load(data_dir: Path) -> None:
-    for file, template in FIELDS.values():
-        _write(data_dir, file, template.replace("{bad}", ""))
-        load_collection(data_dir)
+def _paper(c: Collection) -> Paper:
+    return c.papers["p"]
+
+
+def _enrichment(c: Collection) -> EnrichmentRecord:
+    enrichment = _paper(c).enrichment
+    assert enrichment is not None
+    return enrichment
+
+
+# Where each field's value is found once loaded, and the value its template gives it without
+# the hostile character: the refusals above are then refusals of that very field.
+LOADED: dict[str, tuple[Callable[[Collection], object], object]] = {
+    "paper title": (lambda c: _paper(c).record.title, "A paper"),
+    "paper authors": (lambda c: _paper(c).record.authors, ["Ada"]),
+    "paper abstract": (lambda c: _paper(c).record.abstract, "An abstract."),
+    "paper venue": (lambda c: _paper(c).record.venue, "ICLR"),
+    "paper brief": (lambda c: _paper(c).record.brief, "简报"),
+    "paper tldr": (lambda c: _paper(c).record.tldr, "A summary."),
+    "paper notes": (lambda c: _paper(c).record.notes, "Notes."),
+    "paper review": (lambda c: _paper(c).record.review, ["check"]),
+    "report title": (lambda c: c.reports["r"].record.title, "R"),
+    "report intro": (lambda c: c.reports["r"].record.intro, "I"),
+    "institution en": (lambda c: c.institutions.by_id["hku"].en, "HKU"),
+    "institution zh": (lambda c: c.institutions.by_id["hku"].zh, "港大"),
+    "institution alias": (lambda c: c.institutions.by_id["hku"].aliases, ["H"]),
+    "technique zh": (lambda c: c.techniques["quantization"].zh, "量化"),
+    "technique en": (lambda c: c.techniques["quantization"].en, "Q"),
+    "technique description": (lambda c: c.techniques["quantization"].description, "D"),
+    "technique aliases": (lambda c: c.techniques["quantization"].aliases, ["A"]),
+    "enrichment brief text": (lambda c: getattr(_enrichment(c).brief, "text", None), "T"),
+    "enrichment brief model": (lambda c: getattr(_enrichment(c).brief, "model", None), "m"),
+    "enrichment scholar venue": (lambda c: getattr(_enrichment(c).scholar, "venue", None), "V"),
+    "enrichment scholar author": (
+        lambda c: getattr(_enrichment(c).scholar, "authors", None),
+        ["A"],
+    ),
+}
+
+
+def test_every_field_has_its_loaded_value_checked() -> None:
+    assert set(LOADED) == set(FIELDS)
+
+
+@pytest.mark.parametrize("field", list(FIELDS))
+def test_the_valid_base_record_loads_with_the_field_set(data_dir: Path, field: str) -> None:
+    file, template = FIELDS[field]
+    _write(data_dir, file, template.replace("{bad}", ""))
+    collection = load_collection(data_dir)
+    assert collection.problems == []
+    assert sorted(collection.papers) == ["p"]
+    where, expected = LOADED[field]
+    assert where(collection) == expected
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from synthetic import synthetic_collection
 
 from generator.records.load import load_collection
@@ -114,13 +114,59 @@ def test_labels_are_clipped_to_fit() -> None:
     assert long.endswith("…") and text_width(long) <= 80
 
 
-@pytest.mark.parametrize(
-    "svg",
-    [
-        bar_chart("c", "t", []),
-        column_chart("c", "t", [Bar("2025-01", 0)]),
-        heat_map("c", "t", ["a"], ["b"], [[0]]),
-    ],
-)
-def test_empty_and_zero_charts_still_draw(svg: str) -> None:
-    assert ET.fromstring(svg).tag.endswith("svg")
+_NS = "{http://www.w3.org/2000/svg}"
+_LENGTHS = ("x", "y", "width", "height", "x1", "y1", "x2", "y2")
+
+
+def _drawn(svg: str) -> dict[str, list[ET.Element]]:
+    """Parse a chart; check its frame; return its elements by class."""
+    root = ET.fromstring(svg)
+    assert root.tag == _NS + "svg"
+    width, height = float(root.attrib["width"]), float(root.attrib["height"])
+    assert width > 0 and height > 0
+    assert root.attrib["viewBox"] == f"0 0 {root.attrib['width']} {root.attrib['height']}"
+    title = root.find(_NS + "title")
+    assert title is not None and title.text == "t"
+    assert root.attrib["aria-labelledby"] == title.attrib["id"] == "c-title"
+    by_class: dict[str, list[ET.Element]] = {}
+    assert root.attrib["class"] == "pb-chart"
+    for element in root.iter():
+        if element is root:
+            continue
+        for name in _LENGTHS:
+            if name in element.attrib:
+                value = float(element.attrib[name])  # no nan or inf from a zero maximum
+                assert math.isfinite(value) and value >= 0, (element.attrib, name)
+                limit = width if name.startswith("x") or name == "width" else height
+                assert value <= limit, (element.attrib, name)
+        if "class" in element.attrib:
+            by_class.setdefault(element.attrib["class"], []).append(element)
+    return by_class
+
+
+def test_an_empty_bar_chart_is_a_titled_empty_frame() -> None:
+    assert _drawn(bar_chart("c", "t", [])) == {}
+
+
+def test_a_zero_column_is_drawn_flat_with_its_value_and_label() -> None:
+    drawn = _drawn(column_chart("c", "t", [Bar("2025-01", 0)]))
+    (bar,) = drawn["pb-chart__bar"]
+    assert float(bar.attrib["height"]) == 0
+    assert [v.text for v in drawn["pb-chart__value"]] == ["0"]
+    assert [label.text for label in drawn["pb-chart__label"]] == ["2025-01"]
+    assert len(drawn["pb-chart__axis"]) == 1
+
+
+def test_a_zero_cell_is_an_empty_cell_without_a_value() -> None:
+    drawn = _drawn(heat_map("c", "t", ["a"], ["b"], [[0]]))
+    assert len(drawn["pb-chart__empty"]) == 1
+    assert "pb-chart__cell" not in drawn and "pb-chart__value" not in drawn
+    assert sorted(label.text or "" for label in drawn["pb-chart__label"]) == ["a", "b"]
+
+
+def test_bars_are_scaled_to_the_largest_value() -> None:
+    drawn = _drawn(bar_chart("c", "t", [Bar("one", 1), Bar("four", 4), Bar("none", 0)]))
+    widths = [float(bar.attrib["width"]) for bar in drawn["pb-chart__bar"]]
+    assert widths[1] > 0 and widths == [widths[1] / 4, widths[1], 0]
+    assert [v.text for v in drawn["pb-chart__value"]] == ["1", "4", "0"]
+    assert [label.text for label in drawn["pb-chart__label"]] == ["one", "four", "none"]

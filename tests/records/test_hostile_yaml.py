@@ -56,9 +56,14 @@ def test_size_cap(data_dir: Path) -> None:
     assert "over the 262,144-byte cap" in problems[0].message
 
 
-def test_not_utf8(data_dir: Path) -> None:
-    (data_dir / "papers" / "latin1.yaml").write_bytes(
-        "title: Zürich\nadded: 2025-10-15\n".encode("latin-1")
-    )
+@pytest.mark.parametrize("line", [1, 3])
+def test_not_utf8_names_the_file_and_the_line_of_the_first_bad_byte(
+    data_dir: Path, line: int
+) -> None:
+    lines = ["title: Paper", "added: 2025-10-15", "abstract: About it"]
+    lines[line - 1] += " in Zürich"
+    path = data_dir / "papers" / "latin1.yaml"
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
     (problem,) = validate_data(data_dir)
-    assert (problem.line, "not valid UTF-8") == (1, "not valid UTF-8") or "UTF-8" in problem.message
+    assert (problem.path, problem.line) == (str(path), line)
+    assert problem.message == "file is not valid UTF-8; save it as UTF-8"
