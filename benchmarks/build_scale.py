@@ -1,20 +1,28 @@
 """Build a site of N synthetic papers and print what it costs at that scale.
 
-Usage: python benchmarks/build_scale.py N [--keep DIR] [--seed S] [--no-browser] [--no-plain]
+Usage: python benchmarks/build_scale.py N [--repeat R] [--keep DIR] [--seed S] [--no-browser]
+       [--no-plain]
 
 Writes N paper records (Chinese briefs, English titles and abstracts, about 40 techniques, about
-N/5 institutions, a few reports) into a temporary data directory, then runs, each in a fresh
-Python process so both pay the same start-up:
+N/5 institutions, a few reports) into a temporary data directory, builds them once to warm up
+(that build also gives the plain MkDocs build its docs), then measures in R rounds (default 3),
+each step in a fresh Python process so all pay the same start-up:
 
-1. `paperbrief build` (load, validate, index, render, write; MkDocs strict; Pagefind),
-2. a plain `mkdocs build` of the very docs paperbrief generated (same mkdocs.yml),
-3. `paperbrief build` again with unchanged data (how many files it rewrites).
+- `paperbrief build` from scratch (load, validate, index, render, write; MkDocs strict; Pagefind),
+- a plain `mkdocs build` of the very docs paperbrief generated (same mkdocs.yml),
 
-Prints: synthetic-data time, generator time (with its share of the build), MkDocs time,
-search-index time, peak memory (largest process: self and children), site bytes, bytes per
-paper page, the largest page's search text, the bytes a browser downloads for one search query
-(headless Chromium against a local server, cold cache) and the ratio of the whole paperbrief
-build to the plain MkDocs build.
+alternating their order from round to round, so neither always runs second on a warm cache; then
+R times `paperbrief build` again with unchanged data (how many files it rewrites).
+
+Prints, for every figure, the median over the rounds with its spread (min to max) and each run:
+generator time (with its share of the build), MkDocs time, search-index time, whole build, plain
+MkDocs build and the ratio of the two; then peak memory (largest process: self and children),
+site bytes, bytes per paper page, the largest page's search text, and the bytes a browser
+downloads for one search query (headless Chromium against a local server, cold cache). The last
+line is the same as JSON.
+
+To add a figure (an incremental build, say): write a function that prepares and runs the step and
+returns its `Run`, then add it to the steps `main` measures in rounds, or measure it after them.
 """
 
 from __future__ import annotations
@@ -23,425 +31,27 @@ import argparse
 import functools
 import http.server
 import json
+import math
 import os
-import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
+from synthetic_papers import generate_data
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-
-# ---- synthetic data ---------------------------------------------------------------------------
-
-# (id, zh, en, aliases, parent): about 40 techniques, a few of them narrower than another.
-TECHNIQUES = [
-    ("quantization", "量化", "Quantization", ["模型量化", "low-bit"], None),
-    (
-        "post-training-quantization",
-        "训练后量化",
-        "Post-Training Quantization",
-        ["PTQ"],
-        "quantization",
-    ),
-    (
-        "quantization-aware-training",
-        "量化感知训练",
-        "Quantization-Aware Training",
-        ["QAT"],
-        "quantization",
-    ),
-    ("kv-cache", "KV缓存优化", "KV Cache Optimization", ["KV cache", "键值缓存"], None),
-    ("kv-cache-compression", "KV缓存压缩", "KV Cache Compression", ["KV eviction"], "kv-cache"),
-    ("pruning", "剪枝与稀疏化", "Pruning and Sparsity", ["sparsity", "稀疏"], None),
-    ("structured-pruning", "结构化剪枝", "Structured Pruning", ["channel pruning"], "pruning"),
-    ("distillation", "知识蒸馏", "Knowledge Distillation", ["KD", "蒸馏"], None),
-    ("speculative-decoding", "投机解码", "Speculative Decoding", ["draft model", "推测解码"], None),
-    ("early-exit", "提前退出", "Early Exit", ["dynamic depth"], None),
-    ("moe", "混合专家", "Mixture of Experts", ["MoE", "专家路由"], None),
-    ("expert-offloading", "专家卸载", "Expert Offloading", [], "moe"),
-    ("llm-serving", "大模型推理服务系统", "LLM Serving Systems", ["inference serving"], None),
-    ("batching", "动态批处理", "Dynamic Batching", ["continuous batching"], "llm-serving"),
-    ("scheduling", "请求调度", "Request Scheduling", ["SLO scheduling"], "llm-serving"),
-    ("attention-kernels", "注意力算子优化", "Attention Kernels", ["FlashAttention"], None),
-    ("sparse-attention", "稀疏注意力", "Sparse Attention", ["token sparsity"], "attention-kernels"),
-    ("linear-attention", "线性注意力", "Linear Attention", ["state space"], None),
-    ("long-context", "长上下文", "Long Context", ["context extension"], None),
-    ("rag", "检索增强生成", "Retrieval-Augmented Generation", ["RAG"], None),
-    ("diffusion-llm", "扩散语言模型", "Diffusion Language Models", ["dLLM"], None),
-    (
-        "diffusion-acceleration",
-        "扩散模型加速",
-        "Diffusion Acceleration",
-        ["few-step sampling"],
-        None,
-    ),
-    ("token-pruning", "视觉令牌剪枝", "Visual Token Pruning", ["token merging"], None),
-    ("vlm-efficiency", "多模态模型加速", "Efficient VLMs", ["VLM", "视觉语言模型"], None),
-    ("edge-inference", "端侧推理", "On-Device Inference", ["edge AI", "移动端"], None),
-    ("compute-in-memory", "存内计算", "Compute-in-Memory", ["CIM", "PIM"], None),
-    ("fpga", "FPGA加速", "FPGA Acceleration", ["FPGA"], None),
-    ("compiler", "深度学习编译器", "DL Compilers", ["operator fusion", "算子融合"], None),
-    ("parallelism", "分布式并行", "Distributed Parallelism", ["tensor parallel", "pipeline"], None),
-    ("offloading", "显存卸载", "Memory Offloading", ["CPU offload"], None),
-    ("lora", "参数高效微调", "Parameter-Efficient Fine-Tuning", ["LoRA", "PEFT"], None),
-    ("reasoning-efficiency", "高效推理链", "Efficient Reasoning", ["CoT compression"], None),
-    ("low-rank", "低秩分解", "Low-Rank Decomposition", ["SVD"], None),
-    ("nas", "神经架构搜索", "Neural Architecture Search", ["NAS"], None),
-    ("energy", "能效优化", "Energy Efficiency", ["green AI", "功耗"], None),
-    ("caching", "语义缓存", "Semantic Caching", ["prompt cache"], None),
-    ("agents", "智能体系统优化", "Agent Serving", ["LLM agents"], None),
-    ("video-generation", "视频生成加速", "Video Generation Acceleration", [], None),
-    ("recommendation", "推荐模型推理", "Recommendation Inference", ["DLRM"], None),
-    ("benchmarking", "推理基准评测", "Inference Benchmarking", ["benchmark"], None),
-]
-
-CITIES = [
-    ("Beijing", "北京"),
-    ("Shanghai", "上海"),
-    ("Shenzhen", "深圳"),
-    ("Hangzhou", "杭州"),
-    ("Nanjing", "南京"),
-    ("Wuhan", "武汉"),
-    ("Chengdu", "成都"),
-    ("Xian", "西安"),
-    ("Harbin", "哈尔滨"),
-    ("Tianjin", "天津"),
-    ("Guangzhou", "广州"),
-    ("Hefei", "合肥"),
-    ("Xiamen", "厦门"),
-    ("Suzhou", "苏州"),
-    ("Dalian", "大连"),
-    ("Jinan", "济南"),
-    ("Changsha", "长沙"),
-    ("Chongqing", "重庆"),
-    ("Kunming", "昆明"),
-    ("Lanzhou", "兰州"),
-    ("Boston", "波士顿"),
-    ("Seattle", "西雅图"),
-    ("Austin", "奥斯汀"),
-    ("Chicago", "芝加哥"),
-    ("Toronto", "多伦多"),
-    ("Zurich", "苏黎世"),
-    ("Munich", "慕尼黑"),
-    ("Paris", "巴黎"),
-    ("London", "伦敦"),
-    ("Edinburgh", "爱丁堡"),
-    ("Seoul", "首尔"),
-    ("Tokyo", "东京"),
-    ("Singapore", "新加坡"),
-    ("Sydney", "悉尼"),
-    ("Haifa", "海法"),
-    ("Delft", "代尔夫特"),
-    ("Lausanne", "洛桑"),
-    ("Berkeley", "伯克利"),
-    ("Princeton", "普林斯顿"),
-    ("Madison", "麦迪逊"),
-]
-KINDS = [
-    ("University", "大学"),
-    ("University of Technology", "理工大学"),
-    ("Institute of Computing", "计算技术研究所"),
-    ("AI Research Lab", "人工智能实验室"),
-    ("Normal University", "师范大学"),
-    ("University of Science and Technology", "科技大学"),
-    ("Academy of Sciences", "科学院"),
-    ("Systems Research Center", "系统研究中心"),
-    ("Polytechnic Institute", "理工学院"),
-    ("Data Intelligence Institute", "数据智能研究院"),
-]
-SUFFIXES = [
-    ("", ""),
-    ("North", "北"),
-    ("South", "南"),
-    ("East", "东"),
-    ("West", "西"),
-    ("Labs", "研究部"),
-]
-
-SYLLABLES = [
-    "quan",
-    "flex",
-    "spec",
-    "tok",
-    "mo",
-    "lite",
-    "fast",
-    "ada",
-    "sparse",
-    "kv",
-    "lin",
-    "zip",
-    "turbo",
-    "nano",
-    "hydra",
-    "orca",
-    "vega",
-    "lumen",
-    "atlas",
-    "prism",
-    "echo",
-    "nova",
-    "fuse",
-    "shift",
-    "swift",
-    "tiny",
-    "deep",
-    "edge",
-    "omni",
-    "flash",
-]
-ADJECTIVES = [
-    "Efficient",
-    "Scalable",
-    "Adaptive",
-    "Lossless",
-    "Hardware-Aware",
-    "Training-Free",
-    "Memory-Efficient",
-    "Low-Latency",
-    "Robust",
-    "Unified",
-    "Dynamic",
-    "Fine-Grained",
-]
-DOMAINS = [
-    "Large Language Models",
-    "Vision Transformers",
-    "Diffusion Models",
-    "Edge Devices",
-    "Multimodal Agents",
-    "Long-Context Serving",
-    "Mobile GPUs",
-    "Recommendation Systems",
-    "Speech Recognition",
-    "Code Generation",
-    "Video Understanding",
-    "Scientific Computing",
-]
-VERBS = ["reduces", "cuts", "improves", "accelerates", "compresses", "stabilizes", "balances"]
-OBJECTS = [
-    "memory traffic",
-    "decoding latency",
-    "time to first token",
-    "energy per token",
-    "the KV cache footprint",
-    "end-to-end throughput",
-    "activation outliers",
-    "communication overhead",
-    "GPU utilization",
-    "calibration cost",
-    "tail latency",
-]
-METHODS = [
-    "a learned router",
-    "per-channel scaling",
-    "a lightweight draft model",
-    "block-wise rotation",
-    "asynchronous prefetching",
-    "mixed-precision kernels",
-    "entropy-guided token selection",
-    "a two-level cache",
-    "layer-wise sensitivity analysis",
-    "speculative verification",
-    "structured low-rank adapters",
-    "a cost model",
-]
-ZH_PROBLEMS = [
-    "显存占用高",
-    "推理延迟大",
-    "长上下文下KV缓存膨胀",
-    "端侧设备算力不足",
-    "量化后精度下降",
-    "专家负载不均衡",
-    "批处理效率低",
-    "通信开销大",
-    "能耗过高",
-    "首字延迟高",
-    "注意力计算复杂度高",
-    "训练成本高昂",
-]
-ZH_RESULTS = [
-    "吞吐提升{a}倍",
-    "延迟降低{p}%",
-    "显存减少{p}%",
-    "精度损失小于{s}%",
-    "能效提升{a}倍",
-    "首字延迟缩短{p}%",
-]
-ZH_METHODS = [
-    "自适应{t}方法",
-    "面向{t}的软硬件协同设计",
-    "基于{t}的推理框架",
-    "无需训练的{t}策略",
-    "分层{t}机制",
-]
-SURNAMES = [
-    "Wang",
-    "Li",
-    "Zhang",
-    "Liu",
-    "Chen",
-    "Yang",
-    "Huang",
-    "Zhao",
-    "Wu",
-    "Zhou",
-    "Kim",
-    "Park",
-    "Smith",
-    "Garcia",
-    "Müller",
-    "Rossi",
-    "Tanaka",
-    "Nguyen",
-    "Singh",
-    "Cohen",
-]
-GIVEN = [
-    "Wei",
-    "Jing",
-    "Hao",
-    "Min",
-    "Yu",
-    "Xin",
-    "Lei",
-    "Anna",
-    "David",
-    "Sofia",
-    "Ravi",
-    "Jun",
-    "Yuki",
-    "Omar",
-    "Lena",
-    "Tomás",
-    "Mei",
-    "Chen",
-    "Ibrahim",
-    "Clara",
-]
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def generate_data(data: Path, n: int, seed: int) -> None:
-    """Write N synthetic paper records, the registries and a few reports into data/."""
-    rng = random.Random(seed)
-    (data / "papers").mkdir(parents=True)
-    (data / "reports").mkdir()
-    techniques = [
-        {
-            "id": i,
-            "zh": zh,
-            "en": en,
-            "description": f"{en}: how it speeds up inference.",
-            **({"aliases": aliases} if aliases else {}),
-            **({"parent": parent} if parent else {}),
-        }
-        for i, zh, en, aliases, parent in TECHNIQUES
-    ]
-    (data / "techniques.yaml").write_text(
-        yaml.safe_dump({"techniques": techniques}, allow_unicode=True, sort_keys=False), "utf-8"
-    )
-    combos = [(c, k, s) for s in SUFFIXES for k in KINDS for c in CITIES]
-    count = min(len(combos), max(10, n // 5))
-    institutions = []
-    for (city, city_zh), (kind, kind_zh), (suffix, suffix_zh) in combos[:count]:
-        en = " ".join(x for x in (city, kind, suffix) if x)
-        institutions.append({"id": _slug(en), "en": en, "zh": city_zh + kind_zh + suffix_zh})
-    # One flow mapping per line. load.py caps a file at 256 KiB: 2,000 entries with long
-    # names (about 130 bytes each) pass it, so the suffixes are kept short.
-    (data / "institutions.yaml").write_text(
-        "institutions:\n"
-        + "".join(
-            "- "
-            + yaml.safe_dump(
-                x, allow_unicode=True, sort_keys=False, default_flow_style=True, width=10**6
-            )
-            for x in institutions
-        ),
-        "utf-8",
-    )
-    # Institutions are cited unevenly, as in real data: a few are very active.
-    weights = [1.0 / (1 + i) ** 0.8 for i in range(count)]
-    start = date(2024, 1, 1)
-    ids: list[str] = []
-    shapes: set[tuple[str, ...]] = set()
-    for i in range(n):
-        name = "".join(rng.choice(SYLLABLES).capitalize() for _ in range(2)) + str(i)
-        techs = rng.sample(TECHNIQUES, rng.choice((1, 1, 2, 2, 3)))
-        insts = rng.choices(institutions, weights=weights, k=rng.choice((1, 1, 2, 3)))
-        insts = list({x["id"]: x for x in insts}.values())
-        tech_en = techs[0][2]
-        # Titles differing only in the number would be (rightly) flagged as near-duplicates.
-        while True:
-            shape = ("", rng.choice(ADJECTIVES), tech_en, rng.choice(DOMAINS), rng.choice(METHODS))
-            if shape not in shapes:
-                shapes.add(shape)
-                break
-        title = f"{name}: {shape[1]} {tech_en} for {shape[3]} with {shape[4].removeprefix('a ')}"
-        sentences = [
-            f"{rng.choice(DOMAINS)} are expensive to run because of {rng.choice(OBJECTS)}.",
-            f"We present {name}, which applies {tech_en.lower()} with {rng.choice(METHODS)}.",
-            f"{name} {rng.choice(VERBS)} {rng.choice(OBJECTS)} by {rng.randint(12, 85)}% "
-            f"and {rng.choice(VERBS)} {rng.choice(OBJECTS)} by {rng.randint(2, 9)}.{rng.randint(0, 9)}x.",
-            f"Unlike prior work, it needs {rng.choice(['no retraining', 'a small calibration set', 'no custom hardware', 'only a few lines of code'])}.",
-            f"Experiments on {rng.randint(3, 12)} models and {rng.choice(DOMAINS).lower()} show "
-            f"that {rng.choice(METHODS)} matters most.",
-            f"Code and checkpoints: {name.lower()} release {rng.randint(1, 4)}.",
-        ]
-        tech_zh = techs[0][1]
-        result = rng.choice(ZH_RESULTS).format(
-            a=f"{rng.randint(1, 5)}.{rng.randint(0, 9)}", p=rng.randint(10, 80), s=rng.randint(1, 3)
-        )
-        brief = (
-            f"{insts[0]['zh']}发布了{name}论文，使用{rng.choice(ZH_METHODS).format(t=tech_zh)}，"
-            f"解决了{rng.choice(DOMAINS)}中{rng.choice(ZH_PROBLEMS)}的问题，达成了{result}的效果。"
-        )
-        added = start + timedelta(days=rng.randint(0, 700))
-        authors = [f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)}" for _ in range(rng.randint(1, 12))]
-        record = {
-            "title": title,
-            "institutions": [rng.choice((x["en"], x["zh"])) for x in insts],
-            "author_count": len(authors),
-            "authors": authors,
-            "abstract": " ".join(sentences),
-            "year": added.year if rng.random() < 0.8 else added.year - 1,
-            "links": {"arxiv": f"{added.strftime('%y%m')}.{10000 + i:05d}"},
-            "techniques": [t[0] for t in techs],
-            "added": added.isoformat(),
-            "brief": brief,
-        }
-        paper_id = f"{_slug(name)}"
-        ids.append(paper_id)
-        (data / "papers" / f"{paper_id}.yaml").write_text(
-            yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=10**6), "utf-8"
-        )
-    n_reports = 2 if n < 1000 else 3 + n // 5000
-    for r in range(n_reports):
-        size = min(len(ids), rng.randint(25, 300))
-        when = datetime(2025, 1 + r % 12, 1 + r % 28, 9, 0, 0)
-        report = {
-            "title": f"AI推理加速技术论文分析报告 第{r + 1}期",
-            "generated": when.strftime("%Y-%m-%d %H:%M:%S"),
-            "papers": rng.sample(ids, size),
-        }
-        (data / "reports" / f"report-{r + 1}.yaml").write_text(
-            yaml.safe_dump(report, allow_unicode=True, sort_keys=False), "utf-8"
-        )
-
 
 # ---- builds -----------------------------------------------------------------------------------
 
@@ -555,80 +165,225 @@ def browser_query_bytes(site: Path, query: str) -> tuple[int, int, int] | None:
     return total, pagefind, results
 
 
+# ---- rounds and statistics --------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One timed step: its wall time and the figures read from its output (seconds, counts)."""
+
+    wall: float
+    figures: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Series:
+    """Every run of one step, in the order they ran."""
+
+    runs: list[Run] = field(default_factory=list)
+
+    def values(self, figure: str = "wall") -> list[float]:
+        """Return one figure of every run (wall time by default)."""
+        return [r.wall if figure == "wall" else r.figures.get(figure, math.nan) for r in self.runs]
+
+
+def spread(values: list[float]) -> str:
+    """Describe measurements: median, min to max, and each value."""
+    clean = [v for v in values if v == v]
+    if not clean:
+        return "n/a"
+    each = " ".join(f"{v:.2f}" for v in values)
+    return (
+        f"median {statistics.median(clean):.2f} s (min {min(clean):.2f}, max {max(clean):.2f},"
+        f" spread {max(clean) - min(clean):.2f}; runs: {each})"
+    )
+
+
+def median(values: list[float]) -> float:
+    """Return the median of the values that are numbers (nan when none is)."""
+    clean = [v for v in values if v == v]
+    return statistics.median(clean) if clean else math.nan
+
+
+def measure_rounds(steps: dict[str, Callable[[], Run]], rounds: int) -> dict[str, Series]:
+    """Run every step once per round, rotating their order each round; return the runs."""
+    series = {name: Series() for name in steps}
+    names = list(steps)
+    for index in range(rounds):
+        shift = index % len(names)
+        order = names[shift:] + names[:shift]
+        print(f"round {index + 1}/{rounds}: {', then '.join(order)}", file=sys.stderr)
+        for name in order:
+            series[name].runs.append(steps[name]())
+    return series
+
+
+# ---- the steps ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one benchmark keeps its data, docs, configs and sites."""
+
+    data: Path
+    docs: Path
+    site: Path
+    config: Path
+    plain_docs: Path
+    plain_site: Path
+    plain_config: Path
+
+    @classmethod
+    def under(cls, base: Path) -> Layout:
+        """Return the layout of a benchmark in base/ (write_config's docs and site)."""
+        return cls(
+            data=base / "data",
+            docs=base / "docs",
+            site=base / "site",
+            config=base / "mkdocs.yml",
+            plain_docs=base / "docs-plain",
+            plain_site=base / "site-plain",
+            plain_config=base / "mkdocs-plain.yml",
+        )
+
+
+def build_command(layout: Layout) -> list[str]:
+    """Return the `paperbrief build` command for this layout."""
+    return [
+        PYTHON,
+        "-m",
+        "generator",
+        "build",
+        "--data",
+        str(layout.data),
+        "--config-file",
+        str(layout.config),
+    ]
+
+
+def _build_figures(out: str) -> dict[str, float]:
+    rewritten = re.search(r"\((\d+) written, (\d+) removed\)", out)
+    return {
+        "generator": _seconds(r"in ([\d.]+) s\n", out),
+        "mkdocs": _seconds(r"mkdocs build \(strict\) into .* in ([\d.]+) s", out),
+        "search": _seconds(r"search index \(Pagefind\) of \d+ paper pages in ([\d.]+) s", out),
+        "written": float(rewritten.group(1)) if rewritten else math.nan,
+    }
+
+
+def fresh_build(layout: Layout) -> Run:
+    """Run `paperbrief build` from handwritten docs only and an empty site folder."""
+    from generator.site.write import copy_handwritten_docs
+
+    shutil.rmtree(layout.docs, ignore_errors=True)
+    shutil.rmtree(layout.site, ignore_errors=True)
+    copy_handwritten_docs(ROOT / "docs", layout.docs)
+    wall, out = run(build_command(layout))
+    return Run(wall, _build_figures(out))
+
+
+def unchanged_rebuild(layout: Layout) -> Run:
+    """Run `paperbrief build` again over the data and docs of the last build."""
+    wall, out = run(build_command(layout))
+    return Run(wall, _build_figures(out))
+
+
+def plain_build(layout: Layout) -> Run:
+    """Run a plain `mkdocs build` of a copy of the docs paperbrief generated."""
+    shutil.rmtree(layout.plain_site, ignore_errors=True)
+    wall, _ = run([PYTHON, "-m", "mkdocs", "build", "--quiet", "-f", str(layout.plain_config)])
+    return Run(wall)
+
+
+def prepare_plain(layout: Layout) -> None:
+    """Keep the generated docs for the plain build, with a config that builds them."""
+    shutil.rmtree(layout.plain_docs, ignore_errors=True)
+    shutil.copytree(layout.docs, layout.plain_docs)
+    config = yaml.safe_load(layout.config.read_text("utf-8"))
+    config["docs_dir"] = str(layout.plain_docs)
+    config["site_dir"] = str(layout.plain_site)
+    layout.plain_config.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+
+
 def main() -> None:
     """Generate, build, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="R",
+        help="rounds of each measured build (default 3; medians need at least 3)",
+    )
     parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp dir)")
     parser.add_argument(
         "--no-browser", action="store_true", help="skip the Chromium download check"
     )
     parser.add_argument("--no-plain", action="store_true", help="skip the plain mkdocs build")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     base = args.keep or Path(tempfile.mkdtemp(prefix="paperbrief-scale-"))
     if base.exists() and any(base.iterdir()):
         sys.exit(f"{base} is not empty")
     base.mkdir(parents=True, exist_ok=True)
+    layout = Layout.under(base)
     try:
         start = time.perf_counter()
-        generate_data(base / "data", args.n, args.seed)
+        generate_data(layout.data, args.n, args.seed)
         synth = time.perf_counter() - start
         sys.path.insert(0, str(ROOT))
-        from generator.site.write import copy_handwritten_docs
+        layout.docs.mkdir()
+        write_config(base)
 
-        copy_handwritten_docs(ROOT / "docs", base / "docs")
-        config = write_config(base)
-        build = [
-            PYTHON,
-            "-m",
-            "generator",
-            "build",
-            "--data",
-            str(base / "data"),
-            "--config-file",
-            str(config),
-        ]
-        whole, out = run(build)
+        # A first build warms the caches up for everyone and generates the plain build's docs.
+        warm = fresh_build(layout)
+        print(f"warm-up build: {warm.wall:.2f} s (not counted)", file=sys.stderr)
+        prepare_plain(layout)
+        steps: dict[str, Callable[[], Run]] = {"paperbrief": lambda: fresh_build(layout)}
+        if not args.no_plain:
+            steps["plain"] = lambda: plain_build(layout)
+        series = measure_rounds(steps, args.repeat)
         peak_kib = max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
         )
-        generate = _seconds(r"in ([\d.]+) s\n", out)
-        stages = re.search(r"\n  (load [^\n]*)", out)
-        mkdocs = _seconds(r"mkdocs build \(strict\) into .* in ([\d.]+) s", out)
-        search = _seconds(r"search index \(Pagefind\) of \d+ paper pages in ([\d.]+) s", out)
-        site = base / "site"
-        site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        papers = list((site / "papers").glob("*/index.html"))
+        site_bytes = sum(p.stat().st_size for p in layout.site.rglob("*") if p.is_file())
+        papers = list((layout.site / "papers").glob("*/index.html"))
         paper_bytes = sum(p.stat().st_size for p in papers)
-        bundle = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
-        text_bytes, text_page = largest_page_text(site)
+        bundle = sum(p.stat().st_size for p in (layout.site / "pagefind").rglob("*") if p.is_file())
+        text_bytes, text_page = largest_page_text(layout.site)
+        rebuilds = measure_rounds({"rebuild": lambda: unchanged_rebuild(layout)}, args.repeat)
+        query = None if args.no_browser else browser_query_bytes(layout.site, "%E9%87%8F%E5%8C%96")
 
-        plain = float("nan")
-        if not args.no_plain:
-            plain_config = yaml.safe_load(config.read_text("utf-8"))
-            plain_config["site_dir"] = str(base / "site-plain")
-            plain_path = base / "mkdocs-plain.yml"
-            plain_path.write_text(yaml.safe_dump(plain_config, allow_unicode=True), "utf-8")
-            plain, _ = run([PYTHON, "-m", "mkdocs", "build", "--quiet", "-f", str(plain_path)])
-            shutil.rmtree(base / "site-plain", ignore_errors=True)
-
-        again, out2 = run(build)
-        rewritten = re.search(r"\((\d+) written, (\d+) removed\)", out2)
-        query = None if args.no_browser else browser_query_bytes(site, "%E9%87%8F%E5%8C%96")
-
+        ours = series["paperbrief"]
+        plain = series.get("plain", Series())
+        whole = median(ours.values())
+        generate = median(ours.values("generator"))
+        ratios = [a / b for a, b in zip(ours.values(), plain.values(), strict=False)]
         print(f"papers: {args.n} ({len(papers)} paper pages), seed {args.seed}, in {base}")
+        print(f"rounds: {args.repeat}, the two builds' order alternating")
         print(f"synthetic data: {synth:.2f} s")
         print(
-            f"generator (load, validate, index, render, write): {generate:.2f} s "
-            f"= {100 * generate / whole:.1f}% of the build"
+            f"generator (load, validate, index, render, write): {spread(ours.values('generator'))}"
+            f" = {100 * generate / whole:.1f}% of the build (medians)"
         )
-        if stages:
-            print(f"  {stages.group(1)}")
-        print(f"mkdocs build (strict): {mkdocs:.2f} s")
-        print(f"search index (Pagefind): {search:.2f} s")
-        print(f"paperbrief build, whole process: {whole:.2f} s")
+        print(f"mkdocs build (strict): {spread(ours.values('mkdocs'))}")
+        print(f"search index (Pagefind): {spread(ours.values('search'))}")
+        print(f"paperbrief build, whole process: {spread(ours.values())}")
+        if plain.runs:
+            print(f"plain mkdocs build of the same docs: {spread(plain.values())}")
+            print(
+                f"paperbrief / plain, per round: median {median(ratios):.2f}"
+                f" (min {min(ratios):.2f}, max {max(ratios):.2f})"
+            )
+        written = rebuilds["rebuild"].values("written")
+        print(
+            f"rebuild, unchanged data: {spread(rebuilds['rebuild'].values())};"
+            f" files rewritten: {', '.join(f'{w:.0f}' for w in written)}"
+        )
         print(f"peak memory (largest process): {peak_kib / 1024:.0f} MiB")
         print(f"site: {site_bytes / 2**20:.1f} MiB; Pagefind bundle {bundle / 2**20:.1f} MiB")
         print(f"bytes per paper page: {paper_bytes / max(1, len(papers)):.0f}")
@@ -638,23 +393,31 @@ def main() -> None:
                 f"search for 量化, cold cache: {query[1] / 1024:.0f} KiB from pagefind/ "
                 f"({query[0] / 1024:.0f} KiB with page and theme), {query[2]} results shown"
             )
-        if plain == plain:
-            print(
-                f"plain mkdocs build of the same docs: {plain:.2f} s; "
-                f"paperbrief / plain = {whole / plain:.2f}"
-            )
-        if rewritten:
-            print(f"rebuild, unchanged data: {again:.2f} s, {rewritten.group(1)} files rewritten")
+
+        def rounded(values: list[float]) -> list[float | None]:
+            return [round(v, 2) if v == v else None for v in values]
+
+        def mid(values: list[float]) -> float | None:
+            value = median(values)
+            return round(value, 2) if value == value else None
+
         print(
             json.dumps(
                 {
                     "n": args.n,
+                    "rounds": args.repeat,
                     "synthetic_s": round(synth, 2),
-                    "generator_s": round(generate, 2),
-                    "mkdocs_s": round(mkdocs, 2),
-                    "search_index_s": round(search, 2),
-                    "whole_s": round(whole, 2),
-                    "plain_mkdocs_s": round(plain, 2),
+                    "generator_s": mid(ours.values("generator")),
+                    "mkdocs_s": mid(ours.values("mkdocs")),
+                    "search_index_s": mid(ours.values("search")),
+                    "whole_s": mid(ours.values()),
+                    "plain_mkdocs_s": mid(plain.values()),
+                    "rebuild_s": mid(rebuilds["rebuild"].values()),
+                    "runs": {
+                        "whole_s": rounded(ours.values()),
+                        "plain_mkdocs_s": rounded(plain.values()),
+                        "rebuild_s": rounded(rebuilds["rebuild"].values()),
+                    },
                     "peak_mib": round(peak_kib / 1024),
                     "site_bytes": site_bytes,
                     "paper_page_bytes": round(paper_bytes / max(1, len(papers))),

@@ -2,7 +2,7 @@
 
     python benchmarks/reader_pages.py 1000 10000
 
-Synthetic records come from benchmarks/build_scale.py (same generator, same seed); only the
+Synthetic records come from benchmarks/synthetic_papers.py (same generator, same seed); only the
 load -> index -> statistics / exports stages run, no MkDocs. Prints one row per N.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_scale import generate_data
+from synthetic_papers import generate_data
 
 from generator.records.load import load_collection
 from generator.site.index import index_site
