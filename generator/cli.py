@@ -473,24 +473,102 @@ def ingest_command(
 
 
 @main.command("new-report")
-@click.argument("pdf_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--title", required=True, help="The report's title.")
+@click.argument("pdf_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", required=True, help="The report's title (a report is found again by it).")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Papers added on or after DATE (YYYY-MM-DD).",
+)
+@click.option(
+    "--since-last",
+    is_flag=True,
+    help="Papers added since the newest report: on or after its date and not in it.",
+)
+@click.option(
+    "--technique",
+    "techniques",
+    multiple=True,
+    metavar="ID",
+    help="Only papers of this technique or a narrower one (repeatable).",
+)
+@click.option(
+    "--id", "paper_ids", multiple=True, metavar="ID", help="Also this paper (repeatable)."
+)
+@click.option(
+    "--date",
+    "generated",
+    type=click.DateTime(["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    metavar="TIME",
+    help="The report's time, UTC (default: now); an existing report keeps its own.",
+)
+@click.option(
+    "--min-papers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Write nothing, without an error, when fewer than N papers are selected.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show the report that would be written; write nothing."
+)
 @DATA_OPTION
 @click.option(
     "--llm", is_flag=True, help="Let Mistral correct the extracted fields (needs MISTRAL_API_KEY)."
 )
-def new_report_command(pdf_dir: Path, title: str, data_dir: Path, llm: bool) -> None:
-    """Ingest a folder of PDFs into paper records and a report listing them (safe to re-run)."""
+def new_report_command(
+    pdf_dir: Path | None,
+    title: str,
+    since: Any,
+    since_last: bool,
+    techniques: tuple[str, ...],
+    paper_ids: tuple[str, ...],
+    generated: Any,
+    min_papers: int | None,
+    dry_run: bool,
+    data_dir: Path,
+    llm: bool,
+) -> None:
+    """Write DATA/reports/<id>.yaml from papers of the collection and/or a folder of PDFs.
+
+    Give PDF_DIR, --since DATE or --since-last, --technique ID, --id ID, or several of them. The
+    papers are listed by title, A to Z; briefs are asked for when MISTRAL_API_KEY is set. Safe
+    to re-run: the same command changes nothing.
+    """
     from generator.authoring.ingest.llm import corrector_from_env
-    from generator.authoring.ingest.report import new_report
+    from generator.authoring.newreport import ReportSelection, default_briefs, new_report
     from generator.records.parse import display_path
 
-    made = new_report(title, pdf_dir, data_dir, correct=corrector_from_env(llm))
+    selection = ReportSelection(
+        since=since.date() if since else None,
+        since_last=since_last,
+        techniques=techniques,
+        paper_ids=paper_ids,
+    )
+    made = new_report(
+        title,
+        data_dir,
+        selection=selection,
+        pdf_dir=pdf_dir,
+        generated=generated,
+        min_papers=min_papers,
+        dry_run=dry_run,
+        correct=corrector_from_env(llm) if pdf_dir is not None else None,
+        briefs=default_briefs,
+    )
     for result in made.ingested:
         click.echo(
             ("error: " if result.status == "failed" else "") + result.message,
             err=result.status == "failed",
         )
+    for line in made.how:
+        click.echo(f"selected {line}")
+    if made.path is None:
+        click.echo(
+            f"{len(made.papers)} paper(s) selected, fewer than --min-papers {min_papers}:"
+            " no report written"
+        )
+        return
     click.echo(f"{made.status} {display_path(made.path)} ({len(made.papers)} papers)")
     for line in made.briefs:
         click.echo(line)

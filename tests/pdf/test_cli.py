@@ -105,9 +105,10 @@ def test_new_report_is_idempotent(paper_pdf, tmp_path):
     reports = list((data / "reports").iterdir())
     assert len(reports) == 1 and reports[0].name.endswith("-inference-speedups.yaml")
     report = yaml.safe_load(reports[0].read_text(encoding="utf-8"))
+    # the sample report's order: by title, A to Z (not the files' order)
     assert report["papers"] == [
-        "sparse-attention-fast-language-model-inference",
         "quantized-caches-long-context-serving",
+        "sparse-attention-fast-language-model-inference",
     ]
     assert "briefs: pending" in first.output
     assert "needs a person's review" in first.output
