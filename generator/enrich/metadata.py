@@ -108,6 +108,7 @@ class MetadataRunReport:
     titles: RunReport[ArxivMetadata]
     s2: RunReport[SemanticScholarMetadata]
     fills: list[FillOutcome] = field(default_factory=list)
+    time_limit_s: float | None = None  # the whole run's (each service's run gets what is left)
 
     @property
     def runs(self) -> tuple[RunReport[Any], ...]:
@@ -153,16 +154,23 @@ class MetadataRunReport:
         )
         for outcome in self.fills:
             if outcome.refused is not None:
+                names = ", ".join(f.name for f in outcome.filled) or "nothing to fill"
                 lines.append(
-                    f"not written {outcome.paper_id}: {outcome.refused}; by hand:"
-                    f" {'; '.join([f.name for f in outcome.filled] + outcome.new_flags)}"
+                    f"not written {outcome.paper_id}: {outcome.refused}; by hand from its"
+                    f" enrichment file: {names}"
                 )
+                lines += [f"  flag for {outcome.paper_id}: {flag}" for flag in outcome.new_flags]
         for run in self.runs:
             for paper_id, reason in sorted(run.failed.items()):
                 lines.append(
                     f"failed {paper_id} ({run.service}): {reason}; the record is unchanged"
                 )
-            if run.stopped:
+            if run.stop == "time" and self.time_limit_s is not None:
+                lines.append(
+                    f"stopped early ({run.service}): the run's time limit of"
+                    f" {self.time_limit_s:g} s is reached"
+                )
+            elif run.stopped:
                 lines.append(f"stopped early ({run.service}): {run.stopped}")
             if run.not_attempted:
                 lines.append(f"not asked ({run.service}, stopped): {', '.join(run.not_attempted)}")
@@ -261,4 +269,4 @@ def enrich_metadata(
             s2_client.close()
     papers = select_papers(collection, settings.only, settings.shard)
     fills = fill_records(data_dir, papers, today=now().date(), echo=echo)
-    return MetadataRunReport(by_id, by_title, s2_run, fills)
+    return MetadataRunReport(by_id, by_title, s2_run, fills, settings.time_limit_s)

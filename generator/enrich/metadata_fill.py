@@ -272,19 +272,20 @@ def plan_fill(record: PaperRecord, meta: MetadataEnrichment, today: date) -> Fil
 def rewrite_refusal(path: Path, before: PaperRecord) -> str | None:
     """Say why rewriting this record file would lose something a person wrote, if it would.
 
-    The file is rewritten in the writer's form: nothing is lost when it already is in that form,
-    or when it holds no comment (only formatting changes). Comments would be dropped.
+    The file is rewritten in the writer's form: nothing is lost when it holds no comment (only
+    formatting changes) or already is in that form. Comments would be dropped.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return f"cannot read it ({exc.strerror})"
+    body = text.splitlines()[1:] if text.startswith(SCHEMA_LINE) else text.splitlines()
+    if not any("#" in line for line in body):
+        return None
+    # a '#' inside a value (a URL fragment, C#) is no comment when the writer wrote the file
     if text == dump_model(before, schema="paper"):
         return None
-    body = text.splitlines()[1:] if text.startswith(SCHEMA_LINE) else text.splitlines()
-    if any("#" in line for line in body):
-        return "it holds comments, which rewriting it would drop"
-    return None
+    return "it holds comments, which rewriting it would drop"
 
 
 def write_record(path: Path, record: PaperRecord) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,8 +27,13 @@ from generator.enrich.sources.arxiv import (
 from generator.enrich.sources.semantic_scholar import S2Failure, S2Paper, SemanticScholarClient
 from generator.records.collection import Paper
 from generator.records.keys import normalize_title
-from generator.records.models import ArxivMetadata, MetadataEnrichment, SemanticScholarMetadata
-from generator.records.store import read_enrichment, save_enrichment
+from generator.records.models import (
+    ArxivMetadata,
+    EnrichmentRecord,
+    MetadataEnrichment,
+    SemanticScholarMetadata,
+)
+from generator.records.store import atomic_write, dump_model, enrichment_path, read_enrichment
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -141,18 +146,34 @@ def exact_matches(title: str, entries: Sequence[ArxivEntry]) -> list[ArxivEntry]
 
 @dataclass
 class MetadataStore:
-    """Read and write the `metadata:` section of a paper's enrichment file."""
+    """Read and write the `metadata:` section of a paper's enrichment file.
+
+    Each file is read once per run and kept: a run reads every paper's answers several times
+    (three services, then the fill), and YAML is slow to parse at thousands of papers. Only
+    this run writes these files meanwhile, so the kept copy stays true.
+    """
 
     data_dir: Path
+    _files: dict[str, EnrichmentRecord] = field(default_factory=dict, repr=False)
+
+    def _file(self, paper_id: str) -> EnrichmentRecord:
+        if paper_id not in self._files:
+            self._files[paper_id] = read_enrichment(self.data_dir, paper_id)
+        return self._files[paper_id]
 
     def read(self, paper_id: str) -> MetadataEnrichment:
         """Return the paper's metadata section (empty when it has none)."""
-        return read_enrichment(self.data_dir, paper_id).metadata or MetadataEnrichment()
+        return self._file(paper_id).metadata or MetadataEnrichment()
 
     def save(self, paper_id: str, **section: Any) -> None:
         """Replace the given parts of the paper's metadata section, keeping the rest."""
-        current = self.read(paper_id)
-        save_enrichment(self.data_dir, paper_id, metadata=current.model_copy(update=section))
+        current = self._file(paper_id)
+        metadata = self.read(paper_id).model_copy(update=section)
+        updated = current.model_copy(update={"metadata": metadata})
+        atomic_write(
+            enrichment_path(self.data_dir, paper_id), dump_model(updated, schema="enrichment")
+        )
+        self._files[paper_id] = updated
 
 
 def _stored_lookup(value: ArxivMetadata | SemanticScholarMetadata | None) -> Any:
