@@ -80,8 +80,8 @@ def report_id_for(title: str, when: datetime) -> str:
     slug = slugify(title)
     if len(slug) > 50:
         slug = slug[:50].rsplit("-", 1)[0]
-    if not slug:
-        # a title without latin letters (e.g. Chinese): a short stable hash stands in
+    if not any(ch.isalpha() for ch in slug):
+        # a title without latin words (Chinese, or Chinese and a date): a stable hash stands in
         slug = "report-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:8]
     return check_id(f"{when:%Y-%m-%d}-{slug}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from report_data import (
     write_paper,
 )
 
-from generator.authoring.newreport import ReportSelection, new_report, report_order
+from generator.authoring.newreport import ReportSelection, new_report, report_id_for, report_order
 from generator.records.load import load_collection
 
 sys.path.insert(0, str(ROOT / "tests" / "briefs"))
@@ -238,11 +239,13 @@ def test_bad_selections_are_refused_with_the_fix(data: Path, args: list[str], me
     assert message in result.output
 
 
-def test_chinese_titles_get_a_stable_id(data: Path) -> None:
-    args = ["new-report", "--title", "新增论文报告", "--since-last", "--date", DATE]
+@pytest.mark.parametrize("title", ["新增论文报告", "新增论文报告 2025-11-03"])
+def test_chinese_titles_get_a_stable_id(data: Path, title: str) -> None:
+    args = ["new-report", "--title", title, "--since-last", "--date", DATE]
     assert paperbrief(*args, "--data", str(data)).exit_code == 0
     (made,) = set(_reports(data)) - {SAMPLE_REPORT}
-    assert made.startswith("2025-11-03-report-") and len(made) == len("2025-11-03-report-") + 8
+    assert re.fullmatch(r"2025-11-03-report-[0-9a-f]{8}", made)
+    assert made == report_id_for(title, datetime(2025, 11, 3))
 
 
 def test_review_lists_open_entries_and_missing_briefs(data: Path) -> None:
