@@ -52,7 +52,8 @@ def test_the_report_is_cut_after_enrichment_and_travels_with_its_results() -> No
     )
     assert "data/reports" in _step("collect", "Find what changed")["run"]
     upload = _step("collect", "Upload the merged results")["with"]["path"].split()
-    assert upload == ["data/enrichment/", "data/reports/"]
+    # data/papers/: the records the metadata job filled travel in the same artifact
+    assert upload == ["data/enrichment/", "data/reports/", "data/papers/"]
     download = _step("propose", "Download the merged results")["with"]
     assert download["name"] == "enrichment-merged" and download["path"] == "data/"
     proposal = _step("propose", "Commit, push and open the pull request")["run"]

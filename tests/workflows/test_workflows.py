@@ -172,6 +172,12 @@ def test_enrichment_is_sharded_secret_holding_and_proposed_by_one_job() -> None:
     command = next(s["run"] for s in _steps(enrich) if "paperbrief enrich" in s.get("run", ""))
     assert command == 'paperbrief enrich --briefs --scholar --shard "$SHARD/$SHARD_COUNT"'
     assert collect["needs"] == "enrich" and propose["needs"] == "collect"
+    # metadata first, in one job for all papers (arXiv allows one connection), then the shards
+    metadata = workflow["jobs"]["metadata"]
+    assert enrich["needs"] == "metadata" and "strategy" not in metadata
+    assert metadata["environment"] == "enrichment"
+    metadata_run = [s["run"] for s in _steps(metadata) if "paperbrief enrich" in s.get("run", "")]
+    assert metadata_run == ["paperbrief enrich --metadata"]
     assert "paperbrief validate" in [s.get("run") for s in _steps(collect)]
     assert "gh pr create" in next(s["run"] for s in _steps(propose) if "run" in s)
     # the write token never meets the API keys
