@@ -56,8 +56,10 @@ def load_collection(
     # registries first: papers are checked against them
     techniques = _read_techniques(data_dir / "techniques.yaml", problems)
     registry = _read_institutions(data_dir / "institutions.yaml", problems)
-    enrichment = _read_enrichment(data_dir / "enrichment", problems, size_cap)
+    enrichment_paths = _valid_record_paths(data_dir / "enrichment", "enrichment", problems)
+    enrichment = _read_enrichment(enrichment_paths, problems, size_cap)
     paper_paths = _valid_record_paths(data_dir / "papers", "paper", problems)
+    problems += _orphan_enrichment(enrichment_paths, paper_paths)
     paper_files = _read_papers(paper_paths, problems, size_cap)
     offered = tuple(techniques)  # a generated brief may choose from every technique id
     papers = {
@@ -146,11 +148,11 @@ def _read_institutions(path: Path, problems: list[Problem]) -> InstitutionRegist
 
 
 def _read_enrichment(
-    folder: Path, problems: list[Problem], size_cap: int
+    paths: dict[str, Path], problems: list[Problem], size_cap: int
 ) -> dict[str, EnrichmentRecord]:
     """Read what Scholar and the LLM returned, keyed by paper id."""
     result: dict[str, EnrichmentRecord] = {}
-    for paper_id, path in _valid_record_paths(folder, "enrichment", problems).items():
+    for paper_id, path in paths.items():
         record, _doc, found = read_model(path, EnrichmentRecord, size_cap=size_cap)
         problems += found
         if record is not None:
@@ -186,6 +188,21 @@ def _read_reports(
     return reports
 
 
+def _orphan_enrichment(enrichment: dict[str, Path], papers: dict[str, Path]) -> list[Problem]:
+    """Report enrichment files whose paper does not exist (a renamed or deleted paper's)."""
+    return [
+        Problem(
+            display_path(path),
+            1,
+            1,
+            f"enrichment for paper {paper_id!r}, which does not exist (no papers/{paper_id}.yaml);"
+            " delete this file, or rename it to the paper's new id",
+        )
+        for paper_id, path in enrichment.items()
+        if paper_id not in papers
+    ]
+
+
 def _record_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
@@ -199,6 +216,18 @@ def _valid_record_paths(folder: Path, kind: str, problems: list[Problem]) -> dic
     """Return the record files of a folder by id, reporting bad names, symlinks and collisions."""
     valid: dict[str, Path] = {}
     folded: dict[str, Path] = {}
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        what = "a symlink" if folder.is_symlink() else "not a folder"
+        problems.append(
+            Problem(
+                display_path(folder),
+                1,
+                1,
+                f"the {folder.name}/ folder is {what}; {kind} files must sit in a real folder"
+                " inside the data directory",
+            )
+        )
+        return valid
     for path in _record_files(folder):
         stem = path.name[: -len(path.suffix)] if path.suffix else path.name
         shown = display_path(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -17,6 +16,20 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+)
+
+from generator.records.characters import (
+    describe_char,
+    forbidden_char,
+    has_visible_char,
+    mixed_script_word,
+)
+from generator.records.dates import (
+    as_utc_naive,
+    check_published_date,
+    check_timestamp,
+    check_timestamp_date,
+    refuse_number,
 )
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -50,56 +63,57 @@ _STATUS_IN_VENUE = re.compile(
 )
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
-# Characters that must never appear in ids or titles: C0/C1 controls (tab and newline are
-# refused in titles too), bidi overrides/isolates, zero-width characters and BOM.
-_FORBIDDEN_CHARS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+# Which characters text may hold lives in generator/records/characters.py: ids and one-line
+# fields refuse every control, format, bidi, tag and non-character and Hangul fillers; prose
+# keeps newlines and tabs. Text must also show something (not only invisible characters).
+_NOTHING_VISIBLE = (
+    "shows nothing: it holds only invisible characters, spaces or marks; write the text,"
+    " or remove the field if the value is unknown"
 )
-# Multi-line prose may keep newlines and tabs; every other control or bidi character is refused.
-_FORBIDDEN_IN_PROSE = re.compile(
-    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
-)
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def describe_char(ch: str) -> str:
-    """Name a character for an error message: U+202E RIGHT-TO-LEFT OVERRIDE."""
-    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+def _refuse_invisible(value: str, *, prose: bool) -> None:
+    bad = forbidden_char(value, prose=prose)
+    if bad is not None:
+        raise ValueError(
+            f"contains the invisible or control character {describe_char(bad)};"
+            " delete it (retype the text if you cannot see it)"
+        )
 
 
 def _check_line(value: str) -> str:
-    match = _FORBIDDEN_CHARS.search(value) or _SURROGATES.search(value)
-    if match:
-        raise ValueError(
-            f"contains the invisible or control character {describe_char(match.group())};"
-            " delete it (retype the text if you cannot see it)"
-        )
+    _refuse_invisible(value, prose=False)
     if value != value.strip():
         raise ValueError("has leading or trailing whitespace; remove it")
     if not value:
         raise ValueError("is empty; remove the field if the value is unknown")
+    if not has_visible_char(value):
+        raise ValueError(_NOTHING_VISIBLE)
     return value
 
 
 def _check_prose(value: str) -> str:
-    match = _FORBIDDEN_IN_PROSE.search(value) or _SURROGATES.search(value)
-    if match:
-        raise ValueError(
-            f"contains the invisible or control character {describe_char(match.group())};"
-            " delete it (retype the text if you cannot see it)"
-        )
+    _refuse_invisible(value, prose=True)
     if not value.strip():
         raise ValueError("is empty; remove the field if the value is unknown")
+    if not has_visible_char(value):
+        raise ValueError(_NOTHING_VISIBLE)
+    return value
+
+
+def _check_institution_name(value: str) -> str:
+    # look-alike letters (Cyrillic а in "Hаrvard") would pass for a registered institution
+    problem = mixed_script_word(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
 def check_id(value: str) -> str:
     """Validate a record id: lowercase ascii, digits and single hyphens, not reserved."""
-    match = _FORBIDDEN_CHARS.search(value) or _SURROGATES.search(value)
-    if match:
-        raise ValueError(
-            f"contains the invisible or control character {describe_char(match.group())}"
-        )
+    bad = forbidden_char(value)
+    if bad is not None:
+        raise ValueError(f"contains the invisible or control character {describe_char(bad)}")
     if not re.fullmatch(ID_PATTERN, value):
         raise ValueError(
             f"{value!r} is not a valid id: use lowercase ascii letters, digits and single"
@@ -194,6 +208,9 @@ def _date_only(value: object) -> object:
 
 Line = Annotated[str, AfterValidator(_check_line)]
 Prose = Annotated[str, AfterValidator(_check_prose)]
+InstitutionName = Annotated[
+    str, AfterValidator(_check_line), AfterValidator(_check_institution_name)
+]
 Id = Annotated[str, AfterValidator(check_id)]
 Url = Annotated[str, AfterValidator(_check_url)]
 ArxivId = Annotated[
@@ -209,9 +226,24 @@ Doi = Annotated[
 ]
 VenueName = Annotated[str, AfterValidator(_check_venue)]
 ArxivCategory = Annotated[str, StringConstraints(pattern=ARXIV_CATEGORY_PATTERN, max_length=40)]
-LaxDate = Annotated[date, Field(strict=False)]
-FirstVersionDate = Annotated[date, BeforeValidator(_date_only), Field(strict=False)]
-LaxDateTime = Annotated[datetime, Field(strict=False)]
+# Date ranges (generator/records/dates.py): publication dates 1900 to 2099; dates and times the
+# site is built from, and enrichment times, 1970 to 2099.
+LaxDate = Annotated[
+    date, BeforeValidator(refuse_number), Field(strict=False), AfterValidator(check_published_date)
+]
+FirstVersionDate = Annotated[
+    date, BeforeValidator(_date_only), Field(strict=False), AfterValidator(check_published_date)
+]
+RecordDate = Annotated[
+    date, BeforeValidator(refuse_number), Field(strict=False), AfterValidator(check_timestamp_date)
+]
+LaxDateTime = Annotated[
+    datetime, BeforeValidator(refuse_number), Field(strict=False), AfterValidator(check_timestamp)
+]
+# A report's time: one without a UTC offset is UTC; one with an offset is converted to UTC.
+UtcDateTime = Annotated[
+    datetime, BeforeValidator(refuse_number), Field(strict=False), AfterValidator(as_utc_naive)
+]
 
 
 class _Frozen(BaseModel):
@@ -265,7 +297,7 @@ class PaperRecord(_Frozen):
         le=5000,
         description="Number of authors; may be omitted when authors are listed, must match them",
     )
-    institutions: list[Line] = Field(
+    institutions: list[InstitutionName] = Field(
         default_factory=list,
         max_length=30,
         description="Institutions as written (English, Chinese or an alias); resolved via data/institutions.yaml",
@@ -305,7 +337,7 @@ class PaperRecord(_Frozen):
         max_length=6,
         description="Technique ids from data/techniques.yaml (1 to 4 is typical)",
     )
-    added: LaxDate = Field(description="Date the paper was added to the collection (YYYY-MM-DD)")
+    added: RecordDate = Field(description="Date the paper was added to the collection (YYYY-MM-DD)")
     brief: Prose | None = Field(
         None,
         max_length=2000,
@@ -381,8 +413,9 @@ class ReportRecord(_Frozen):
     """One report: the contents of data/reports/<id>.yaml."""
 
     title: Line = Field(max_length=300)
-    generated: LaxDateTime = Field(
-        description="When the report was generated (YYYY-MM-DD HH:MM:SS)"
+    generated: UtcDateTime = Field(
+        description="When the report was generated (YYYY-MM-DD HH:MM:SS, UTC; a time with an"
+        " offset is converted to UTC)"
     )
     papers: list[Id] = Field(min_length=1, description="Paper ids in report order")
     intro: Prose | None = Field(
@@ -394,9 +427,9 @@ class Institution(_Frozen):
     """One entry of data/institutions.yaml."""
 
     id: Id
-    en: Line = Field(description="English name")
-    zh: Line | None = Field(None, description="Chinese name")
-    aliases: list[Line] = Field(
+    en: InstitutionName = Field(description="English name")
+    zh: InstitutionName | None = Field(None, description="Chinese name")
+    aliases: list[InstitutionName] = Field(
         default_factory=list, description="Other names, abbreviations, both languages"
     )
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(

@@ -125,5 +125,11 @@ def read_model(
         return None, None, [Problem(shown, exc.line, exc.col, exc.message)]
     except OSError as exc:
         return None, None, [Problem(shown, 1, 1, f"cannot read the file: {exc.strerror}")]
-    value, problems = parse_model(doc, model)
+    except RecursionError:
+        # the reader limits nesting; this keeps one odd file from hiding the others' problems
+        return None, None, [Problem(shown, 1, 1, "nested too deeply to read; flatten it")]
+    try:
+        value, problems = parse_model(doc, model)
+    except RecursionError:
+        return None, doc, [Problem(shown, 1, 1, "nested too deeply to check; flatten it")]
     return value, doc, problems

@@ -10,8 +10,13 @@ from typing import Any
 import yaml
 
 from generator.errors import Problem
+from generator.records.characters import describe_char
+from generator.records.datafile import FileRefused, read_data_file
 
 DEFAULT_SIZE_CAP = 256 * 1024
+# Records nest four levels at most (enrichment: metadata, arxiv, authors, item); 500 levels made
+# the reader recurse past Python's limit. Deeper than this is refused before anything recurses.
+MAX_DEPTH = 32
 
 PathKey = tuple[str | int, ...]
 
@@ -63,12 +68,25 @@ class YamlDocument:
         return Problem(self.display, line, col, message)
 
 
+def _too_deep(mark: Any) -> YamlProblem:
+    return YamlProblem(
+        mark.line + 1,
+        mark.column + 1,
+        f"nested more than {MAX_DEPTH} levels deep; records are flat mappings and lists",
+    )
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors, aliases and explicit tags while composing."""
+    """SafeLoader that refuses anchors, aliases, explicit tags and deep nesting while composing."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         mark = event.start_mark
+        nests = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+        if nests and self._depth >= MAX_DEPTH:
+            raise _too_deep(mark)
         if isinstance(event, yaml.AliasEvent):
             raise YamlProblem(
                 mark.line + 1,
@@ -88,7 +106,11 @@ class _StrictLoader(yaml.SafeLoader):
                 mark.column + 1,
                 f"the YAML tag {tag!r} is not allowed; remove it (quote the value if it must be text)",
             )
-        return super().compose_node(parent, index)
+        self._depth += nests
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= nests
 
 
 try:  # libyaml parses about 8x faster than PyYAML's pure-Python scanner (10,000 records).
@@ -102,17 +124,25 @@ def _compose_fast(text: str) -> tuple[Any, yaml.Node | None] | None:
     """Compose with libyaml when the text is plain (no anchor, alias or tag); else None.
 
     Anything unusual (an error, an anchor, an alias, a tag) returns None, and the strict
-    pure-Python loader reads the text again to report it exactly as before.
+    pure-Python loader reads the text again to report it exactly as before. Nesting deeper
+    than MAX_DEPTH raises YamlProblem here, before anything recursive sees it.
     """
     if _CLoader is None:
         return None
     try:
         events = _CEvents(text)
+        depth = 0
         try:
             while True:
                 event = events.get_event()
                 if isinstance(event, yaml.StreamEndEvent):
                     break
+                if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise _too_deep(event.start_mark)
+                elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                    depth -= 1
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                     return None
                 if getattr(event, "tag", None) not in (None, "!"):
@@ -136,16 +166,16 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
 def load_yaml(
     path: Path, *, display: str | None = None, size_cap: int = DEFAULT_SIZE_CAP
 ) -> YamlDocument:
-    """Parse one YAML file, raising YamlProblem on the first structural problem."""
+    """Parse one YAML file, raising YamlProblem on the first structural problem.
+
+    The file is read with a hard size limit and only if it is a regular file (not a symlink,
+    FIFO or device); OSError (missing, no permission) passes through.
+    """
     shown = display or str(path)
-    size = path.stat().st_size
-    if size > size_cap:
-        raise YamlProblem(
-            1,
-            1,
-            f"file is {size:,} bytes, over the {size_cap:,}-byte cap; shorten it (abstracts and notes are prose, not full text)",
-        )
-    raw = path.read_bytes()
+    try:
+        raw = read_data_file(path, size_cap)
+    except FileRefused as exc:
+        raise YamlProblem(1, 1, exc.message) from None
     return parse_yaml(raw, path=path, display=shown)
 
 
@@ -174,11 +204,14 @@ def parse_yaml(raw: bytes, *, path: Path, display: str) -> YamlDocument:
         # PyYAML checks the whole text for control characters before it parses anything
         start = text.rfind("\n", 0, exc.position) + 1
         line, col = text.count("\n", 0, exc.position) + 1, exc.position - start + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        what = (
+            f"the control character U+{code:04X}"
+            if code < 0x20 or 0x7F <= code <= 0x9F
+            else f"the character {describe_char(chr(code))}, which YAML files may not hold"
+        )
         raise YamlProblem(
-            line,
-            col,
-            f"contains the control character U+{exc.character:04X}; delete it"
-            " (retype the text if you cannot see it)",
+            line, col, f"contains {what}; delete it (retype the text if you cannot see it)"
         ) from None
     try:
         try:
