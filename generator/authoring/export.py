@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.authoring.reportmd import ExportEntry, format_report
+from generator.authoring.reportmd import INSTITUTION_SEPARATOR, ExportEntry, format_report
 from generator.errors import PaperbriefError
 from generator.records.collection import Collection
 
@@ -24,8 +24,9 @@ def export_report(collection: Collection, report_id: str) -> str:
             ExportEntry(
                 title=paper.record.title,
                 brief=paper.brief_text,
-                institutions=", ".join(inst.en for inst in paper.institutions) or None,
-                author_count=paper.record.author_count,
+                institutions=INSTITUTION_SEPARATOR.join(inst.en for inst in paper.institutions)
+                or None,
+                author_count=paper.record.author_total,
                 abstract=paper.record.abstract,
             )
         )

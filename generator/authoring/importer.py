@@ -10,9 +10,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from generator.authoring.reportmd import ParsedReport, ReportEntry, parse_report
+from generator.authoring.reportmd import (
+    INSTITUTION_SEPARATOR,
+    REPORT_SIZE_CAP,
+    ParsedReport,
+    ReportEntry,
+    parse_report,
+)
 from generator.errors import ImportFailed
 from generator.records.collection import Collection
+from generator.records.datafile import FileRefused, read_data_file
 from generator.records.ids import derive_id, free_id
 from generator.records.keys import PaperIndex, normalize_title, paper_keys, record_keys
 from generator.records.load import load_collection
@@ -202,6 +209,9 @@ def resolve_institutions(
             )
         )
         return [], []
+    exact = _registry_names(raw, registry)
+    if exact is not None:
+        return exact, []
     names: list[str] = []
     unknown: list[str] = []
     parts: list[str] = []
@@ -247,6 +257,27 @@ def resolve_institutions(
         if normalize_name(part) != normalize_name(inst.en) and registry.resolve(part) is None:
             notes.append(Note(number, "institutions", f"{part!r} read as {inst.en!r}"))
     return names, unknown
+
+
+def _registry_names(raw: str, registry: InstitutionRegistry) -> list[str] | None:
+    """Read a line of registered English names as the export writes it, or return None.
+
+    Names may hold the separator themselves ("University of California, Berkeley"), so the
+    line is cut into the fewest runs of pieces that are each a registered name, exactly.
+    """
+    english = {inst.en for inst in registry.by_id.values()}
+    pieces = raw.strip().split(INSTITUTION_SEPARATOR)
+    # best[i]: the fewest names covering pieces[i:], or None when they cannot be covered
+    best: list[list[str] | None] = [None] * len(pieces) + [[]]
+    for start in range(len(pieces) - 1, -1, -1):
+        for end in range(len(pieces), start, -1):
+            name = INSTITUTION_SEPARATOR.join(pieces[start:end])
+            rest, current = best[end], best[start]
+            fewer = rest is not None and (current is None or len(rest) + 1 < len(current))
+            if name in english and rest is not None and fewer:
+                best[start] = [name, *rest]
+    found = best[0]
+    return list(dict.fromkeys(found)) if found else None
 
 
 def _find_institution(part: str, registry: InstitutionRegistry) -> Institution | None:
@@ -456,7 +487,9 @@ def import_report(
 ) -> ImportResult:
     """Import a Markdown report into the data directory; all files are written or none."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_data_file(path, REPORT_SIZE_CAP, follow_symlink=True).decode("utf-8")
+    except FileRefused as exc:
+        raise ImportFailed(f"{path}: cannot read the report: it {exc.message}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFailed(f"{path}: cannot read the report: {exc}") from None
     parsed = parse_report(text, path=str(path))

@@ -15,8 +15,27 @@ COUNT_LABEL = "分析论文数量: "
 INSTITUTIONS_LABEL = "**主要机构**: "
 AUTHORS_LABEL = "**作者数量**: "
 ABSTRACT_LABEL = "**摘要**:"
+INSTITUTION_SEPARATOR = ", "  # between the English names the export writes
+# A report file is a few hundred kilobytes; a bigger one is not a report.
+REPORT_SIZE_CAP = 16 * 1024 * 1024
 
 _ENTRY = re.compile(r"^### (\d+)\. ?(.*)$")
+# A prose line (brief, abstract) that this format or Markdown would read as a heading: `#` after
+# at most three spaces, behind any backslashes. The export writes one more backslash before the
+# `#`, the import takes one away, so every line comes back as it was and none becomes structure.
+_HEADING_LIKE = re.compile(r"^( {0,3})(\\*#)")
+_ESCAPED_HEADING = re.compile(r"^( {0,3})\\(\\*#)")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def escape_prose(text: str) -> str:
+    """Return prose for the report: line breaks as \\n, heading-like lines behind a backslash."""
+    return "\n".join(_HEADING_LIKE.sub(r"\1\\\2", line) for line in _LINE_BREAK.split(text))
+
+
+def unescape_line(line: str) -> str:
+    """Undo escape_prose on one line."""
+    return _ESCAPED_HEADING.sub(r"\1\2", line)
 
 
 @dataclass
@@ -97,7 +116,7 @@ def parse_report(text: str, *, path: str = "<report>") -> ParsedReport:
         if current is None:
             return
         if section == "briefs":
-            current.brief = _blank_to_none("\n".join(t for _, t in body))
+            current.brief = _blank_to_none("\n".join(unescape_line(t) for _, t in body))
         else:
             _read_details(current, body, fail)
 
@@ -158,7 +177,7 @@ def _read_details(entry: ReportEntry, body: list[tuple[int, str]], fail: object)
     abstract_lines: list[str] | None = None
     for lineno, line in body:
         if abstract_lines is not None:
-            abstract_lines.append(line)
+            abstract_lines.append(unescape_line(line))
         elif line.startswith(INSTITUTIONS_LABEL.strip()):
             entry.institutions = _blank_to_none(line.split(":", 1)[1])
         elif line.startswith(AUTHORS_LABEL.strip()):
@@ -205,7 +224,7 @@ def format_report(title: str, generated: datetime, entries: list[ExportEntry]) -
     ]
     out += [BRIEFS_HEADING, ""]
     for n, entry in enumerate(entries, 1):
-        out += [f"### {n}. {entry.title or ''}", "", entry.brief or "", ""]
+        out += [f"### {n}. {entry.title or ''}", "", escape_prose(entry.brief or ""), ""]
     out += [DETAILS_HEADING, ""]
     for n, entry in enumerate(entries, 1):
         count = f"{entry.author_count}人" if entry.author_count else ""
@@ -216,7 +235,7 @@ def format_report(title: str, generated: datetime, entries: list[ExportEntry]) -
             f"{AUTHORS_LABEL}{count}",
             "",
             ABSTRACT_LABEL,
-            entry.abstract or "",
+            escape_prose(entry.abstract or ""),
             "",
         ]
     return "\n".join(out).rstrip("\n") + "\n"

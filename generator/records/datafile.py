@@ -37,15 +37,17 @@ def _too_big(size: int | str, cap: int) -> FileRefused:
     )
 
 
-def read_data_file(path: Path, cap: int) -> bytes:
+def read_data_file(path: Path, cap: int, *, follow_symlink: bool = False) -> bytes:
     """Return the bytes of a regular file of at most `cap` bytes; raise FileRefused otherwise.
 
+    A symlink is refused unless `follow_symlink` (a file named on the command line, say).
     OSError (missing file, no permission) passes through for the caller to report.
     """
-    if os.path.islink(path):
+    if not follow_symlink and os.path.islink(path):
         raise FileRefused("is a symlink; data files must be regular files (copy the file here)")
+    flags = _FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow_symlink else _FLAGS
     try:
-        fd = os.open(path, _FLAGS)
+        fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # replaced by a symlink after the check above
             raise FileRefused(

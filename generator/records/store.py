@@ -11,12 +11,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from generator.records.datafile import FileRefused, read_data_file
 from generator.records.models import (
     BriefEnrichment,
     EnrichmentRecord,
     MetadataEnrichment,
     ScholarEnrichment,
 )
+from generator.records.yamlsource import DEFAULT_SIZE_CAP
 
 SCHEMA_DIR = "../schemas"  # relative to data/papers/, data/reports/ and data/enrichment/
 
@@ -97,9 +99,10 @@ def read_enrichment(data_dir: Path, paper_id: str) -> EnrichmentRecord:
     """Read a paper's enrichment; a missing or unreadable file counts as empty."""
     path = enrichment_path(data_dir, paper_id)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(read_data_file(path, DEFAULT_SIZE_CAP).decode("utf-8"))
         return EnrichmentRecord.model_validate(raw or {}, strict=False)
-    except (OSError, yaml.YAMLError, ValueError):
+    except (OSError, yaml.YAMLError, ValueError, FileRefused, RecursionError):
+        # ValueError covers undecodable bytes and a record the model refuses
         return EnrichmentRecord()
 
 

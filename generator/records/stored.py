@@ -11,7 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from generator.records.datafile import FileRefused, read_data_file
 from generator.records.keys import PaperKey, paper_keys
+from generator.records.yamlsource import DEFAULT_SIZE_CAP
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,9 @@ def read_stored_paper(path: Path) -> StoredPaper:
     """Read a paper file's identity keys and review entries; a bad file is unreadable, not fatal."""
     paper_id = path.name.removesuffix(".yaml")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        raw = yaml.safe_load(read_data_file(path, DEFAULT_SIZE_CAP).decode("utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, FileRefused, RecursionError):
+        # RecursionError: PyYAML recurses once per level of a deeply nested file
         return StoredPaper(paper_id, path, readable=False)
     if not isinstance(raw, dict):
         return StoredPaper(paper_id, path, readable=True)
