@@ -58,11 +58,11 @@ class ArxivPaper:
     arxiv_id: str  # without version; old-style ids like hep-th/9901001 too
     title: str
     authors: list[str]
-    abstract: str
-    published: str = "2025-09-30T14:40:18Z"
+    abstract: str | None
+    published: str | None = "2025-09-30T14:40:18Z"
     updated: str | None = None
     version: int = 1
-    primary: str = "cs.CL"
+    primary: str | None = "cs.CL"
     categories: list[str] = field(default_factory=lambda: ["cs.CL", "cs.AI"])
     comment: str | None = None
     journal_ref: str | None = None
@@ -112,7 +112,8 @@ OLD_STYLE = ArxivPaper(
 
 def _wrapped(text: str, width: int, indent: str) -> str:
     """Wrap text the way arXiv's feed does: lines broken, continuation lines indented."""
-    lines = textwrap.wrap(text, width)
+    # arXiv keeps the submitted line breaks: between words, never inside a hyphenated one
+    lines = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
     return ("\n" + indent).join(lines)
 
 
@@ -120,14 +121,14 @@ def atom_entry(paper: ArxivPaper, *, namespaces_on_elements: bool = True) -> str
     """Return one <entry> the way arXiv writes it."""
     ns = f' xmlns:arxiv="{ARXIV_NS}"' if namespaces_on_elements else ""
     abs_url = f"http://arxiv.org/abs/{paper.arxiv_id}v{paper.version}"
-    parts = [
-        "  <entry>",
-        f"    <id>{abs_url}</id>",
-        f"    <updated>{paper.updated or paper.published}</updated>",
-        f"    <published>{paper.published}</published>",
-        f"    <title>{escape(_wrapped(paper.title, 50, '  '))}</title>",
-        f"    <summary>  {escape(_wrapped(paper.abstract, 78, ''))}\n</summary>",
-    ]
+    parts = ["  <entry>", f"    <id>{abs_url}</id>"]
+    if paper.updated or paper.published:
+        parts.append(f"    <updated>{paper.updated or paper.published}</updated>")
+    if paper.published:
+        parts.append(f"    <published>{paper.published}</published>")
+    parts.append(f"    <title>{escape(_wrapped(paper.title, 50, '  '))}</title>")
+    if paper.abstract:
+        parts.append(f"    <summary>  {escape(_wrapped(paper.abstract, 78, ''))}\n</summary>")
     for name in paper.authors:
         parts.append(f"    <author>\n      <name>{escape(name)}</name>\n    </author>")
     if paper.doi:
@@ -143,8 +144,11 @@ def atom_entry(paper: ArxivPaper, *, namespaces_on_elements: bool = True) -> str
         f'    <link href="{abs_url}" rel="alternate" type="text/html"/>',
         f'    <link title="pdf" href="http://arxiv.org/pdf/{paper.arxiv_id}v{paper.version}"'
         ' rel="related" type="application/pdf"/>',
-        f'    <arxiv:primary_category{ns} term="{paper.primary}" scheme="{ARXIV_NS}"/>',
     ]
+    if paper.primary:
+        parts.append(
+            f'    <arxiv:primary_category{ns} term="{paper.primary}" scheme="{ARXIV_NS}"/>'
+        )
     parts += [f'    <category term="{c}" scheme="{ARXIV_NS}"/>' for c in paper.categories]
     parts.append("  </entry>")
     return "\n".join(parts)
