@@ -39,6 +39,7 @@ from generator.enrich.sources.arxiv import (
     MAX_IDS_PER_REQUEST,
     ArxivClient,
     arxiv_url_from_env,
+    bare_id,
 )
 from generator.enrich.sources.semantic_scholar import S2Access, SemanticScholarClient
 from generator.records.collection import Collection, Paper
@@ -184,16 +185,20 @@ def fill_records(
     papers: Sequence[Paper],
     *,
     today: date,
+    holders: Mapping[str, str] | None = None,
     echo: Callable[[str], None] = lambda line: None,
 ) -> list[FillOutcome]:
-    """Fill each record's missing fields from its stored answers; flag what needs a person."""
+    """Fill each record's missing fields from its stored answers; flag what needs a person.
+
+    `holders`: arXiv id (without version) -> the paper id whose record holds it.
+    """
     store = MetadataStore(data_dir)
     outcomes: list[FillOutcome] = []
     for paper in papers:
         meta = store.read(paper.id)
         if meta.arxiv is None and meta.semantic_scholar is None:
             continue
-        plan = plan_fill(paper.record, meta, today)
+        plan = plan_fill(paper.record, meta, today, holders)
         outcome = FillOutcome(paper.id, list(plan.filled), list(plan.flags), list(plan.new_flags))
         outcomes.append(outcome)
         path = data_dir / "papers" / f"{paper.id}.yaml"
@@ -268,5 +273,10 @@ def enrich_metadata(
         if s2 is None:
             s2_client.close()
     papers = select_papers(collection, settings.only, settings.shard)
-    fills = fill_records(data_dir, papers, today=now().date(), echo=echo)
+    holders = {
+        bare_id(paper.record.links.arxiv): paper.id
+        for paper in collection.papers.values()
+        if paper.record.links.arxiv
+    }
+    fills = fill_records(data_dir, papers, today=now().date(), holders=holders, echo=echo)
     return MetadataRunReport(by_id, by_title, s2_run, fills, settings.time_limit_s)

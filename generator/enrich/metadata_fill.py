@@ -14,7 +14,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -162,12 +162,19 @@ def _s2_candidates(
     return offers
 
 
-def _proposal(record: PaperRecord, arxiv: ArxivMetadata) -> str | None:
+def _proposal(record: PaperRecord, arxiv: ArxivMetadata, holders: Mapping[str, str]) -> str | None:
     """Flag an arXiv id found by an exact-title search (never applied: a person decides)."""
     if arxiv.status != "found" or arxiv.arxiv_id is None or record.links.arxiv:
         return None
     first = f", first version {arxiv.published.isoformat()}" if arxiv.published else ""
     base = bare_id(arxiv.arxiv_id)
+    holder = holders.get(base)
+    if holder is not None:
+        return (
+            f"links.arxiv: an exact-title search on arXiv found {base}"
+            f" ({_quote(arxiv.title or '')}), the id of the record {holder!r}: the same paper"
+            " twice? Keep one record"
+        )
     return (
         f"links.arxiv: an exact-title search on arXiv found {base}"
         f" ({_quote(arxiv.title or '')}{first}); if it is this paper, set"
@@ -210,8 +217,17 @@ def _reason(exc: ValidationError) -> str:
     return f"{where}: {str(first['msg']).removeprefix('Value error, ')}"
 
 
-def plan_fill(record: PaperRecord, meta: MetadataEnrichment, today: date) -> FillPlan:
-    """Work out which missing fields the stored answers fill and what they flag."""
+def plan_fill(
+    record: PaperRecord,
+    meta: MetadataEnrichment,
+    today: date,
+    holders: Mapping[str, str] | None = None,
+) -> FillPlan:
+    """Work out which missing fields the stored answers fill and what they flag.
+
+    `holders` maps the arXiv ids (without version) the collection's records hold to their
+    paper ids, so a proposed id that another record already has is called out as a duplicate.
+    """
     flags: list[str] = []
     offers: list[Candidate] = []
     arxiv = meta.arxiv
@@ -225,7 +241,7 @@ def plan_fill(record: PaperRecord, meta: MetadataEnrichment, today: date) -> Fil
         if arxiv is not None and by_id and arxiv.status == "not-found":
             flags.append(f"links.arxiv: arXiv has no paper with the id {arxiv.input}; check the id")
         if arxiv is not None and not by_id:
-            proposal = _proposal(record, arxiv)
+            proposal = _proposal(record, arxiv, holders or {})
             if proposal:
                 flags.append(proposal)
     s2 = meta.semantic_scholar

@@ -326,6 +326,19 @@ def test_an_exact_title_match_is_proposed_never_applied(data_dir: Path, svc: Ser
     assert "review" not in record(path)
 
 
+def test_a_proposed_id_another_record_holds_is_called_a_duplicate(
+    data_dir: Path, svc: Services
+) -> None:
+    write_paper(data_dir, "old", None, links={"arxiv": "hep-th/9901001"})
+    path = write_paper(
+        data_dir, "old-again", "A Note on Old-Style Identifiers in High Energy Physics"
+    )
+    run(data_dir, svc, only=("old-again",))
+    (flag,) = record(path)["review"]
+    assert flag.startswith("links.arxiv: an exact-title search on arXiv found hep-th/9901001")
+    assert flag.endswith("the id of the record 'old': the same paper twice? Keep one record")
+
+
 def test_a_field_a_person_removed_is_not_filled_again(data_dir: Path, svc: Services) -> None:
     path = write_paper(data_dir, "fast-dllm-v2", FAST, links={"arxiv": "2509.26328"})
     run(data_dir, svc)
