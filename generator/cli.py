@@ -5,6 +5,7 @@ Errors are PaperbriefError, a click.ClickException: click prints them and exits 
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,22 @@ DATA_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: an OSError that reaches it becomes one clear message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a full disk, read-only file system or size limit says what to do."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # a closed standard output: click handles it
+                raise
+            from generator.errors import FileSystemFailed
+
+            raise FileSystemFailed.from_os_error(exc) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="paperbrief")
 def main() -> None:
     """Build a research-paper report site from validated YAML records."""

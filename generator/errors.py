@@ -74,3 +74,38 @@ class BuildFailed(PaperbriefError):
 
 class EnrichmentError(PaperbriefError):
     """An enrichment run could not start or finished with failures."""
+
+
+class FileSystemFailed(PaperbriefError):
+    """A file could not be written or read: the disk is full, read-only, or over a limit."""
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> FileSystemFailed:
+        """Say which file failed, why, and what to do; every write is atomic, so none is half-written."""
+        import errno
+
+        name = exc.filename if exc.filename is not None else exc.filename2
+        where = f"{name}" if name is not None else "a file"
+        kept = "files written before it are complete and nothing was left half-written"
+        steps = {
+            errno.ENOSPC: f"no space left on the device holding {where}; free some space (or"
+            " write elsewhere: --data, --site-dir, -o) and run the command again",
+            errno.EROFS: f"{where} is on a read-only file system; run the command where it can"
+            " write (a writable checkout, or --data/--site-dir/-o elsewhere)",
+            errno.EFBIG: f"{where} is over the file-size limit of this process (ulimit -f); raise"
+            " the limit and run the command again",
+            errno.EDQUOT: f"the disk quota is used up writing {where}; free some space or ask for"
+            " a larger quota, then run the command again",
+            errno.EACCES: f"permission denied for {where}; make it writable by you (or write"
+            " elsewhere) and run the command again",
+            errno.EPERM: f"not permitted to change {where}; make it writable by you (or write"
+            " elsewhere) and run the command again",
+            errno.ENOENT: f"{where} does not exist (moved or deleted while the command ran?);"
+            " check the path and run the command again",
+        }
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        step = steps.get(exc.errno or -1)
+        if step is None:
+            about = f" for {name}" if name is not None else ""
+            step = f"{reason}{about}; fix that and run the command again"
+        return cls(f"{step} ({reason}; {kept})")

@@ -32,9 +32,12 @@ def atomic_write(
     rebuilt from data/ anyway and one sync per page would dominate writing thousands of them.
     `create_only` refuses to replace an existing file (FileExistsError), even one created meanwhile.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
@@ -48,9 +51,20 @@ def atomic_write(
             os.unlink(tmp)
         else:
             os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _naming(exc, path) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """Return the error naming the file being written, not its temporary (or no) name."""
+    if exc.errno is None or exc.filename == str(path):
+        return exc
+    # OSError(errno, ...) is the errno's own subclass again (FileExistsError, PermissionError)
+    return OSError(exc.errno, exc.strerror, str(path))
 
 
 class _Dumper(yaml.SafeDumper):
