@@ -36,6 +36,7 @@ from generator.enrich.sources.scholar.lookup import (
     SubprocessLookup,
     WorkerConfig,
 )
+from generator.records.characters import FORBIDDEN_IN_PROSE
 from generator.records.collection import Paper
 from generator.records.keys import normalize_title
 from generator.records.load import load_collection
@@ -178,7 +179,8 @@ def clean_line(text: str | None) -> str | None:
     text = "".join(
         ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"} or ch in "\t\n"
     )
-    text = " ".join(text.split())[:_MAX_TEXT]
+    # non-characters and Hangul fillers too: what validation refuses is cleaned, not refused
+    text = " ".join(FORBIDDEN_IN_PROSE.sub("", text).split())[:_MAX_TEXT]
     try:
         return _LINE.validate_python(text)
     except ValidationError:

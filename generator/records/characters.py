@@ -29,8 +29,9 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)
 )
 _SURROGATES = "\ud800-\udfff"
-# C0 and C1 controls; one-line text refuses tab and newline too, prose keeps them.
-_CONTROLS_LINE = "\x00-\x1f\x7f-\x9f"
+# C0 and C1 controls; one-line text refuses tab, newline and the Unicode line and paragraph
+# separators too (a line break in a title), prose keeps them.
+_CONTROLS_LINE = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROLS_PROSE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 
 _INVISIBLE = _FORMAT + _BLANK_LETTERS + _NONCHARACTERS + _SURROGATES

@@ -275,8 +275,8 @@ def test_every_non_character_and_surrogate_is_refused_and_dropped_by_escaping() 
     assert len(codes) == 32 + 34 + 4
 
 
-def test_prose_keeps_newlines_and_tabs_and_lines_refuse_them() -> None:
-    for ch in "\n\t":
+def test_prose_keeps_line_breaks_and_tabs_and_lines_refuse_them() -> None:
+    for ch in "\n\t\u2028\u2029":
         assert FORBIDDEN_IN_LINE.match(ch) and not FORBIDDEN_IN_PROSE.match(ch)
 
 
@@ -301,3 +301,10 @@ def test_messages_name_characters_as_code_points() -> None:
 def test_visible_text_is_text_with_a_letter_digit_punctuation_or_symbol() -> None:
     assert all(has_visible_char(t) for t in ["a", "1", "-", "©", "量", "a\u0301"])
     assert not any(has_visible_char(t) for t in [*INVISIBLE_ONLY, " ", "\u3164", "\u2800"])
+
+
+def test_scholar_text_is_cleaned_of_what_validation_refuses() -> None:
+    from generator.enrich.scholar import clean_line
+
+    assert clean_line("A\ufffeB\u3164C\U000e0041D\u00adE\u2028F") == "ABCDE F"
+    assert clean_line("\u3164\ufeff") is None
