@@ -308,3 +308,9 @@ def test_scholar_text_is_cleaned_of_what_validation_refuses() -> None:
 
     assert clean_line("A\ufffeB\u3164C\U000e0041D\u00adE\u2028F") == "ABCDE F"
     assert clean_line("\u3164\ufeff") is None
+
+
+def test_pdf_text_is_cleaned_of_what_validation_refuses() -> None:
+    from generator.authoring.ingest.text import clean_text
+
+    assert clean_text("Opti\u00admal \ufffeQuant\U000e0041ization\u3164") == "Optimal Quantization"

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from generator.records.characters import FORBIDDEN_IN_PROSE
+
 # TeX without the T1 encoding prints an accent as its own spacing glyph placed before the
 # letter ("F´ısica"); fold each into the combining mark it stands for.
 _SPACING_ACCENTS = {
@@ -45,6 +47,8 @@ def clean_text(text: str) -> str:
     text = re.sub("[ıȷ](?=[\u0300-\u036f])", lambda m: _DOTLESS[m.group()], text)
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub("", text.replace("\t", " "))
+    # soft hyphens, non-characters, tag characters ...: what record validation refuses
+    text = FORBIDDEN_IN_PROSE.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 
