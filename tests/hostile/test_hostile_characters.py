@@ -314,3 +314,10 @@ def test_pdf_text_is_cleaned_of_what_validation_refuses() -> None:
     from generator.authoring.ingest.text import clean_text
 
     assert clean_text("Opti\u00admal \ufffeQuant\U000e0041ization\u3164") == "Optimal Quantization"
+
+
+def test_arxiv_and_semantic_scholar_text_is_cleaned_of_what_validation_refuses() -> None:
+    from generator.enrich.sources.cleaning import one_line
+
+    assert one_line("A\ufffeB\u3164C\U000e0041D") == "ABCD"
+    assert one_line("\u3164\ufdd0") is None

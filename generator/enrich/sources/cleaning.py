@@ -6,6 +6,7 @@ import unicodedata
 
 from pydantic import TypeAdapter, ValidationError
 
+from generator.records.characters import FORBIDDEN_IN_PROSE
 from generator.records.models import Line, Prose, Url
 
 _LINE: TypeAdapter[str] = TypeAdapter(Line)
@@ -16,9 +17,11 @@ _URL: TypeAdapter[str] = TypeAdapter(Url)
 def _visible(text: str) -> str:
     # controls, format characters (bidi overrides, zero-width) and lone surrogates go;
     # line breaks and tabs become spaces when the whitespace is collapsed
-    return "".join(
+    kept = "".join(
         ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"} or ch in "\t\n\r"
     )
+    # non-characters and Hangul fillers too: whatever record validation refuses
+    return FORBIDDEN_IN_PROSE.sub("", kept)
 
 
 def one_line(text: object, limit: int = 500) -> str | None:
