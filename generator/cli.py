@@ -47,15 +47,51 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
-def validate(data_dir: Path) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail on what keeps a record off the site: no title, techniques or institutions, "
+    "open review: items (the pull-request check). Without it these are warnings.",
+)
+@click.option(
+    "--changed-since",
+    "since",
+    metavar="REV",
+    help="Hold only the record files changed since this git revision to --strict's rules, and "
+    "report a duplicate on the file the change adds (the pull-request check passes its base).",
+)
+def validate(data_dir: Path, strict: bool, since: str | None) -> None:
     """Check every record and report every problem as path:line:col: message."""
+    from generator.records.changes import ChangedRecords
     from generator.records.load import load_collection
 
-    collection = load_collection(data_dir)
+    changes = ChangedRecords.from_git(data_dir, since) if since else None
+    collection = load_collection(data_dir, publishable=strict, changes=changes)
+    _show_warnings(collection.warnings)
     click.echo(
         f"ok: {len(collection.papers)} papers, {len(collection.reports)} reports, "
         f"{len(collection.institutions.by_id)} institutions, {len(collection.techniques)} techniques"
     )
+    if collection.warnings:
+        click.echo(
+            f"{len(collection.warnings)} warning(s): records not ready to publish;"
+            " `paperbrief validate --strict` (the pull-request check) fails on them"
+        )
+
+
+def _show_warnings(warnings: list[Any]) -> None:
+    """Print warnings as path:line:col: warning: message, plus GitHub annotations in Actions."""
+    import os
+
+    from generator.records.annotations import github_annotation
+
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in warnings:
+        click.echo(
+            f"{problem.path}:{problem.line}:{problem.col}: warning: {problem.message}", err=True
+        )
+        if annotate:
+            click.echo(github_annotation(problem, level="warning"))
 
 
 @main.command()
@@ -400,13 +436,38 @@ def _progressbar(label: str) -> Any:
     default=None,
     help="Interface language of the site (default: theme.language in mkdocs.yml).",
 )
+@click.option(
+    "--clean",
+    is_flag=True,
+    help="Build every page again instead of reusing the unchanged pages of the last build.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Give up after this long if another build is writing the same folders (default: wait).",
+)
 def build_command(
-    data_dir: Path, site_dir: Path | None, config_file: Path, language: str | None
+    data_dir: Path,
+    site_dir: Path | None,
+    config_file: Path,
+    language: str | None,
+    clean: bool,
+    lock_timeout: float | None,
 ) -> None:
     """Generate the pages from DATA and build the site with MkDocs in strict mode."""
     from generator.site.build import build_site
 
-    report = build_site(data_dir, site_dir=site_dir, config_file=config_file, language=language)
+    report = build_site(
+        data_dir,
+        site_dir=site_dir,
+        config_file=config_file,
+        language=language,
+        clean=clean,
+        lock_timeout=lock_timeout,
+        echo=lambda line: click.echo(line, err=True),
+    )
     for line in report.summary_lines():
         click.echo(line)
 

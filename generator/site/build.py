@@ -9,7 +9,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +18,20 @@ from typing import Any
 from generator.errors import BuildFailed, ConfigError
 from generator.records.collection import Collection
 from generator.records.load import load_collection
+from generator.site.buildlock import build_lock
+from generator.site.incremental import NavigationChanged, PageReuse, SearchInputs
 from generator.site.index import SiteModel, index_site
+from generator.site.manifest import (
+    BuildManifest,
+    global_inputs,
+    read_manifest,
+    site_wide_template_reads,
+    write_manifest,
+)
 from generator.site.mkdocs_hooks import NavCache, SearchFeed
+from generator.site.publish import fresh_staging, publish, published_site, remove_tree
 from generator.site.render import RenderSettings, render_site
-from generator.site.search import PagefindStream
+from generator.site.search import PagefindStream, SearchIndexReport
 from generator.site.write import WriteResult, write_pages
 
 PLACEHOLDER_SITE_URL = "https://example.github.io/paperbrief/"
@@ -39,6 +49,11 @@ class BuildReport:
     site_dir: Path | None = None
     source_date_epoch: int | None = None
     search_pages: int = 0
+    swept: int = 0
+    rendered: int = 0
+    reused: int = 0
+    # Why no page of the last build was reused (None when pages were reused).
+    full_reason: str | None = None
 
     def summary_lines(self) -> list[str]:
         """Describe the build in a few lines for the terminal."""
@@ -50,8 +65,12 @@ class BuildReport:
             "  "
             + ", ".join(f"{k} {t.get(k, 0.0):.2f} s" for k in ("load", "index", "render", "write")),
             f"mkdocs build (strict) into {self.site_dir} in {t.get('mkdocs', 0.0):.2f} s",
+            f"  {self.rendered} pages rendered, {self.reused} reused from the last build"
+            + (f" (every page built: {self.full_reason})" if self.full_reason else ""),
             f"search index (Pagefind) of {self.search_pages} paper pages in "
             f"{t.get('search_index', 0.0):.2f} s",
+            f"site swapped in after {t.get('site', 0.0):.2f} s (old site removed in "
+            f"{t.get('publish', 0.0):.2f} s)",
             f"total {t.get('total', 0.0):.2f} s (SOURCE_DATE_EPOCH={self.source_date_epoch})",
         ]
 
@@ -182,46 +201,140 @@ def build_site(
     *,
     config_file: Path = Path("mkdocs.yml"),
     language: str | None = None,
+    clean: bool = False,
+    lock_timeout: float | None = None,
+    echo: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Generate the docs from the data, then run the real MkDocs build in strict mode.
 
     `language` (zh or en) overrides theme.language of the config: interface and generated pages.
+    The site is built beside `site_dir` and swapped in when finished (publish.py), reusing the
+    pages of the last build that nothing changed unless `clean` (incremental.py). One build at a
+    time writes the same folders: another waits, or fails after `lock_timeout` seconds.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort
-
     report = BuildReport()
     total = time.perf_counter()
     if docs_dir is not None:
         Path(docs_dir).mkdir(parents=True, exist_ok=True)
     else:
         (config_file.parent / "docs").mkdir(parents=True, exist_ok=True)
-    config = load_mkdocs_config(
-        config_file,
-        docs_dir=str(docs_dir) if docs_dir else None,
-        site_dir=str(site_dir) if site_dir else None,
-    )
-    if language:
-        # Material reads theme.language while rendering, so setting it here switches the theme.
-        config.theme["language"] = language
-    settings = settings_from_config(config)
-    collection, written, n_pages, timings = generate_docs(
-        Path(data_dir), Path(config.docs_dir), settings
-    )
-    report.papers = len(collection.papers)
-    report.pages = n_pages
-    report.written = len(written.written)
-    report.removed = len(written.removed)
-    report.timings.update(timings)
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(data_epoch(collection))
-    report.source_date_epoch = int(epoch)
-    # MkDocs needs none of the loaded records: drop them, and move what is left out of the
-    # cyclic GC's reach; MkDocs allocates so much that the GC otherwise rescans the whole
-    # heap again and again (at 10,000 papers the build ran about a quarter slower).
-    del collection
-    gc.collect()
-    gc.freeze()
+    def load() -> Any:
+        config = load_mkdocs_config(
+            config_file,
+            docs_dir=str(docs_dir) if docs_dir else None,
+            site_dir=str(site_dir) if site_dir else None,
+        )
+        if language:
+            # Material reads theme.language while rendering, so setting it here switches it.
+            config.theme["language"] = language
+        return config
+
+    config = load()
+    settings = settings_from_config(config)
+    docs = Path(config.docs_dir)
+    site = published_site(Path(config.site_dir))
+    say = echo or (lambda line: print(line, file=sys.stderr))
+    with build_lock([docs, site], timeout=lock_timeout, echo=say):
+        collection, written, n_pages, timings = generate_docs(Path(data_dir), docs, settings)
+        report.papers = len(collection.papers)
+        report.pages = n_pages
+        report.written = len(written.written)
+        report.removed = len(written.removed)
+        report.swept = len(written.swept)
+        report.timings.update(timings)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(data_epoch(collection))
+        report.source_date_epoch = int(epoch)
+        # MkDocs needs none of the loaded records: drop them, and move what is left out of the
+        # cyclic GC's reach; MkDocs allocates so much that the GC otherwise rescans the whole
+        # heap again and again (at 10,000 papers the build ran about a quarter slower).
+        del collection
+        gc.collect()
+        gc.freeze()
+        try:
+            _build_and_publish(config, load, config_file, site, epoch, settings, clean, report)
+        finally:
+            gc.unfreeze()
+    report.timings["total"] = time.perf_counter() - total
+    report.site_dir = site
+    return report
+
+
+def _build_and_publish(
+    config: Any,
+    load: Callable[[], Any],
+    config_file: Path,
+    site: Path,
+    epoch: str,
+    settings: RenderSettings,
+    clean: bool,
+    report: BuildReport,
+) -> None:
+    """Run MkDocs and Pagefind into a staging folder, reusing what it can; swap it in for site."""
+    start = time.perf_counter()
+    previous = None if clean else read_manifest(site)
+    forced = "--clean" if clean else None
+    while True:
+        inputs = global_inputs(config, config_file)
+        blockers = site_wide_template_reads(config.theme.dirs, config.theme.static_templates)
+        report.full_reason = forced or _full_build_reason(previous, inputs, blockers)
+        usable = previous if report.full_reason is None else None
+        staging = fresh_staging(site)
+        config["site_dir"] = str(staging)
+        inputs_pack = SearchInputs(staging, site if usable else None)
+        reuse = PageReuse(usable, site, staging, inputs_pack)
+        try:
+            search = _run_mkdocs(config, epoch, settings, reuse)
+        except NavigationChanged:
+            # Reused pages would show the old navigation: build every page, once.
+            inputs_pack.close()
+            previous, forced = None, "the navigation changed"
+            config = load()
+            continue
+        except BaseException:
+            inputs_pack.close()
+            with contextlib.suppress(OSError):
+                remove_tree(staging)
+            raise
+        inputs_pack.close()
+        break
+    report.timings["mkdocs"] = search.mkdocs_seconds
+    report.search_pages = search.report.pages
+    report.timings["search_index"] = search.report.seconds
+    report.rendered = reuse.rendered
+    report.reused = len(reuse.reused)
+    write_manifest(staging, reuse.manifest(inputs))
+    publish_start = time.perf_counter()
+    publish(staging, site)
+    report.timings["publish"] = time.perf_counter() - publish_start
+    report.timings["site"] = time.perf_counter() - start
+
+
+def _full_build_reason(
+    previous: BuildManifest | None, inputs: dict[str, str], blockers: list[str]
+) -> str | None:
+    """Say why no page of the last build can be reused, or return None when some may be."""
+    if previous is None:
+        return "no earlier build"
+    if blockers:
+        return f"{blockers[0]} reads other pages' data"
+    changed = [name for name, digest in inputs.items() if previous.inputs.get(name) != digest]
+    return f"changed: {', '.join(changed)}" if changed else None
+
+
+@dataclass
+class _SiteRun:
+    """What one MkDocs run with its Pagefind stream took."""
+
+    mkdocs_seconds: float
+    report: SearchIndexReport
+
+
+def _run_mkdocs(config: Any, epoch: str, settings: RenderSettings, reuse: PageReuse) -> _SiteRun:
+    """Run MkDocs in strict mode into config.site_dir with the build's plugins; then Pagefind."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort
+
     collect = _Collect()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(collect)
@@ -229,7 +342,8 @@ def build_site(
     logging.getLogger("jieba").setLevel(logging.WARNING)
     # Pagefind indexes each paper page on the other core as soon as MkDocs has converted it.
     stream = PagefindStream(settings.language)
-    config.plugins["paperbrief-search-feed"] = SearchFeed(stream)
+    config.plugins["paperbrief-page-reuse"] = reuse
+    config.plugins["paperbrief-search-feed"] = SearchFeed(stream, reuse)
     config.plugins["paperbrief-nav-cache"] = NavCache()
     start = time.perf_counter()
     try:
@@ -240,21 +354,17 @@ def build_site(
             finally:
                 config.plugins.on_shutdown()
     except Abort as exc:
+        stream.close()
         details = "\n  ".join(collect.messages) or str(exc)
         raise BuildFailed(f"mkdocs build failed (strict mode):\n  {details}") from exc
+    except BaseException:
+        stream.close()
+        raise
     finally:
         mkdocs_log.removeHandler(collect)
-        gc.unfreeze()
-        if sys.exc_info()[0] is not None:
-            stream.close()
-    report.timings["mkdocs"] = time.perf_counter() - start
-    # MkDocs emptied the site directory first, so the bundle is always new.
-    search = stream.finish(Path(config.site_dir))
-    report.search_pages = search.pages
-    report.timings["search_index"] = search.seconds
-    report.timings["total"] = time.perf_counter() - total
-    report.site_dir = Path(config.site_dir)
-    return report
+    seconds = time.perf_counter() - start
+    # The staging folder started empty, so the bundle is always new.
+    return _SiteRun(seconds, stream.finish(Path(config.site_dir)))
 
 
 def page_sizes(site_dir: Path) -> dict[str, int]:

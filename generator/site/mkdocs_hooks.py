@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from generator.site.incremental import PageReuse
 from generator.site.search import PagefindStream, is_search_page
 
 # Material's own navigation, reached under a prefix while "partials/nav.html" is this wrapper.
@@ -35,10 +36,15 @@ _NAV_WRAPPER = """\
 
 
 class SearchFeed:
-    """Queue paper pages' articles for Pagefind; take paper pages before every other page."""
+    """Queue paper pages' articles for Pagefind; take paper pages before every other page.
 
-    def __init__(self, stream: PagefindStream) -> None:
+    With `reuse`, a page reused from the last build hands Pagefind the article kept from that
+    build, and every article is kept for the next one.
+    """
+
+    def __init__(self, stream: PagefindStream, reuse: PageReuse | None = None) -> None:
         self.stream = stream
+        self.reuse = reuse
         self.left = 0
 
     def on_files(self, files: Any, /, *, config: Any) -> Any:
@@ -58,10 +64,17 @@ class SearchFeed:
         its bundle during MkDocs' template phase instead of after it.
         """
         if is_search_page(page.file.dest_uri):
-            document = (
-                f"<!DOCTYPE html><html><head></head><body><article>{html}</article></body></html>"
-            )
+            document = None
+            if self.reuse is not None:
+                document = self.reuse.previous_article(page.file.src_uri)
+            if document is None:
+                document = (
+                    "<!DOCTYPE html><html><head></head><body>"
+                    f"<article>{html}</article></body></html>"
+                )
             self.stream.add(document, "/" + page.url)
+            if self.reuse is not None:
+                self.reuse.search_inputs.record(page.file.src_uri, document)
             self.left -= 1
             if self.left == 0:
                 self.stream.write(Path(config.site_dir))

@@ -28,6 +28,7 @@ class WriteResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    swept: list[str] = field(default_factory=list)
 
 
 def _check_path(path: str) -> None:
@@ -110,12 +111,43 @@ def check_pages(pages: Iterable[PageText]) -> list[PageText]:
     return result
 
 
+def _is_temporary(name: str) -> bool:
+    """Tell whether a file name is one atomic_write gives its temporary file (.<name>.<random>.tmp)."""
+    return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3
+
+
+def sweep_temporary_files(docs: Path) -> list[str]:
+    """Remove temporary files a killed write left in the generated subtrees and beside index.md.
+
+    atomic_write names them `.<page>.<random>.tmp` and renames them into place; one left behind
+    belongs to a writer that died (the build lock guarantees no other writer is running).
+    """
+    found = [
+        docs / name
+        for name in (os.listdir(docs) if docs.is_dir() else [])
+        if _is_temporary(name) and any(name.startswith(f".{page}.") for page in OWNED_FILES)
+    ]
+    for name in OWNED_DIRS:
+        root = docs / name
+        if root.is_dir() and not root.is_symlink():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+                found += [Path(dirpath) / f for f in filenames if _is_temporary(f)]
+    swept = []
+    for path in found:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            swept.append(path.relative_to(docs).as_posix())
+    return sorted(swept)
+
+
 def write_pages(pages: Iterable[PageText], docs_dir: Path) -> WriteResult:
     """Write pages that changed, remove stale generated pages, leave everything else alone."""
     checked = check_pages(pages)
     docs_dir.mkdir(parents=True, exist_ok=True)
     docs = docs_dir.resolve()
     result = WriteResult()
+    result.swept = sweep_temporary_files(docs)
     wanted = {page.path for page in checked}
     safe: set[Path] = set()
     for page in checked:

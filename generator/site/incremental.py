@@ -1,0 +1,310 @@
+"""Rebuild only what changed: reuse the pages of the last build whose inputs are all the same.
+
+`paperbrief build` writes into a staging folder (publish.py). `PageReuse`, a plugin the build
+adds to MkDocs, hard-links into it each page of the published site that can be reused, and lets
+MkDocs build the others as usual. A page is reused when the last build's manifest (manifest.py)
+says it was built from the same source, with the same shared inputs and navigation, and the
+page can only depend on those: it sits outside the navigation, its body is prebuilt HTML (MkDocs
+resolves no link inside it) and it links no anchor of another page. For a reused page MkDocs
+reads nothing and renders an empty template (so writes nothing over the link); what the rest of
+the build needs from it comes from the manifest: its title and anchors, its entries in
+Material's search index, and the article Pagefind indexes (`SearchInputs`). Everything built
+from all pages (sitemap, 404 page, search indexes) is rebuilt every time.
+
+A reused page is byte for byte what MkDocs would write (tests/site/test_incremental_build.py
+compares whole sites with clean builds); when the navigation turns out to differ, the build
+raises NavigationChanged and build.py starts again without reuse.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import mmap
+import os
+import shutil
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from generator.site.manifest import (
+    SEARCH_INPUT_FILE,
+    BuildManifest,
+    PageRecord,
+    manifest_dir,
+    source_digest,
+)
+from generator.site.prebuilt import MARKER
+from generator.site.search import is_search_page
+
+# The template a reused page renders: empty, so MkDocs writes nothing over the linked page.
+REUSED_TEMPLATE = "paperbrief/reused.html"
+SEARCH_PLUGIN = "material/search"
+# Errors of os.link meaning "no hard links here": copy the file instead.
+_NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+class NavigationChanged(Exception):
+    """The navigation differs from the last build's: no page may be reused (build again)."""
+
+
+def navigation_signature(nav: Any) -> str:
+    """Fingerprint what a page outside the navigation shows of it: titles, links, metadata."""
+
+    def item(node: Any) -> Any:
+        if getattr(node, "is_page", False):
+            meta = json.dumps(node.meta, ensure_ascii=False, sort_keys=True, default=str)
+            return ["page", node.file.src_uri, node.url, node.title, meta]
+        if getattr(node, "is_section", False):
+            return ["section", node.title, [item(child) for child in node.children]]
+        return ["link", node.title, node.url]
+
+    text = json.dumps([item(node) for node in nav.items], ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_prebuilt(markdown: str) -> bool:
+    """Tell whether a page's Markdown is a prebuilt HTML body (generator/site/prebuilt.py)."""
+    first = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
+    return first.strip() == MARKER
+
+
+class SearchInputs:
+    """The articles handed to Pagefind: this build's, packed in one file, and the last build's."""
+
+    def __init__(self, staging: Path, previous_site: Path | None) -> None:
+        self.path = manifest_dir(staging) / SEARCH_INPUT_FILE
+        self.places: dict[str, tuple[int, int]] = {}
+        self._out: BinaryIO | None = None
+        self._offset = 0
+        self._previous: mmap.mmap | None = None
+        self._previous_handle: BinaryIO | None = None
+        if previous_site is not None:
+            old = manifest_dir(previous_site) / SEARCH_INPUT_FILE
+            try:
+                handle = old.open("rb")
+            except OSError:
+                return
+            if os.fstat(handle.fileno()).st_size:
+                self._previous_handle = handle
+                self._previous = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            else:
+                handle.close()
+
+    def has(self, place: tuple[int, int] | None) -> bool:
+        """Tell whether the last build's pack holds an article at `place`."""
+        if place is None or self._previous is None:
+            return False
+        offset, length = place
+        return offset >= 0 and offset + length <= len(self._previous)
+
+    def previous(self, place: tuple[int, int] | None) -> str | None:
+        """Return an article of the last build, or None when it is not there."""
+        if place is None or self._previous is None or not self.has(place):
+            return None
+        offset, length = place
+        return self._previous[offset : offset + length].decode("utf-8")
+
+    def record(self, src_uri: str, document: str) -> None:
+        """Append this build's article for a page to the pack."""
+        if self._out is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = self.path.open("wb")
+        data = document.encode("utf-8")
+        self._out.write(data)
+        self.places[src_uri] = (self._offset, len(data))
+        self._offset += len(data)
+
+    def close(self) -> None:
+        """Finish the pack and let go of the last build's."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        if self._previous is not None:
+            self._previous.close()
+            self._previous = None
+        if self._previous_handle is not None:
+            self._previous_handle.close()
+            self._previous_handle = None
+
+
+class PageReuse:
+    """Link unchanged pages from the published site; record every page for the next build."""
+
+    def __init__(
+        self,
+        previous: BuildManifest | None,
+        published: Path,
+        staging: Path,
+        search_inputs: SearchInputs,
+    ) -> None:
+        self.previous = previous
+        self.published = published
+        self.staging = staging
+        self.search_inputs = search_inputs
+        self.reused: dict[str, PageRecord] = {}
+        self.sources: dict[str, str] = {}
+        self.prebuilt: set[str] = set()
+        self.in_nav: set[str] = set()
+        self.search: dict[str, tuple[dict[str, Any], ...]] = {}
+        self.nav = ""
+        self.rendered = 0
+        self._mark = 0
+        self._made_dirs: set[Path] = set()
+        self._nav: Any = None
+        self.files: Any = None
+
+    # ---- MkDocs events (in the order MkDocs calls them) -----------------------------------
+
+    def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
+        """Note which pages the navigation holds: they are always built."""
+        self._nav = nav
+        self.files = files
+        self.in_nav = {page.file.src_uri for page in nav.pages}
+        return nav
+
+    def on_pre_page(self, page: Any, /, *, config: Any, files: Any) -> Any:
+        """Hash the page's source; reuse the published page when nothing it depends on changed."""
+        file = page.file
+        digest = source_digest(file.content_string.encode("utf-8"))
+        self.sources[file.src_uri] = digest
+        old = self.previous.pages.get(file.src_uri) if self.previous else None
+        if (
+            old is not None
+            and old.reusable
+            and old.source == digest
+            and old.dest == file.dest_uri
+            and file.src_uri not in self.in_nav
+            and self._article_kept(old, file.dest_uri)
+            and self._link(file.dest_uri)
+        ):
+            self.reused[file.src_uri] = old
+            _stand_in(page, old)
+        else:
+            self.rendered += 1
+        return page
+
+    def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Any) -> str:
+        """Note whether the page's body is prebuilt HTML."""
+        if page.file.src_uri not in self.reused and is_prebuilt(markdown):
+            self.prebuilt.add(page.file.src_uri)
+        return markdown
+
+    def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
+        """Add the empty template of reused pages; stop if the navigation changed."""
+        import jinja2
+
+        # Titles are known now that every page is read: the signature covers them.
+        self.nav = navigation_signature(self._nav)
+        if self.reused and self.previous is not None and self.nav != self.previous.nav:
+            raise NavigationChanged("the navigation changed since the last build")
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({REUSED_TEMPLATE: ""}), env.loader])
+        return env
+
+    def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
+        """Give Material's search index a reused page's entries; note each page's entries."""
+        index = _search_entries(config)
+        uri = page.file.src_uri
+        if index is not None:
+            reused = self.reused.get(uri)
+            if reused is not None:
+                index.extend(dict(entry) for entry in reused.search)
+            self.search[uri] = tuple(index[self._mark :])
+            self._mark = len(index)
+        return context
+
+    def previous_article(self, src_uri: str) -> str | None:
+        """Return the article the last build gave Pagefind for a reused page (else None)."""
+        record = self.reused.get(src_uri)
+        return None if record is None else self.search_inputs.previous(record.pagefind)
+
+    # ---- after the build -----------------------------------------------------------------------
+
+    def manifest(self, inputs: dict[str, str]) -> BuildManifest:
+        """Return the manifest of this build (call once MkDocs and Pagefind have finished)."""
+        pages: dict[str, PageRecord] = {}
+        for file in self.files.documentation_pages():
+            uri = file.src_uri
+            page = file.page
+            place = self.search_inputs.places.get(uri)
+            reused = self.reused.get(uri)
+            if reused is not None:
+                pages[uri] = reused.model_copy(update={"pagefind": place})
+                continue
+            if page is None or uri not in self.sources:
+                continue
+            pages[uri] = PageRecord(
+                source=self.sources[uri],
+                dest=file.dest_uri,
+                title=page.title,
+                reusable=uri in self.prebuilt
+                and uri not in self.in_nav
+                and not page.links_to_anchors,
+                anchors=tuple(
+                    sorted(a for a in page.present_anchor_ids or () if isinstance(a, str))
+                ),
+                search=self.search.get(uri, ()),
+                pagefind=place,
+            )
+        return BuildManifest(format=int(inputs["format"]), inputs=inputs, nav=self.nav, pages=pages)
+
+    # ---- helpers --------------------------------------------------------------------------------
+
+    def _article_kept(self, record: PageRecord, dest_uri: str) -> bool:
+        """Tell whether the last build kept the Pagefind article a reused page needs."""
+        if not is_search_page(dest_uri):
+            return record.pagefind is None
+        return self.search_inputs.has(record.pagefind)
+
+    def _link(self, dest_uri: str) -> bool:
+        """Hard-link a published page into the staging folder; False when it is not there."""
+        source = self.published / dest_uri
+        target = self.staging / dest_uri
+        if target.parent not in self._made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(target.parent)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _NO_LINK:
+                raise
+            # No hard links on this file system: a copy is a new file too, so MkDocs can
+            # never write through it into the published site.
+            try:
+                shutil.copyfile(source, target)
+            except FileNotFoundError:
+                return False
+        return True
+
+
+def _search_entries(config: Any) -> list[dict[str, Any]] | None:
+    """Return the entry list of Material's search plugin, or None when it is off."""
+    plugin = config.plugins.get(SEARCH_PLUGIN)
+    if plugin is None or not plugin.config.get("enabled", True):
+        return None
+    index = getattr(plugin, "search_index", None)
+    entries = getattr(index, "entries", None)
+    return entries if isinstance(entries, list) else None
+
+
+def _stand_in(page: Any, record: PageRecord) -> None:
+    """Make a reused page skip reading and rendering; give it what other pages need from it."""
+    from mkdocs.structure.toc import get_toc
+
+    def read_source(config: Any) -> None:
+        page.markdown = ""
+        # The empty template writes nothing; Material's search takes the entries from the
+        # manifest instead (PageReuse.on_page_context).
+        page.meta = {"template": REUSED_TEMPLATE, "search": {"exclude": True}}
+
+    def render(config: Any, files: Any) -> None:
+        page.content = ""
+        page.toc = get_toc([])
+        page.present_anchor_ids = set(record.anchors)
+        page.links_to_anchors = {}
+
+    page.read_source = read_source
+    page.render = render
+    page.title = record.title
