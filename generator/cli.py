@@ -47,51 +47,15 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Also fail on what keeps a record off the site: no title, techniques or institutions, "
-    "open review: items (the pull-request check). Without it these are warnings.",
-)
-@click.option(
-    "--changed-since",
-    "since",
-    metavar="REV",
-    help="Hold only the record files changed since this git revision to --strict's rules, and "
-    "report a duplicate on the file the change adds (the pull-request check passes its base).",
-)
-def validate(data_dir: Path, strict: bool, since: str | None) -> None:
+def validate(data_dir: Path) -> None:
     """Check every record and report every problem as path:line:col: message."""
-    from generator.records.changes import ChangedRecords
     from generator.records.load import load_collection
 
-    changes = ChangedRecords.from_git(data_dir, since) if since else None
-    collection = load_collection(data_dir, publishable=strict, changes=changes)
-    _show_warnings(collection.warnings)
+    collection = load_collection(data_dir)
     click.echo(
         f"ok: {len(collection.papers)} papers, {len(collection.reports)} reports, "
         f"{len(collection.institutions.by_id)} institutions, {len(collection.techniques)} techniques"
     )
-    if collection.warnings:
-        click.echo(
-            f"{len(collection.warnings)} warning(s): records not ready to publish;"
-            " `paperbrief validate --strict` (the pull-request check) fails on them"
-        )
-
-
-def _show_warnings(warnings: list[Any]) -> None:
-    """Print warnings as path:line:col: warning: message, plus GitHub annotations in Actions."""
-    import os
-
-    from generator.records.annotations import github_annotation
-
-    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in warnings:
-        click.echo(
-            f"{problem.path}:{problem.line}:{problem.col}: warning: {problem.message}", err=True
-        )
-        if annotate:
-            click.echo(github_annotation(problem, level="warning"))
 
 
 @main.command()
