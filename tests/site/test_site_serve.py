@@ -1,86 +1,145 @@
-"""Preview regeneration: YAML changes regenerate pages; invalid data keeps the last good pages."""
+"""The preview: saved changes rebuild the site incrementally; invalid data keeps the last site."""
 
 from __future__ import annotations
 
-import shutil
-import time
-from collections.abc import Callable
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
-from sitebuild import FIXTURE_DATA
+import pytest
+from buildproject import ROOT, Project, make_project, wait_for
 
 from generator.errors import PaperbriefError
-from generator.site.render import RenderSettings
-from generator.site.serve import Regenerator
+from generator.site.serve import ChangeFilter, PreviewBuilder
 
 
-def _regenerator(
-    tmp_path: Path, errors: list[PaperbriefError], said: list[str] | None = None
-) -> tuple[Regenerator, Path, Path]:
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURE_DATA, data)
-    docs = tmp_path / "docs"
-    echo = (lambda _line: None) if said is None else said.append
-    regen = Regenerator(data, docs, RenderSettings(), echo=echo, on_error=errors.append)
-    return regen, data, docs
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Build the fixture project once; tests work on copies of it."""
+    project = make_project(tmp_path_factory.mktemp("serve") / "project")
+    project.build()
+    return project
 
 
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def test_a_changed_record_regenerates_its_pages(tmp_path: Path) -> None:
-    errors: list[PaperbriefError] = []
-    said: list[str] = []
-    regen, data, docs = _regenerator(tmp_path, errors, said)
-    assert regen.run()
-    record = data / "papers" / "kv-evict.yaml"
+def _retitle(project: Project, new: str) -> None:
+    record = project.data / "papers" / "kv-evict.yaml"
     record.write_text(
-        record.read_text(encoding="utf-8").replace("Learned KV", "Learned-again KV"),
-        encoding="utf-8",
+        record.read_text("utf-8").replace("Learned KV Cache Eviction", new), encoding="utf-8"
     )
-    regen.schedule(str(record))
-    pending = regen._timer
-    regen.schedule(str(data / "notes.txt"))  # not YAML: ignored, the pending run stays
-    assert pending is not None and regen._timer is pending
-    _wait_until(lambda: len(said) == 2, "the scheduled regeneration")
-    assert said[1].startswith("regenerated: ") and not said[1].startswith("regenerated: 0 ")
-    assert "Learned-again KV" in (docs / "papers" / "kv-evict.md").read_text(encoding="utf-8")
-    assert errors == []
 
 
-def test_invalid_data_is_reported_and_old_pages_stay(tmp_path: Path) -> None:
+def test_a_changed_record_is_rebuilt_and_invalid_data_keeps_the_last_site(
+    built: Project, tmp_path: Path
+) -> None:
+    project = built.copy(tmp_path / "project")
     errors: list[PaperbriefError] = []
-    regen, data, docs = _regenerator(tmp_path, errors)
-    assert regen.run()
-    (data / "papers" / "broken.yaml").write_text("title: [\n", encoding="utf-8")
-    assert not regen.run()
-    assert len(errors) == 1 and "broken.yaml" in str(getattr(errors[0], "problems", errors[0]))
-    assert (docs / "papers" / "kv-evict.md").is_file()
-
-
-def test_the_preview_hook_indexes_each_preview_build(tmp_path: Path) -> None:
-    # `mkdocs serve` runs generator/site/serve_hooks.py after each build (serve_site passes it as
-    # a hooks: entry): a real MkDocs build of the fixture with that hook gets a Pagefind bundle.
-    import json
-
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from sitebuild import CONFIG, ROOT
-
-    from generator.site.build import generate_docs, settings_from_config
-    from generator.site.serve import SERVE_HOOKS
-    from generator.site.write import copy_handwritten_docs
-
-    docs = copy_handwritten_docs(ROOT / "docs", tmp_path / "docs")
-    config = load_config(
-        str(CONFIG), docs_dir=str(docs), site_dir=str(tmp_path / "site"), hooks=[str(SERVE_HOOKS)]
+    lines: list[str] = []
+    builder = PreviewBuilder(
+        project.data, project.config, echo=lines.append, on_error=errors.append
     )
-    collection, _, _, _ = generate_docs(FIXTURE_DATA, docs, settings_from_config(config))
-    config.plugins.on_startup(command="serve", dirty=False)
-    build(config)
-    entry = json.loads((tmp_path / "site" / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
-    assert entry["languages"]["zh"]["page_count"] == len(collection.papers)
+    _retitle(project, "Learned-again KV Cache Eviction")
+    assert builder.build()
+    page = project.site / "papers" / "kv-evict" / "index.html"
+    assert "Learned-again KV" in page.read_text("utf-8")
+    assert builder.last is not None and builder.last.reused > 0
+    assert any(line.startswith("rebuilt in") for line in lines)
+
+    (project.data / "papers" / "broken.yaml").write_text("title: [\n", encoding="utf-8")
+    assert not builder.build()
+    assert len(errors) == 1 and "broken.yaml" in str(getattr(errors[0], "problems", errors[0]))
+    assert "Learned-again KV" in page.read_text("utf-8")
+
+
+def test_only_source_changes_ask_for_a_rebuild(tmp_path: Path) -> None:
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    changes = ChangeFilter(tmp_path / "mkdocs.yml", docs, site)
+    wanted = [
+        tmp_path / "mkdocs.yml",
+        tmp_path / "data" / "papers" / "x.yaml",
+        tmp_path / "data" / "institutions.yaml",
+        docs / "about.md",
+        docs / "assets" / "stylesheets" / "paperbrief.css",
+        tmp_path / "overrides" / "main.html",
+    ]
+    ignored = [
+        docs / "papers" / "x.md",  # written by the build itself
+        docs / "index.md",
+        docs / "feeds" / "reports.xml",
+        docs / "papers" / ".x.md.k2j4h6g8.tmp",
+        site / "papers" / "x" / "index.html",
+        tmp_path / ".site.new" / "index.html",
+        tmp_path / ".site.lock",
+        tmp_path / "data" / "papers" / "x.yaml~",
+        "",
+    ]
+    assert [str(p) for p in wanted if not changes.wants(str(p))] == []
+    assert [str(p) for p in ignored if changes.wants(str(p))] == []
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+@pytest.mark.slow
+def test_serve_shows_a_saved_change(built: Project, tmp_path: Path) -> None:
+    project = built.copy(tmp_path / "project")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "serve",
+                "--data",
+                str(project.data),
+                "--config-file",
+                str(project.config),
+                "-a",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}/paperbrief/"
+    try:
+        wait_for(
+            lambda: server.poll() is not None or bool(_fetch(base + "papers/kv-evict/")),
+            "the preview to serve",
+        )
+        assert server.poll() is None, log.read_text("utf-8")
+        first = _fetch(base + "papers/kv-evict/") or ""
+        assert "Learned KV Cache Eviction" in first and "livereload" in first
+        assert _fetch(base + "pagefind/pagefind.js")  # the search works in the preview
+
+        _retitle(project, "Served Again KV Cache Eviction")
+        wait_for(
+            lambda: "Served Again KV" in (_fetch(base + "papers/kv-evict/") or "")
+            or server.poll() is not None,
+            "the preview to show the change",
+        )
+        assert server.poll() is None, log.read_text("utf-8")
+        assert "pages rendered" in log.read_text("utf-8")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
