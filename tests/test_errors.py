@@ -39,7 +39,7 @@ def test_every_error_is_a_click_exception_with_its_exit_code(
 def test_a_usage_error_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["enrich", "--data", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.stderr == "error: say what to enrich: --briefs and/or --scholar\n"
+    assert result.stderr == "error: say what to enrich: --metadata, --scholar and/or --briefs\n"
     assert result.stdout == ""
 
 
