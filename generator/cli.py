@@ -47,15 +47,37 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
-def validate(data_dir: Path) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail on what keeps a record off the site: no title, techniques or institutions, "
+    "open review: items (the pull-request check). Without it these are warnings.",
+)
+@click.option(
+    "--changed-since",
+    "since",
+    metavar="REV",
+    help="Hold only the record files changed since this git revision to --strict's rules, and "
+    "report a duplicate on the file the change adds (the pull-request check passes its base).",
+)
+def validate(data_dir: Path, strict: bool, since: str | None) -> None:
     """Check every record and report every problem as path:line:col: message."""
+    from generator.errors import show_warnings
+    from generator.records.changes import ChangedRecords
     from generator.records.load import load_collection
 
-    collection = load_collection(data_dir)
+    changes = ChangedRecords.from_git(data_dir, since) if since else None
+    collection = load_collection(data_dir, publishable=strict, changes=changes)
+    show_warnings(collection.warnings)
     click.echo(
         f"ok: {len(collection.papers)} papers, {len(collection.reports)} reports, "
         f"{len(collection.institutions.by_id)} institutions, {len(collection.techniques)} techniques"
     )
+    if collection.warnings:
+        click.echo(
+            f"{len(collection.warnings)} warning(s): records not ready to publish;"
+            " `paperbrief validate --strict` (the pull-request check) fails on them"
+        )
 
 
 @main.command()

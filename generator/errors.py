@@ -34,17 +34,34 @@ class PaperbriefError(click.ClickException):
         click.echo(f"error: {self.format_message()}", file=file, err=True)
 
 
-class ValidationFailed(PaperbriefError):
-    """The data directory holds invalid records; every problem is listed."""
+def show_warnings(warnings: Iterable[Problem], file: IO[Any] | None = None) -> None:
+    """Print warnings as path:line:col: warning: message, plus GitHub annotations in Actions."""
+    from generator.records.annotations import github_annotation
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in warnings:
+        click.echo(
+            f"{problem.path}:{problem.line}:{problem.col}: warning: {problem.message}",
+            file=file,
+            err=True,
+        )
+        if annotate:
+            click.echo(github_annotation(problem, level="warning"))
+
+
+class ValidationFailed(PaperbriefError):
+    """The data directory holds invalid records; every problem is listed (warnings too)."""
+
+    def __init__(self, problems: Iterable[Problem], warnings: Iterable[Problem] = ()) -> None:
         self.problems = sorted(set(problems))
+        self.warnings = sorted(set(warnings))
         super().__init__(f"{len(self.problems)} problem(s) in the data")
 
     def show(self, file: IO[Any] | None = None) -> None:
         """Print every problem as path:line:col: message, plus GitHub annotations in Actions."""
         from generator.records.annotations import github_annotation
 
+        show_warnings(self.warnings, file)
         annotate = os.environ.get("GITHUB_ACTIONS") == "true"
         for problem in self.problems:
             click.echo(problem.format(), file=file, err=True)

@@ -102,3 +102,6 @@ class Collection:
     institutions: InstitutionRegistry
     techniques: dict[str, Technique]
     problems: list[Problem] = field(default_factory=list)
+    # What keeps valid records from being published (no title, techniques or institutions;
+    # open review items): warnings unless `validate --strict`.
+    warnings: list[Problem] = field(default_factory=list)

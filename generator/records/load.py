@@ -14,9 +14,11 @@ from pathlib import Path
 
 from generator.errors import Problem, ValidationFailed
 from generator.records.briefinputs import BriefInputs
+from generator.records.changes import ChangedRecords
 from generator.records.collection import Collection, Paper, Report
 from generator.records.keys import PaperIndex, record_keys
 from generator.records.models import (
+    UNKNOWN_INSTITUTIONS,
     EnrichmentRecord,
     Institution,
     InstitutionsFile,
@@ -27,12 +29,14 @@ from generator.records.models import (
     check_id,
 )
 from generator.records.parse import display_path, read_model
-from generator.records.registry import InstitutionRegistry, suggest_technique
+from generator.records.registry import InstitutionRegistry, TechniqueRegistry
 from generator.records.yamlsource import DEFAULT_SIZE_CAP, YamlDocument
 
 # Near-identical titles are compared only within buckets sharing this many leading or trailing
 # characters: comparing every pair is quadratic, and a typo rarely touches both ends.
 _TITLE_BUCKET = 12
+# Where a contributor learns how to add an institution or propose a technique.
+_GUIDE = "CONTRIBUTING.md"
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,21 @@ class _PaperFile:
 
 
 def load_collection(
-    data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP, strict: bool = True
+    data_dir: Path,
+    *,
+    size_cap: int = DEFAULT_SIZE_CAP,
+    strict: bool = True,
+    publishable: bool = False,
+    changes: ChangedRecords | None = None,
 ) -> Collection:
-    """Load every record, check every cross-reference, and fail once listing every problem."""
+    """Load every record, check every cross-reference, and fail once listing every problem.
+
+    What keeps a valid record from being published (no title, techniques or institutions; open
+    `review:` items) is a warning, kept in `Collection.warnings`; with `publishable` it is a
+    problem like any other (`validate --strict`, the pull-request check). `changes` says which
+    record files the change under review touched: only they are held to the publishing rules,
+    and a duplicate is reported on the one the change adds.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise ValidationFailed(
@@ -55,6 +71,8 @@ def load_collection(
     problems: list[Problem] = []
     # registries first: papers are checked against them
     techniques = _read_techniques(data_dir / "techniques.yaml", problems)
+    tech_registry, complaints = TechniqueRegistry.build(techniques.values())
+    problems += [Problem(display_path(data_dir / "techniques.yaml"), 1, 1, c) for c in complaints]
     registry = _read_institutions(data_dir / "institutions.yaml", problems)
     enrichment_paths = _valid_record_paths(data_dir / "enrichment", "enrichment", problems)
     enrichment = _read_enrichment(enrichment_paths, problems, size_cap)
@@ -64,15 +82,21 @@ def load_collection(
     offered = tuple(techniques)  # a generated brief may choose from every technique id
     papers = {
         paper_id: _resolve_paper(
-            paper_id, file, registry, techniques, offered, enrichment, problems
+            paper_id, file, registry, tech_registry, offered, enrichment, problems
         )
         for paper_id, file in paper_files.items()
     }
-    problems += _duplicate_papers(papers, paper_files)
+    changes = changes or ChangedRecords.from_git(data_dir)
+    problems += _duplicate_papers(papers, paper_files, changes)
     reports = _read_reports(data_dir / "reports", set(paper_paths), problems, size_cap)
+    warnings: list[Problem] = []
+    for paper_id, file in paper_files.items():
+        found = _publishing_problems(file)
+        held = publishable and changes.holds(paper_paths[paper_id])
+        (problems if held else warnings).extend(found)
 
     if problems and strict:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(problems, warnings)
     return Collection(
         data_dir=data_dir,
         papers=dict(sorted(papers.items())),
@@ -80,6 +104,7 @@ def load_collection(
         institutions=registry,
         techniques=techniques,
         problems=sorted(set(problems)),
+        warnings=sorted(set(warnings)),
     )
 
 
@@ -264,7 +289,7 @@ def _resolve_paper(
     paper_id: str,
     file: _PaperFile,
     registry: InstitutionRegistry,
-    techniques: dict[str, Technique],
+    techniques: TechniqueRegistry,
     offered: tuple[str, ...],
     enrichment: dict[str, EnrichmentRecord],
     problems: list[Problem],
@@ -287,19 +312,29 @@ def _resolve_paper(
 def _resolve_institutions(
     record: PaperRecord, doc: YamlDocument, registry: InstitutionRegistry, problems: list[Problem]
 ) -> tuple[Institution, ...]:
+    if record.institutions_unknown:
+        return ()
     found: list[Institution] = []
     for i, name in enumerate(record.institutions):
+        if name == UNKNOWN_INSTITUTIONS:
+            problems.append(
+                doc.problem(
+                    ("institutions", i),
+                    f"{UNKNOWN_INSTITUTIONS!r} stands alone: write institutions:"
+                    f" {UNKNOWN_INSTITUTIONS} when none is known, else list only the known ones",
+                )
+            )
+            continue
         inst = registry.resolve(name)
         if inst is None:
             close = registry.suggest(name)
-            hint = (
-                f"did you mean {' or '.join(repr(c) for c in close)}?"
-                if close
-                else "add it to data/institutions.yaml"
-            )
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
             problems.append(
                 doc.problem(
-                    ("institutions", i), f"institution {name!r} is not in the registry; {hint}"
+                    ("institutions", i),
+                    f"institution {name!r} is not in the registry; {hint}if it is another"
+                    " institution, add it to data/institutions.yaml (id, en, zh, aliases,"
+                    f" country; see {_GUIDE}) in the same change",
                 )
             )
         elif inst in found:
@@ -316,29 +351,84 @@ def _resolve_institutions(
 def _resolve_techniques(
     record: PaperRecord,
     doc: YamlDocument,
-    techniques: dict[str, Technique],
+    techniques: TechniqueRegistry,
     problems: list[Problem],
 ) -> tuple[Technique, ...]:
     found: list[Technique] = []
-    for i, tech_id in enumerate(record.techniques):
-        tech = techniques.get(tech_id)
+    for i, name in enumerate(record.techniques):
+        tech = techniques.resolve(name)
         if tech is None:
-            close = suggest_technique(tech_id, techniques.values())
+            close = techniques.suggest(name)
             hint = (
-                f"did you mean {' or '.join(repr(c) for c in close)}?"
+                "did you mean "
+                + " or ".join(f"{t.id!r} ({t.zh} / {t.en})" for t in close)
+                + "? Write the id"
                 if close
-                else "see data/techniques.yaml"
+                else "write a technique id from data/techniques.yaml"
             )
             problems.append(
-                doc.problem(("techniques", i), f"unknown technique {tech_id!r}; {hint}")
+                doc.problem(
+                    ("techniques", i),
+                    f"unknown technique {name!r}; {hint}. To propose a new technique, see {_GUIDE}",
+                )
             )
         elif tech in found:
             problems.append(
-                doc.problem(("techniques", i), f"technique {tech_id!r} is listed twice")
+                doc.problem(
+                    ("techniques", i),
+                    f"technique {name!r} is listed twice"
+                    + ("" if name == tech.id else f" (as {tech.id})"),
+                )
             )
         else:
             found.append(tech)
     return tuple(found)
+
+
+def _publishing_problems(file: _PaperFile) -> list[Problem]:
+    """Return what keeps a valid record off the site: no title, techniques, institutions; review items."""
+    record, doc = file.record, file.doc
+    strict_note = "`paperbrief validate --strict`, the pull-request check, fails until then"
+    found: list[Problem] = []
+    if record.title is None:
+        found.append(
+            doc.problem(
+                (),
+                "no title: add title: with the paper's title as printed on the paper"
+                f" ({strict_note})",
+            )
+        )
+    if not record.techniques:
+        at = ("techniques",) if "techniques" in _keys(doc) else ()
+        found.append(
+            doc.problem(
+                at,
+                "no techniques: list 1 to 4 technique ids from data/techniques.yaml, e.g."
+                f" techniques: [kv-cache]; to propose a new one, see {_GUIDE} ({strict_note})",
+            )
+        )
+    if not record.institutions:
+        at = ("institutions",) if "institutions" in _keys(doc) else ()
+        found.append(
+            doc.problem(
+                at,
+                "no institutions: list the authors' institutions as named in"
+                f" data/institutions.yaml, or write institutions: {UNKNOWN_INSTITUTIONS} when none"
+                f" can be found ({strict_note})",
+            )
+        )
+    for i, item in enumerate(record.review):
+        found.append(
+            doc.problem(
+                ("review", i),
+                f"open review item {item!r}: settle it, then delete the line ({strict_note})",
+            )
+        )
+    return found
+
+
+def _keys(doc: YamlDocument) -> set[str]:
+    return set(doc.data) if isinstance(doc.data, dict) else set()
 
 
 def _author_count_problems(record: PaperRecord, doc: YamlDocument) -> list[Problem]:
@@ -380,26 +470,55 @@ def _report_paper_problems(
     return problems
 
 
-def _duplicate_papers(papers: dict[str, Paper], files: dict[str, _PaperFile]) -> list[Problem]:
-    """Find the same paper twice: same arXiv id, same DOI or near-identical title."""
+def _duplicate_papers(
+    papers: dict[str, Paper], files: dict[str, _PaperFile], changes: ChangedRecords
+) -> list[Problem]:
+    """Find the same paper twice: same arXiv id, same DOI or near-identical title.
+
+    The problem goes on the newer record and names the older one, so the annotation lands in the
+    diff of the pull request that adds it: newer means the later `added` date, then the file the
+    change touches (git), then the later file name.
+    """
     problems: list[Problem] = []
     index = PaperIndex()
     titles: dict[str, str] = {}
-    for paper_id, paper in papers.items():
-        keys = record_keys(paper.record)
+    newer = _Newer(papers, changes)
+    for paper_id in sorted(papers, key=lambda p: (papers[p].record.added, p)):
+        keys = record_keys(papers[paper_id].record)
         for key, other in index.add(paper_id, keys):
+            new, old = newer.of(paper_id, other)
             problems.append(
-                files[paper_id].doc.problem(
+                files[new].doc.problem(
                     key.field,
-                    f"same {key.kind} as {papers[other].source}: this paper is already in the collection",
+                    f"same {key.kind} as {papers[old].source}: this paper is already in the"
+                    " collection; delete this file, or merge what it adds into the other",
                 )
             )
         titles.update((paper_id, k.value) for k in keys if k.kind == "title")
-    return problems + _near_identical_titles(titles, papers, files)
+    return problems + _near_identical_titles(titles, papers, files, newer)
+
+
+class _Newer:
+    """Decide which of two records describing one paper is the newer (see _duplicate_papers)."""
+
+    def __init__(self, papers: dict[str, Paper], changes: ChangedRecords) -> None:
+        self.papers = papers
+        self.changes = changes
+
+    def of(self, later: str, earlier: str) -> tuple[str, str]:
+        """Return (newer, older) of two ids given in (added, name) order."""
+        a, b = self.papers[later], self.papers[earlier]
+        if a.record.added == b.record.added:
+            # git is asked only here: most validations meet no duplicate at all
+            touched_a = self.changes.touches(Path(a.source))
+            touched_b = self.changes.touches(Path(b.source))
+            if touched_b and not touched_a:
+                return earlier, later
+        return later, earlier
 
 
 def _near_identical_titles(
-    titles: dict[str, str], papers: dict[str, Paper], files: dict[str, _PaperFile]
+    titles: dict[str, str], papers: dict[str, Paper], files: dict[str, _PaperFile], newer: _Newer
 ) -> list[Problem]:
     """Flag folded titles at least 95 % alike (same-title pairs are reported as duplicates)."""
     from rapidfuzz import process
@@ -420,11 +539,12 @@ def _near_identical_titles(
         for bucket_titles, ids in buckets:
             match = process.extractOne(title, bucket_titles, scorer=ratio, score_cutoff=95)
             if match is not None:
-                other = ids[match[2]]
+                new, old = newer.of(paper_id, ids[match[2]])
                 problems.append(
-                    files[paper_id].doc.problem(
+                    files[new].doc.problem(
                         ("title",),
-                        f"title is nearly identical to {papers[other].source}; is this the same paper?",
+                        f"title is nearly identical to {papers[old].source}; is this the same"
+                        " paper? If so, delete this file, or merge what it adds into the other",
                     )
                 )
                 break

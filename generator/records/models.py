@@ -212,6 +212,37 @@ InstitutionName = Annotated[
     str, AfterValidator(_check_line), AfterValidator(_check_institution_name)
 ]
 Id = Annotated[str, AfterValidator(check_id)]
+# What a paper's `institutions:` says when no institution can be found: the page shows it as
+# unknown, and validation no longer asks for one.
+UNKNOWN_INSTITUTIONS = "unknown"
+
+
+def _unknown_as_list(value: object) -> object:
+    # `institutions: unknown` reads better than a list holding the word; both mean the same
+    if value == UNKNOWN_INSTITUTIONS:
+        return [UNKNOWN_INSTITUTIONS]
+    if isinstance(value, str):
+        raise ValueError(
+            f"{value!r} is a single name, not a list; write institutions: [{value!r}] (one name"
+            f" per item), or institutions: {UNKNOWN_INSTITUTIONS} when none can be found"
+        )
+    return value
+
+
+InstitutionNames = Annotated[
+    list[InstitutionName],
+    BeforeValidator(_unknown_as_list),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 30},
+                {"const": UNKNOWN_INSTITUTIONS},
+            ]
+        }
+    ),
+]
+# A technique as a record names it: its id, or any of its labels and aliases (resolved on load).
+TechniqueName = Annotated[str, StringConstraints(max_length=200), AfterValidator(_check_line)]
 Url = Annotated[str, AfterValidator(_check_url)]
 ArxivId = Annotated[
     str,
@@ -297,10 +328,13 @@ class PaperRecord(_Frozen):
         le=5000,
         description="Number of authors; may be omitted when authors are listed, must match them",
     )
-    institutions: list[InstitutionName] = Field(
+    institutions: InstitutionNames = Field(
         default_factory=list,
         max_length=30,
-        description="Institutions as written (English, Chinese or an alias); resolved via data/institutions.yaml",
+        description=(
+            "Institutions as written (English, Chinese or an alias); resolved via"
+            f" data/institutions.yaml. `{UNKNOWN_INSTITUTIONS}` when none can be found"
+        ),
     )
     abstract: Prose | None = Field(None, max_length=20000, description="The paper's abstract")
     published: FirstVersionDate | None = Field(
@@ -332,10 +366,13 @@ class PaperRecord(_Frozen):
     arxiv_category: ArxivCategory | None = Field(
         None, description="arXiv primary category, e.g. cs.CL (needs links.arxiv)"
     )
-    techniques: list[Id] = Field(
+    techniques: list[TechniqueName] = Field(
         default_factory=list,
         max_length=6,
-        description="Technique ids from data/techniques.yaml (1 to 4 is typical)",
+        description=(
+            "Technique ids from data/techniques.yaml (1 to 4 is typical); a label or alias"
+            " listed there is read as its technique"
+        ),
     )
     added: RecordDate = Field(description="Date the paper was added to the collection (YYYY-MM-DD)")
     brief: Prose | None = Field(
@@ -357,6 +394,16 @@ class PaperRecord(_Frozen):
         default_factory=list,
         description="Open questions for a maintainer, e.g. 'title: missing in the source report'",
     )
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_is_written(cls, title: object) -> object:
+        if isinstance(title, str) and not title.strip():
+            raise ValueError(
+                "is empty: write the paper's title as printed on the paper; a record without"
+                " a title is not published (`paperbrief validate --strict` fails on it)"
+            )
+        return title
 
     @field_validator("venue_status")
     @classmethod
@@ -395,6 +442,11 @@ class PaperRecord(_Frozen):
         if category is not None and links is not None and links.arxiv is None:
             raise ValueError("is set but links.arxiv is not; add the arXiv id")
         return category
+
+    @property
+    def institutions_unknown(self) -> bool:
+        """Tell whether the record says its institutions cannot be found."""
+        return self.institutions == [UNKNOWN_INSTITUTIONS]
 
     @property
     def author_total(self) -> int | None:

@@ -91,7 +91,10 @@ def test_duplicates_across_files(data_dir: Path) -> None:
     assert (
         "b.yaml",
         3,
-        "same arxiv as " + str(papers / "a.yaml") + ": this paper is already in the collection",
+        "same arxiv as "
+        + str(papers / "a.yaml")
+        + ": this paper is already in the collection; delete this file, or merge what it adds into"
+        " the other",
     ) in [(n, line, m) for n, line, m in messages]
     assert any(n == "c.yaml" and "same title" in m for n, _, m in messages)
     assert any(n == "e.yaml" and "nearly identical" in m for n, _, m in messages)
@@ -148,6 +151,9 @@ def test_duplicate_dois_are_found_whatever_their_case(data_dir: Path) -> None:
             "b.yaml",
             4,
             8,
-            "same doi as " + str(papers / "a.yaml") + ": this paper is already in the collection",
+            "same doi as "
+            + str(papers / "a.yaml")
+            + ": this paper is already in the collection; delete this file, or merge what it adds into"
+            " the other",
         )
     ]
