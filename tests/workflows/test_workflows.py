@@ -134,7 +134,7 @@ def test_pull_requests_are_checked_without_secrets_or_write_access() -> None:
     runs = [step.get("run", "") for job in workflow["jobs"].values() for step in _steps(job)]
     assert "python -m pip install -e '.[test]'" in runs
     assert "python -m pytest" in runs
-    assert "paperbrief validate" in runs
+    assert "paperbrief validate --strict --changed-since HEAD^1" in runs
     assert "paperbrief build --site-dir site" in runs
     uploads = [
         step
@@ -142,6 +142,15 @@ def test_pull_requests_are_checked_without_secrets_or_write_access() -> None:
         if step.get("uses", "").startswith("actions/upload-artifact@")
     ]
     assert len(uploads) == 1 and uploads[0]["with"]["path"].rstrip("/") == "site"
+
+
+def test_the_pull_request_check_holds_the_changed_records_to_the_publishing_rules() -> None:
+    site = _load(WORKFLOWS / "pull-request.yml")["jobs"]["site"]
+    checkout = next(s for s in _steps(site) if s.get("uses", "").startswith("actions/checkout@"))
+    # HEAD^1 of the pull request's merge commit is the base branch: it must be fetched
+    assert checkout["with"]["fetch-depth"] == 2
+    validate = [s["run"] for s in _steps(site) if "paperbrief validate" in s.get("run", "")]
+    assert validate == ["paperbrief validate --strict --changed-since HEAD^1"]
 
 
 def test_pages_deploys_from_main_one_at_a_time() -> None:
