@@ -12,7 +12,9 @@ each step in a fresh Python process so all pay the same start-up:
 - a plain `mkdocs build` of the very docs paperbrief generated (same mkdocs.yml),
 
 alternating their order from round to round, so neither always runs second on a warm cache; then
-R times `paperbrief build` again with unchanged data (how many files it rewrites).
+R times `paperbrief build` again with unchanged data (how many files it rewrites), R times with
+one record's title changed (seconds, files rewritten, pages rendered and reused), and R saved
+changes under `paperbrief serve` (seconds from the save to the page served with the change).
 
 Prints, for every figure, the median over the rounds with its spread (min to max) and each run:
 generator time (with its share of the build), MkDocs time, search-index time, whole build, plain
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import itertools
 import json
 import math
 import os
@@ -263,11 +266,16 @@ def build_command(layout: Layout) -> list[str]:
 
 def _build_figures(out: str) -> dict[str, float]:
     rewritten = re.search(r"\((\d+) written, (\d+) removed\)", out)
+    reuse = re.search(r"(\d+) pages rendered, (\d+) reused", out)
     return {
         "generator": _seconds(r"in ([\d.]+) s\n", out),
         "mkdocs": _seconds(r"mkdocs build \(strict\) into .* in ([\d.]+) s", out),
         "search": _seconds(r"search index \(Pagefind\) of \d+ paper pages in ([\d.]+) s", out),
         "written": float(rewritten.group(1)) if rewritten else math.nan,
+        "rendered": float(reuse.group(1)) if reuse else math.nan,
+        "reused": float(reuse.group(2)) if reuse else math.nan,
+        "site": _seconds(r"site swapped in after ([\d.]+) s", out),
+        "publish": _seconds(r"old site removed in ([\d.]+) s", out),
     }
 
 
@@ -293,6 +301,99 @@ def plain_build(layout: Layout) -> Run:
     shutil.rmtree(layout.plain_site, ignore_errors=True)
     wall, _ = run([PYTHON, "-m", "mkdocs", "build", "--quiet", "-f", str(layout.plain_config)])
     return Run(wall)
+
+
+# Each retitled paper gets its own number, so every change is a real one.
+_RETITLES = itertools.count()
+
+
+def retitle_next_paper(layout: Layout) -> tuple[str, str]:
+    """Change the title of one paper record (another one each call); return its id and mark."""
+    papers = sorted((layout.data / "papers").glob("*.yaml"))
+    number = next(_RETITLES)
+    path = papers[(number * 7919) % len(papers)]
+    mark = f"Revised {number} "
+    record = yaml.safe_load(path.read_text("utf-8"))
+    record["title"] = mark + record["title"]
+    text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=10**6)
+    path.write_text(text, "utf-8")
+    return path.stem, mark
+
+
+def changed_rebuild(layout: Layout) -> Run:
+    """Change one record's title, then run `paperbrief build` into the existing site."""
+    retitle_next_paper(layout)
+    wall, out = run(build_command(layout))
+    return Run(wall, _build_figures(out))
+
+
+def _get(url: str) -> str:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return ""
+
+
+def serve_latency(layout: Layout, rounds: int) -> list[float]:
+    """Start `paperbrief serve`, then time saved change to page served with it, `rounds` times.
+
+    The clock starts when the record file is written and stops when the paper's page, fetched
+    from the preview server every 0.1 s, shows the new title: the file watcher, the build and
+    the swap included, the browser's own reload not.
+    """
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config = yaml.safe_load(layout.config.read_text("utf-8"))
+    mount = "/" + str(config.get("site_url", "/")).split("://", 1)[-1].partition("/")[2]
+    base = f"http://127.0.0.1:{port}{mount}"
+    log = layout.site.parent / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                *build_command(layout)[:3],
+                "serve",
+                *build_command(layout)[4:],
+                "-a",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    latencies: list[float] = []
+    try:
+        deadline = time.monotonic() + 3600
+        while not _get(base) and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if server.poll() is not None or not _get(base):
+            sys.exit(f"paperbrief serve did not start:\n{log.read_text('utf-8')[-3000:]}")
+        for _ in range(rounds):
+            os.sync()
+            paper, mark = retitle_next_paper(layout)
+            start = time.perf_counter()
+            while mark not in _get(f"{base}papers/{paper}/"):
+                if server.poll() is not None or time.perf_counter() - start > 3600:
+                    sys.exit(
+                        f"the preview never showed the change:\n{log.read_text('utf-8')[-3000:]}"
+                    )
+                time.sleep(0.1)
+            latencies.append(time.perf_counter() - start)
+            print(f"serve: change shown after {latencies[-1]:.2f} s", file=sys.stderr)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return latencies
 
 
 def prepare_plain(layout: Layout) -> None:
@@ -322,6 +423,9 @@ def main() -> None:
         "--no-browser", action="store_true", help="skip the Chromium download check"
     )
     parser.add_argument("--no-plain", action="store_true", help="skip the plain mkdocs build")
+    parser.add_argument(
+        "--no-serve", action="store_true", help="skip timing `paperbrief serve` on a saved change"
+    )
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -356,6 +460,8 @@ def main() -> None:
         bundle = sum(p.stat().st_size for p in (layout.site / "pagefind").rglob("*") if p.is_file())
         text_bytes, text_page = largest_page_text(layout.site)
         rebuilds = measure_rounds({"rebuild": lambda: unchanged_rebuild(layout)}, args.repeat)
+        changes = measure_rounds({"changed": lambda: changed_rebuild(layout)}, args.repeat)
+        latency = [] if args.no_serve else serve_latency(layout, args.repeat)
         query = None if args.no_browser else browser_query_bytes(layout.site, "%E9%87%8F%E5%8C%96")
 
         ours = series["paperbrief"]
@@ -384,6 +490,40 @@ def main() -> None:
             f"rebuild, unchanged data: {spread(rebuilds['rebuild'].values())};"
             f" files rewritten: {', '.join(f'{w:.0f}' for w in written)}"
         )
+        print(
+            "rebuild, unchanged data, pages rendered / reused: "
+            + ", ".join(
+                f"{a:.0f} / {b:.0f}"
+                for a, b in zip(
+                    rebuilds["rebuild"].values("rendered"),
+                    rebuilds["rebuild"].values("reused"),
+                    strict=True,
+                )
+            )
+        )
+        changed = changes["changed"]
+        print(f"rebuild, one record changed: {spread(changed.values())}")
+        for figure, label in (
+            ("generator", "generator"),
+            ("mkdocs", "MkDocs"),
+            ("search", "Pagefind after MkDocs"),
+            ("publish", "old site removed"),
+        ):
+            print(f"  {label}: {spread(changed.values(figure))}")
+        print(
+            "  files rewritten / pages rendered / pages reused: "
+            + ", ".join(
+                f"{w:.0f} / {r:.0f} / {u:.0f}"
+                for w, r, u in zip(
+                    changed.values("written"),
+                    changed.values("rendered"),
+                    changed.values("reused"),
+                    strict=True,
+                )
+            )
+        )
+        if latency:
+            print(f"serve, saved change to page served: {spread(latency)}")
         print(f"peak memory (largest process): {peak_kib / 1024:.0f} MiB")
         print(f"site: {site_bytes / 2**20:.1f} MiB; Pagefind bundle {bundle / 2**20:.1f} MiB")
         print(f"bytes per paper page: {paper_bytes / max(1, len(papers)):.0f}")
@@ -413,10 +553,16 @@ def main() -> None:
                     "whole_s": mid(ours.values()),
                     "plain_mkdocs_s": mid(plain.values()),
                     "rebuild_s": mid(rebuilds["rebuild"].values()),
+                    "changed_s": mid(changed.values()),
+                    "changed_rendered": mid(changed.values("rendered")),
+                    "changed_written": mid(changed.values("written")),
+                    "serve_latency_s": mid(latency),
                     "runs": {
                         "whole_s": rounded(ours.values()),
                         "plain_mkdocs_s": rounded(plain.values()),
                         "rebuild_s": rounded(rebuilds["rebuild"].values()),
+                        "changed_s": rounded(changed.values()),
+                        "serve_latency_s": rounded(latency),
                     },
                     "peak_mib": round(peak_kib / 1024),
                     "site_bytes": site_bytes,

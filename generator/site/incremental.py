@@ -2,18 +2,24 @@
 
 `paperbrief build` writes into a staging folder (publish.py). `PageReuse`, a plugin the build
 adds to MkDocs, hard-links into it each page of the published site that can be reused, and lets
-MkDocs build the others as usual. A page is reused when the last build's manifest (manifest.py)
-says it was built from the same source, with the same shared inputs and navigation, and the
-page can only depend on those: it sits outside the navigation, its body is prebuilt HTML (MkDocs
-resolves no link inside it) and it links no anchor of another page. For a reused page MkDocs
-reads nothing and renders an empty template (so writes nothing over the link); what the rest of
-the build needs from it comes from the manifest: its title and anchors, its entries in
-Material's search index, and the article Pagefind indexes (`SearchInputs`). Everything built
-from all pages (sitemap, 404 page, search indexes) is rebuilt every time.
+MkDocs build the others as usual. The last build's manifest (manifest.py) must show the page was
+built from the same source with the same shared inputs; then what else a page can depend on is
+checked:
 
-A reused page is byte for byte what MkDocs would write (tests/site/test_incremental_build.py
-compares whole sites with clean builds); when the navigation turns out to differ, the build
-raises NavigationChanged and build.py starts again without reuse.
+- the navigation (order, titles, links and front matter of the pages in it), which every page
+  shows: its signature must match, or the build raises NavigationChanged and build.py starts
+  again without reuse (titles are known only once every page is read);
+- which files exist, for a page whose body is not prebuilt HTML (MkDocs resolves its links
+  against them): the set of files must match;
+- other pages' anchors, for a page linking one: such a page is always built again.
+
+For a reused page MkDocs reads nothing and renders an empty template (so it writes nothing over
+the link); what the rest of the build needs from it comes from the manifest: its title, anchors
+and (in the navigation) front matter, its entries in Material's search index, and the article
+Pagefind indexes (`SearchInputs`). What is built from all pages (sitemap, 404 page, the search
+indexes) is built every time.
+
+tests/site/test_incremental_build.py compares whole incremental sites with clean builds.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import json
 import mmap
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,6 +38,7 @@ from generator.site.manifest import (
     SEARCH_INPUT_FILE,
     BuildManifest,
     PageRecord,
+    files_digest,
     manifest_dir,
     source_digest,
 )
@@ -48,12 +56,12 @@ class NavigationChanged(Exception):
     """The navigation differs from the last build's: no page may be reused (build again)."""
 
 
-def navigation_signature(nav: Any) -> str:
-    """Fingerprint what a page outside the navigation shows of it: titles, links, metadata."""
+def navigation_signature(nav: Any, meta_of: Callable[[Any], Any]) -> str:
+    """Fingerprint what every page shows of the navigation: its order, titles, links, metadata."""
 
     def item(node: Any) -> Any:
         if getattr(node, "is_page", False):
-            meta = json.dumps(node.meta, ensure_ascii=False, sort_keys=True, default=str)
+            meta = json.dumps(meta_of(node), ensure_ascii=False, sort_keys=True, default=str)
             return ["page", node.file.src_uri, node.url, node.title, meta]
         if getattr(node, "is_section", False):
             return ["section", node.title, [item(child) for child in node.children]]
@@ -148,6 +156,7 @@ class PageReuse:
         self.in_nav: set[str] = set()
         self.search: dict[str, tuple[dict[str, Any], ...]] = {}
         self.nav = ""
+        self.files_digest = ""
         self.rendered = 0
         self._mark = 0
         self._made_dirs: set[Path] = set()
@@ -157,10 +166,11 @@ class PageReuse:
     # ---- MkDocs events (in the order MkDocs calls them) -----------------------------------
 
     def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
-        """Note which pages the navigation holds: they are always built."""
+        """Note which pages the navigation holds, and which files the build has."""
         self._nav = nav
         self.files = files
         self.in_nav = {page.file.src_uri for page in nav.pages}
+        self.files_digest = files_digest((f.src_uri, f.dest_uri) for f in files)
         return nav
 
     def on_pre_page(self, page: Any, /, *, config: Any, files: Any) -> Any:
@@ -171,15 +181,17 @@ class PageReuse:
         old = self.previous.pages.get(file.src_uri) if self.previous else None
         if (
             old is not None
+            and self.previous is not None
             and old.reusable
             and old.source == digest
             and old.dest == file.dest_uri
-            and file.src_uri not in self.in_nav
+            and (old.prebuilt or self.previous.files == self.files_digest)
+            and (file.src_uri not in self.in_nav or old.meta is not None)
             and self._article_kept(old, file.dest_uri)
             and self._link(file.dest_uri)
         ):
             self.reused[file.src_uri] = old
-            _stand_in(page, old)
+            _stand_in(page, old, in_nav=file.src_uri in self.in_nav)
         else:
             self.rendered += 1
         return page
@@ -194,11 +206,15 @@ class PageReuse:
         """Add the empty template of reused pages; stop if the navigation changed."""
         import jinja2
 
-        # Titles are known now that every page is read: the signature covers them.
-        self.nav = navigation_signature(self._nav)
+        # Titles are known now that every page is read: the signature covers them. A reused
+        # page's front matter is the one the last build read (its stand-in adds two keys).
+        self.nav = navigation_signature(self._nav, self._meta_of)
         if self.reused and self.previous is not None and self.nav != self.previous.nav:
             raise NavigationChanged("the navigation changed since the last build")
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({REUSED_TEMPLATE: ""}), env.loader])
+        # MkDocs compiles every theme template again in each build (about a second); Jinja's
+        # cache (a private folder per user) keys the compiled code by the template's source.
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache()
         return env
 
     def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
@@ -233,22 +249,34 @@ class PageReuse:
                 continue
             if page is None or uri not in self.sources:
                 continue
+            meta = _json_meta(page.meta) if uri in self.in_nav else None
             pages[uri] = PageRecord(
                 source=self.sources[uri],
                 dest=file.dest_uri,
                 title=page.title,
-                reusable=uri in self.prebuilt
-                and uri not in self.in_nav
-                and not page.links_to_anchors,
+                reusable=not _links_other_anchors(page)
+                and (uri not in self.in_nav or meta is not None),
+                prebuilt=uri in self.prebuilt,
+                meta=meta,
                 anchors=tuple(
                     sorted(a for a in page.present_anchor_ids or () if isinstance(a, str))
                 ),
                 search=self.search.get(uri, ()),
                 pagefind=place,
             )
-        return BuildManifest(format=int(inputs["format"]), inputs=inputs, nav=self.nav, pages=pages)
+        return BuildManifest(
+            format=int(inputs["format"]),
+            inputs=inputs,
+            nav=self.nav,
+            files=self.files_digest,
+            pages=pages,
+        )
 
     # ---- helpers --------------------------------------------------------------------------------
+
+    def _meta_of(self, page: Any) -> Any:
+        reused = self.reused.get(page.file.src_uri)
+        return page.meta if reused is None else reused.meta
 
     def _article_kept(self, record: PageRecord, dest_uri: str) -> bool:
         """Tell whether the last build kept the Pagefind article a reused page needs."""
@@ -289,15 +317,31 @@ def _search_entries(config: Any) -> list[dict[str, Any]] | None:
     return entries if isinstance(entries, list) else None
 
 
-def _stand_in(page: Any, record: PageRecord) -> None:
+def _links_other_anchors(page: Any) -> bool:
+    """Tell whether a page links an anchor of another page (its own headings' are fine)."""
+    return any(target is not page.file for target in page.links_to_anchors or {})
+
+
+def _json_meta(meta: Any) -> dict[str, Any] | None:
+    """Return front matter as the manifest can keep it, or None when JSON would change it."""
+    try:
+        kept = json.loads(json.dumps(meta, ensure_ascii=False))
+    except (TypeError, ValueError):
+        return None
+    return kept if isinstance(kept, dict) and kept == meta else None
+
+
+def _stand_in(page: Any, record: PageRecord, *, in_nav: bool) -> None:
     """Make a reused page skip reading and rendering; give it what other pages need from it."""
     from mkdocs.structure.toc import get_toc
 
     def read_source(config: Any) -> None:
         page.markdown = ""
         # The empty template writes nothing; Material's search takes the entries from the
-        # manifest instead (PageReuse.on_page_context).
-        page.meta = {"template": REUSED_TEMPLATE, "search": {"exclude": True}}
+        # manifest instead (PageReuse.on_page_context). Every page's navigation shows parts
+        # of a navigation page's front matter (an icon, a status): it keeps its own.
+        own = dict(record.meta or {}) if in_nav else {}
+        page.meta = {**own, "template": REUSED_TEMPLATE, "search": {"exclude": True}}
 
     def render(config: Any, files: Any) -> None:
         page.content = ""

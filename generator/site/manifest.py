@@ -34,7 +34,7 @@ MANIFEST_DIR = ".paperbrief"
 MANIFEST_FILE = "manifest.json"
 SEARCH_INPUT_FILE = "pagefind-input.bin"
 # Bump when the manifest's meaning changes: an old manifest then means "build everything".
-FORMAT = 1
+FORMAT = 2
 # The modules whose code shapes what MkDocs and Pagefind make of the docs (not render/, whose
 # changes show up in the docs sources themselves).
 _BUILD_CODE = Path(__file__).resolve().parent
@@ -53,9 +53,15 @@ class PageRecord(BaseModel):
     source: str
     dest: str
     title: str | None = None
-    # A page is reused only when it is outside the navigation, its body is prebuilt HTML
-    # (MkDocs resolves no link in it) and it links no anchor of another page.
+    # A page that links an anchor of another page is always built again: MkDocs checks such
+    # links against the other page as it is now. So is a page in the navigation whose front
+    # matter does not survive JSON (the navigation shows some of it).
     reusable: bool = False
+    # A prebuilt body (generator/site/prebuilt.py) holds no link MkDocs resolves; any other
+    # page's links depend on which files exist (BuildManifest.files).
+    prebuilt: bool = False
+    # Front matter of a page in the navigation, which every page's navigation reads from.
+    meta: dict[str, Any] | None = None
     anchors: tuple[str, ...] = ()
     # Material's search entries for this page, in the order the search plugin made them.
     search: tuple[dict[str, Any], ...] = ()
@@ -71,6 +77,8 @@ class BuildManifest(BaseModel):
     format: int
     inputs: dict[str, str]
     nav: str
+    # Fingerprint of every file's path in the build, which links of pages not prebuilt depend on.
+    files: str
     pages: dict[str, PageRecord]
 
 
@@ -109,6 +117,11 @@ def _digest(parts: Iterable[bytes]) -> str:
         hasher.update(len(part).to_bytes(8, "big"))
         hasher.update(part)
     return hasher.hexdigest()
+
+
+def files_digest(paths: Iterable[tuple[str, str]]) -> str:
+    """Fingerprint the set of files of a build: (source path, destination path) pairs."""
+    return _digest([f"{src}\n{dest}".encode() for src, dest in sorted(paths)])
 
 
 def source_digest(data: bytes) -> str:

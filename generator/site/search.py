@@ -107,6 +107,13 @@ def is_search_page(dest_uri: str) -> bool:
     return len(parts) == 3 and parts[0] == "papers" and parts[2] == "index.html"
 
 
+@dataclass(frozen=True)
+class _AfterPages:
+    """A message to send only once Pagefind has answered every AddFile sent before it."""
+
+    data: bytes
+
+
 class PagefindStream:
     """A Pagefind `--service` process that indexes paper pages while MkDocs builds the site.
 
@@ -135,10 +142,13 @@ class PagefindStream:
         )
         self._replies: dict[int, dict[str, Any]] = {}
         self._ready = threading.Condition()
-        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        # Messages for the writer thread; a _AfterPages waits for every page's reply first.
+        self._queue: queue.SimpleQueue[bytes | _AfterPages | None] = queue.SimpleQueue()
+        self._answered = 0  # replies to AddFile messages received so far
         self._next_id = 0
         self._pages: dict[int, str] = {}
         self._write_id: int | None = None
+        self._bundle: Path | None = None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._writer = threading.Thread(target=self._write, daemon=True)
         self._reader.start()
@@ -152,17 +162,26 @@ class PagefindStream:
             self._wait(self._send({"type": "NewIndex", "config": config}))["index_id"]
         )
 
-    def _send(self, payload: dict[str, Any]) -> int:
+    def _send(self, payload: dict[str, Any], *, after_pages: bool = False) -> int:
         self._next_id += 1
         message = {"message_id": self._next_id, "payload": payload}
         # ensure_ascii=False: Chinese text goes as UTF-8, a third the size of ASCII escapes.
-        data = json.dumps(message, ensure_ascii=False).encode("utf-8")
-        self._queue.put(base64.b64encode(data) + b",")
+        data = base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b","
+        self._queue.put(_AfterPages(data) if after_pages else data)
         return self._next_id
 
     def _write(self) -> None:
         assert self._proc.stdin is not None
         while (chunk := self._queue.get()) is not None:
+            if isinstance(chunk, _AfterPages):
+                # Ask for the bundle only once every page is in: Pagefind's service does not
+                # promise to handle messages in order, and when every page comes from the
+                # last build the request follows the last AddFile at once.
+                with self._ready:
+                    self._ready.wait_for(
+                        lambda: self._answered >= len(self._pages) or -1 in self._replies
+                    )
+                chunk = chunk.data
             try:
                 self._proc.stdin.write(chunk)
                 self._proc.stdin.flush()
@@ -184,9 +203,15 @@ class PagefindStream:
                     with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
                         original = reply["payload"].get("original_message")
                         message_id = json.loads(original)["message_id"]
+                key = int(message_id) if message_id is not None else -1
+                payload = reply["payload"]
+                if key == self._write_id and self._bundle is not None:
+                    # The bundle, in memory: written here, on this thread, while MkDocs works.
+                    payload = self._write_bundle(payload, self._bundle)
                 with self._ready:
-                    key = int(message_id) if message_id is not None else -1
-                    self._replies[key] = reply["payload"]
+                    self._replies[key] = payload
+                    if key in self._pages:
+                        self._answered += 1
                     self._ready.notify_all()
         with self._ready:
             self._replies[-1] = {"type": "Error", "message": "the Pagefind process ended"}
@@ -213,22 +238,44 @@ class PagefindStream:
 
     def add(self, html: str, url: str) -> None:
         """Queue one built page for indexing under its site-relative URL (/papers/x/)."""
-        message_id = self._send(
+        # Known as a page before it is sent, so its reply is counted however soon it comes.
+        self._pages[self._next_id + 1] = url
+        self._send(
             {"type": "AddFile", "index_id": self._index_id, "url": url, "file_contents": html}
         )
-        self._pages[message_id] = url
 
     def write(self, site_dir: Path) -> None:
         """Start writing the bundle to site_dir/pagefind/ (call once every page is added).
 
-        The build calls it after the last paper page, so Pagefind writes while MkDocs still
-        renders the other pages; `finish` waits for it.
+        The build calls it after the last paper page, so the bundle is written while MkDocs
+        still renders the other pages; `finish` waits for it. Pagefind hands the files over
+        (GetFiles) and the reader thread writes them: Pagefind's own WriteFiles answered before
+        its last files were written, and a build that finished soon after (every page reused
+        from the last build) read an empty pagefind-entry.json.
         """
         if self._write_id is None and self._pages:
-            bundle = Path(site_dir).resolve() / BUNDLE_DIR
-            self._write_id = self._send(
-                {"type": "WriteFiles", "index_id": self._index_id, "output_path": str(bundle)}
-            )
+            self._bundle = Path(site_dir).resolve() / BUNDLE_DIR
+            # Known before it is sent, so the reader thread recognises the reply.
+            self._write_id = self._next_id + 1
+            self._send({"type": "GetFiles", "index_id": self._index_id}, after_pages=True)
+
+    @staticmethod
+    def _write_bundle(payload: dict[str, Any], bundle: Path) -> dict[str, Any]:
+        """Write the files of a GetFiles reply into the bundle folder; return the reply to keep."""
+        if payload.get("type") != "GetFiles":
+            return payload
+        try:
+            for item in payload.get("files", []):
+                relative = Path(str(item["path"]))
+                if relative.is_absolute() or ".." in relative.parts:
+                    raise ValueError(f"unexpected bundle path {relative}")
+                target = bundle / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(base64.b64decode(item["content"]))
+            canonicalize_bundle(bundle)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return {"type": "Error", "message": f"writing the bundle to {bundle}: {exc}"}
+        return {"type": "Written", "files": len(payload.get("files", []))}
 
     def finish(self, site_dir: Path) -> SearchIndexReport:
         """Wait for every page and the bundle, make the bundle deterministic, stop the process."""
@@ -240,7 +287,6 @@ class PagefindStream:
             self.write(site_dir)
             if self._write_id is not None:
                 self._wait(self._write_id)
-                canonicalize_bundle(bundle)
         finally:
             self.close()
         size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) if self._pages else 0
