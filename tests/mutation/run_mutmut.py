@@ -28,17 +28,9 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# What a copy of the tree leaves out: caches, environments and everything built.
-SKIP = (
-    ".git",
-    ".venv",
-    "site",
-    "test-artifacts",
-    "mutants",
-    "__pycache__",
-    "*.egg-info",
-    ".*_cache",
-)
+# What a copy of the tree leaves out: caches and environments anywhere, built output at the top.
+SKIP_ANYWHERE = ("__pycache__", "*.egg-info", ".*_cache")
+SKIP_AT_TOP = {".git", ".venv", "site", "test-artifacts", "mutants"}
 
 
 @dataclass(frozen=True)
@@ -111,8 +103,17 @@ def _toml_list(values: list[str] | tuple[str, ...]) -> str:
 def prepare(target: Target, work: Path) -> Path:
     """Copy the working tree to work/tree and give it this target's mutmut settings."""
     tree = work / "tree"
-    shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(*SKIP), symlinks=True)
-    tests = [t for t in target.tests if (tree / t).exists()]
+    anywhere = shutil.ignore_patterns(*SKIP_ANYWHERE)
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(anywhere(folder, names))
+        return skipped | (SKIP_AT_TOP & set(names)) if Path(folder) == ROOT else skipped
+
+    shutil.copytree(ROOT, tree, ignore=ignore, symlinks=True)
+    missing = [t for t in (*target.mutate, *target.tests) if not (tree / t).is_file()]
+    if missing:
+        sys.exit(f"not in the copied tree: {', '.join(missing)}")
+    tests = list(target.tests)
     settings = f"""
 [tool.mutmut]
 source_paths = ["generator"]
