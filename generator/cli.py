@@ -434,6 +434,13 @@ def _progressbar(label: str) -> Any:
     metavar="SECONDS",
     help="Give up after this long if another build is writing the same folders (default: wait).",
 )
+@click.option(
+    "--site-url",
+    metavar="URL",
+    default=None,
+    help="Where the site is published, e.g. https://OWNER.github.io/REPO/ (default: "
+    "PAPERBRIEF_SITE_URL, else site_url of mkdocs.yml). Feeds, the sitemap and papers.json use it.",
+)
 def build_command(
     data_dir: Path,
     site_dir: Path | None,
@@ -441,6 +448,7 @@ def build_command(
     language: str | None,
     clean: bool,
     lock_timeout: float | None,
+    site_url: str | None,
 ) -> None:
     """Generate the pages from DATA and build the site with MkDocs in strict mode."""
     from generator.site.build import build_site
@@ -453,6 +461,7 @@ def build_command(
         clean=clean,
         lock_timeout=lock_timeout,
         echo=lambda line: click.echo(line, err=True),
+        site_url=site_url,
     )
     for line in report.summary_lines():
         click.echo(line)

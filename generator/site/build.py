@@ -32,9 +32,8 @@ from generator.site.mkdocs_hooks import NavCache, SearchFeed
 from generator.site.publish import fresh_staging, publish, published_site, remove_tree
 from generator.site.render import RenderSettings, render_site
 from generator.site.search import PagefindStream, SearchIndexReport
+from generator.site.site_address import PLACEHOLDER_SITE_URL, set_site_address
 from generator.site.write import WriteResult, write_pages
-
-PLACEHOLDER_SITE_URL = "https://example.github.io/paperbrief/"
 
 
 @dataclass
@@ -204,6 +203,7 @@ def build_site(
     clean: bool = False,
     lock_timeout: float | None = None,
     echo: Callable[[str], None] | None = None,
+    site_url: str | None = None,
 ) -> BuildReport:
     """Generate the docs from the data, then run the real MkDocs build in strict mode.
 
@@ -211,6 +211,8 @@ def build_site(
     The site is built beside `site_dir` and swapped in when finished (publish.py), reusing the
     pages of the last build that nothing changed unless `clean` (incremental.py). One build at a
     time writes the same folders: another waits, or fails after `lock_timeout` seconds.
+    `site_url` (else PAPERBRIEF_SITE_URL, else mkdocs.yml) is where the site is published
+    (site_address.py).
     """
     report = BuildReport()
     total = time.perf_counter()
@@ -218,8 +220,11 @@ def build_site(
         Path(docs_dir).mkdir(parents=True, exist_ok=True)
     else:
         (config_file.parent / "docs").mkdir(parents=True, exist_ok=True)
+    say = echo or (lambda line: print(line, file=sys.stderr))
+    loads = 0
 
     def load() -> Any:
+        nonlocal loads
         config = load_mkdocs_config(
             config_file,
             docs_dir=str(docs_dir) if docs_dir else None,
@@ -228,13 +233,15 @@ def build_site(
         if language:
             # Material reads theme.language while rendering, so setting it here switches it.
             config.theme["language"] = language
+        # a second load (the navigation changed) need not warn again
+        set_site_address(config, site_url, warn=say if loads == 0 else None)
+        loads += 1
         return config
 
     config = load()
     settings = settings_from_config(config)
     docs = Path(config.docs_dir)
     site = published_site(Path(config.site_dir))
-    say = echo or (lambda line: print(line, file=sys.stderr))
     with build_lock([docs, site], timeout=lock_timeout, echo=say):
         collection, written, n_pages, timings = generate_docs(Path(data_dir), docs, settings)
         report.papers = len(collection.papers)

@@ -168,6 +168,25 @@ def test_pages_deploys_from_main_one_at_a_time() -> None:
     assert "paperbrief build --site-dir site" in [s.get("run") for s in _steps(build)]
 
 
+def test_the_pages_build_is_given_the_address_pages_serves_the_site_at() -> None:
+    build = _load(WORKFLOWS / "pages.yml")["jobs"]["build"]
+    steps = _steps(build)
+    configure = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    (built,) = [s for s in steps if "paperbrief build" in s.get("run", "")]
+    # configure-pages' base_url, through the variable `paperbrief build` reads (no ${{ }} in run)
+    assert configure["id"] and built["env"] == {
+        "PAPERBRIEF_SITE_URL": "${{ steps." + configure["id"] + ".outputs.base_url }}"
+    }
+    assert steps.index(configure) < steps.index(built)
+    assert "${{" not in built["run"]
+
+
+def test_the_pull_request_preview_is_built_for_a_local_address() -> None:
+    site = _load(WORKFLOWS / "pull-request.yml")["jobs"]["site"]
+    (built,) = [s for s in _steps(site) if "paperbrief build" in s.get("run", "")]
+    assert built["env"]["PAPERBRIEF_SITE_URL"].startswith("http://localhost:")
+
+
 def test_enrichment_is_sharded_secret_holding_and_proposed_by_one_job() -> None:
     workflow = _load(WORKFLOWS / "enrich.yml")
 
