@@ -18,6 +18,7 @@ from generator.authoring.reportmd import (
     parse_report,
 )
 from generator.errors import ImportFailed
+from generator.records.brief_parts import split_brief
 from generator.records.collection import Collection
 from generator.records.datafile import FileRefused, read_data_file
 from generator.records.ids import derive_id, free_id
@@ -445,6 +446,8 @@ def _plan_entry(
         review.append("author_count: missing in the source report")
     if entry.brief is None:
         review.append("brief: missing in the source report")
+    else:
+        notes += _brief_template_notes(n, entry.brief)
     names, unknown = resolve_institutions(entry.institutions, collection.institutions, n, notes)
     if entry.institutions is None:
         review.append("institutions: missing in the source report")
@@ -475,6 +478,26 @@ def _plan_entry(
             f"paper {n} (line {entry.detail_line or entry.brief_line}): {problems}"
         ) from None
     return paper_id, record
+
+
+def _brief_template_notes(number: int, brief: str) -> list[Note]:
+    """Say when a brief strays from the template its parts are read by (records/brief_parts.py)."""
+    parts = split_brief(brief)
+    if parts is not None and parts.template:
+        return []
+    how = (
+        "its method, problem and effect cannot be read"
+        if parts is None
+        else "its method, problem and effect are read as far as it follows it"
+    )
+    return [
+        Note(
+            number,
+            "brief",
+            f"does not follow the template X发布了Y论文，使用…，解决了…，达成了…的效果; {how}"
+            " (technique pages compare papers by them)",
+        )
+    ]
 
 
 def import_report(

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from generator.errors import Problem
+from generator.records.brief_parts import BriefParts, split_brief
 from generator.records.briefinputs import BriefInputs
 from generator.records.models import (
     BriefEnrichment,
@@ -48,6 +49,26 @@ class Paper:
     def generated_brief(self) -> BriefEnrichment | None:
         """Return the generated brief when it is the one shown: accepted and current."""
         return self._accepted_brief if self._accepted_brief_is_current else None
+
+    @cached_property
+    def brief_parts(self) -> BriefParts | None:
+        """Return the shown brief's parts (method, problem, effect ...), None when unreadable.
+
+        A generated brief was written from fields, which are its parts; a person's brief is
+        read (brief_parts.split_brief), as far as it follows the template.
+        """
+        generated = self.generated_brief
+        if generated is not None and generated.fields is not None:
+            fields = generated.fields
+            return BriefParts(
+                publisher=fields.institution,
+                paper=self.record.title or "",
+                method=fields.technique,
+                problem=fields.problem,
+                effect=fields.result,
+                template=True,
+            )
+        return split_brief(self.brief_text) if self.brief_text else None
 
     @property
     def brief_pending(self) -> bool:
