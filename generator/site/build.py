@@ -33,6 +33,7 @@ from generator.site.publish import fresh_staging, publish, published_site, remov
 from generator.site.render import RenderSettings, render_site
 from generator.site.search import PagefindStream, SearchIndexReport
 from generator.site.site_address import PLACEHOLDER_SITE_URL, set_site_address
+from generator.site.site_language import set_site_language
 from generator.site.write import WriteResult, write_pages
 
 
@@ -231,8 +232,9 @@ def build_site(
             site_dir=str(site_dir) if site_dir else None,
         )
         if language:
-            # Material reads theme.language while rendering, so setting it here switches it.
-            config.theme["language"] = language
+            # Material reads theme.language while rendering, so setting it here switches it;
+            # the site's name and description follow (extra.paperbrief_languages).
+            set_site_language(config, language)
         # a second load (the navigation changed) need not warn again
         set_site_address(config, site_url, warn=say if loads == 0 else None)
         loads += 1
