@@ -1,0 +1,158 @@
+"""The loader rule by rule: registries, record files, cross-references and duplicates, each problem
+with its file, position and wording. Written against the mutants the other records tests let live
+(docs/testing.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import ValidationFailed
+from generator.records.load import load_collection, validate_data
+
+PAPER = "title: {title}\ninstitutions: [HKU]\ntechniques: [quantization]\nadded: {added}\n"
+
+
+def _paper(
+    data: Path, paper_id: str, title: str = "", added: str = "2025-10-15", extra: str = ""
+) -> Path:
+    path = data / "papers" / f"{paper_id}.yaml"
+    path.write_text(
+        PAPER.format(title=title or f"Paper {paper_id} on quantized inference", added=added)
+        + extra,
+        encoding="utf-8",
+    )
+    return path
+
+
+def _formatted(data: Path) -> list[str]:
+    """Return every problem as 'file:line:col: message', file relative to the data directory."""
+    return [
+        p.format().replace(str(data) + "/", "")
+        for p in load_collection(data, strict=False).problems
+    ]
+
+
+# ---- the technique registry -------------------------------------------------------------------------
+
+
+def test_a_technique_defined_twice_with_an_unknown_parent_and_a_cycle(data_dir: Path) -> None:
+    (data_dir / "techniques.yaml").write_text(
+        "techniques:\n"
+        "  - {id: quantization, zh: 量化, en: Q, description: D}\n"
+        "  - {id: quantization, zh: 量化二, en: Q2, description: D}\n"
+        "  - {id: a, zh: 甲, en: A, description: D, parent: b}\n"
+        "  - {id: b, zh: 乙, en: B, description: D, parent: a}\n"
+        "  - {id: c, zh: 丙, en: C, description: D, parent: nowhere}\n",
+        encoding="utf-8",
+    )
+    problems = [p for p in _formatted(data_dir) if p.startswith("techniques.yaml")]
+    assert problems == [
+        "techniques.yaml:3:10: technique id 'quantization' is defined twice",
+        "techniques.yaml:4:51: technique 'a' has a parent cycle through 'a'",
+        "techniques.yaml:5:51: technique 'b' has a parent cycle through 'b'",
+        "techniques.yaml:6:51: parent 'nowhere' is not a technique id",
+    ]
+
+
+# ---- record files ---------------------------------------------------------------------------------
+
+
+def test_enrichment_without_its_paper_names_the_file_and_the_fix(data_dir: Path) -> None:
+    _paper(data_dir, "kept")
+    (data_dir / "enrichment").mkdir()
+    (data_dir / "enrichment" / "gone.yaml").write_text("{}\n", encoding="utf-8")
+    (data_dir / "enrichment" / "kept.yaml").write_text("{}\n", encoding="utf-8")
+    assert _formatted(data_dir) == [
+        "enrichment/gone.yaml:1:1: enrichment for paper 'gone', which does not exist"
+        " (no papers/gone.yaml); delete this file, or rename it to the paper's new id"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["papers", "reports", "enrichment"])
+def test_a_record_folder_that_is_a_file_is_one_problem(data_dir: Path, kind: str) -> None:
+    folder = data_dir / kind
+    if folder.exists():
+        folder.rmdir()
+    folder.write_text("not a folder\n", encoding="utf-8")
+    singular = {"papers": "paper", "reports": "report", "enrichment": "enrichment"}[kind]
+    assert _formatted(data_dir) == [
+        f"{kind}:1:1: the {kind}/ folder is not a folder; {singular} files must sit in a real"
+        " folder inside the data directory"
+    ]
+
+
+def test_record_file_names_must_be_ids_and_differ_after_case_folding(data_dir: Path) -> None:
+    _paper(data_dir, "fast-kv")
+    (data_dir / "papers" / "Fast-KV.yaml").write_text("title: x\n", encoding="utf-8")
+    (data_dir / "papers" / "has space.yaml").write_text("title: x\n", encoding="utf-8")
+    (data_dir / "papers" / "notes.txt").write_text("not a record\n", encoding="utf-8")
+    (data_dir / "papers" / "other.yml").write_text(
+        PAPER.format(title="Another paper entirely", added="2025-10-15"), encoding="utf-8"
+    )
+    problems = _formatted(data_dir)
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("papers/Fast-KV.yaml:1:1: file name: paper id ")
+    assert problems[1].startswith("papers/has space.yaml:1:1: file name: paper id ")
+    assert problems[1].endswith("; rename the file")
+    collection = load_collection(data_dir, strict=False)
+    assert sorted(collection.papers) == ["fast-kv", "other"]
+
+
+# ---- reports ----------------------------------------------------------------------------------------
+
+
+def test_a_report_listing_a_paper_twice_or_a_missing_one_says_so(data_dir: Path) -> None:
+    _paper(data_dir, "quant-llm")
+    (data_dir / "reports" / "r.yaml").write_text(
+        "title: R\ngenerated: 2025-10-15 10:00:00\npapers: [quant-llm, quant-llm, quant-lm, zzz]\n",
+        encoding="utf-8",
+    )
+    assert _formatted(data_dir) == [
+        "reports/r.yaml:3:21: paper 'quant-llm' is listed twice in this report",
+        "reports/r.yaml:3:32: paper 'quant-lm' does not exist; did you mean 'quant-llm'?",
+        "reports/r.yaml:3:42: paper 'zzz' does not exist; add data/papers/<id>.yaml first",
+    ]
+
+
+# ---- duplicates -------------------------------------------------------------------------------------
+
+
+def test_a_duplicate_is_reported_on_the_newer_record(data_dir: Path) -> None:
+    _paper(data_dir, "b-old", added="2025-01-01", extra="links: {arxiv: '2501.01234'}\n")
+    _paper(data_dir, "a-new", added="2025-06-01", extra="links: {arxiv: '2501.01234v2'}\n")
+    assert _formatted(data_dir) == [
+        "papers/a-new.yaml:5:16: same arxiv as papers/b-old.yaml: this paper is already in the"
+        " collection; delete this file, or merge what it adds into the other"
+    ]
+
+
+def test_near_identical_titles_are_flagged_once_and_short_titles_are_not_compared(
+    data_dir: Path,
+) -> None:
+    _paper(data_dir, "one", title="Learned KV Cache Eviction for Long Contexts")
+    _paper(data_dir, "two", title="Learned KV Cache Eviction for Long Context", added="2025-11-01")
+    _paper(data_dir, "s1", title="Short KV")
+    _paper(data_dir, "s2", title="Short KVs")
+    (problem,) = _formatted(data_dir)
+    assert problem.startswith("papers/two.yaml:1:8: title is nearly identical to ")
+    assert problem.endswith(
+        "one.yaml; is this the same paper? If so, delete this file, or merge what it adds into"
+        " the other"
+    )
+
+
+def test_strict_loading_raises_every_problem_at_once(data_dir: Path) -> None:
+    _paper(data_dir, "a", extra="author_count: 2\nauthors: [Ada]\n")
+    (data_dir / "reports" / "r.yaml").write_text(
+        "title: R\ngenerated: 2025-10-15 10:00:00\npapers: [nope]\n", encoding="utf-8"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        load_collection(data_dir)
+    assert [p.format().replace(str(data_dir) + "/", "") for p in caught.value.problems] == [
+        "papers/a.yaml:5:15: author_count is 2 but 1 authors are listed",
+        "reports/r.yaml:3:10: paper 'nope' does not exist; add data/papers/<id>.yaml first",
+    ]
+    assert validate_data(data_dir) == sorted(caught.value.problems)
