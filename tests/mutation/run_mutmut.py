@@ -55,8 +55,11 @@ TARGETS = {
             "tests/records/test_hostile_yaml.py",
             "tests/records/test_keys.py",
             "tests/records/test_bibliographic_fields.py",
+            "tests/records/test_publishing_rules.py",
             "tests/records/test_load_rules.py",
             "tests/hostile/test_hostile_validation.py",
+            "tests/hostile/test_hostile_characters.py",
+            "tests/hostile/test_hostile_dates.py",
         ),
     ),
     "grounding": Target(
