@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from generator.records.collection import Paper
-from generator.site.render.html import escape, safe_url
+from generator.site.render.html import Html, safe_url
 
 # A venue naming a conference, workshop or symposium; any other venue is taken for a journal.
 _CONFERENCE = re.compile(
@@ -15,6 +16,9 @@ _CONFERENCE = re.compile(
     r"COLM|UAI|AISTATS|CoRL|RSS|ICRA|IROS)\b",
     re.IGNORECASE,
 )
+
+# Meta tag names are ours (citation_title …): HTML as they are, made once.
+_tag_name = functools.cache(Html)
 
 
 def venue_kind(venue: str | None) -> str | None:
@@ -40,8 +44,8 @@ def pdf_url(paper: Paper) -> str | None:
     return safe_url(links.pdf) or (f"https://arxiv.org/pdf/{links.arxiv}" if links.arxiv else None)
 
 
-def highwire_tags(paper: Paper) -> list[list[str]]:
-    """Return [name, content] pairs of Highwire meta tags, contents escaped for an attribute."""
+def highwire_tags(paper: Paper) -> list[tuple[Html, str]]:
+    """Return (name, content) pairs of Highwire meta tags: our names as HTML, contents as text."""
     record = paper.record
     tags: list[tuple[str, str]] = []
     if record.title:
@@ -65,4 +69,4 @@ def highwire_tags(paper: Paper) -> list[list[str]]:
     if record.links.doi:
         tags.append(("citation_doi", record.links.doi))
     tags += [("citation_keywords", t.en) for t in paper.techniques]
-    return [[name, escape(content)] for name, content in tags]
+    return [(_tag_name(name), content) for name, content in tags]

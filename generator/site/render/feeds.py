@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from typing import Any
@@ -12,11 +13,20 @@ from typing import Any
 from generator.records.collection import Paper
 from generator.site.index import ReportView
 from generator.site.render.context import PageText, RenderContext, shorten
-from generator.site.render.html import escape, html_paragraphs
+from generator.site.render.html import Html, html_paragraphs, html_text
 from generator.site.render.paths import entity_page_path, feed_path, paper_path
 
 FEED_SUMMARY = 300  # characters of a JSON Feed item's summary
 REPORT_TITLES = 5  # paper titles a report item's summary names
+
+# escape() output is valid XML text and never holds "]]>" (brackets become entities), so a
+# CDATA section carries it unchanged; readers see entity-escaped HTML.
+_CDATA = Html("<{0}><![CDATA[{1}]]></{0}>")
+_NEWLINE = Html("\n")
+_ITEM = Html(
+    "<item>\n<title><![CDATA[{title}]]></title>\n<link>{link}</link>\n"
+    '<guid isPermaLink="false">{id}</guid>\n<pubDate>{date}</pubDate>'
+)
 
 
 @dataclass(frozen=True)
@@ -25,12 +35,25 @@ class FeedItem:
 
     id: str
     url: str
-    title: str  # escaped
+    title: Html
     plain_title: str
-    html: str
+    html: Html
     summary: str | None
     date: datetime
     tags: list[str]
+    rss: Html = field(init=False)  # the <item> element
+
+    def __post_init__(self) -> None:
+        cdata = _CDATA
+        lines = [
+            _ITEM.format(
+                title=self.title, link=self.url, id=self.id, date=format_datetime(self.date)
+            ),
+            *[cdata.format("category", tag) for tag in self.tags],
+            cdata.format("description", self.html),
+            Html("</item>"),
+        ]
+        object.__setattr__(self, "rss", _NEWLINE.join(lines))
 
 
 def _as_utc(value: date | datetime) -> datetime:
@@ -39,20 +62,19 @@ def _as_utc(value: date | datetime) -> datetime:
 
 
 def _paper_item(ctx: RenderContext, paper: Paper) -> FeedItem:
-    parts = []
+    html = Html("")
     if paper.brief_text:
-        parts.append(html_paragraphs(paper.brief_text))
+        html += html_paragraphs(paper.brief_text)
     if paper.institutions:
-        parts.append(
-            "<p>" + ctx.s["sep"].join(ctx.inst_name(i) for i in paper.institutions) + "</p>"
-        )
+        names = ctx.s["sep"].join(ctx.inst_name(i) for i in paper.institutions)
+        html += Html("<p>{}</p>").format(names)
     summary = paper.brief_text or paper.record.abstract or ""
     return FeedItem(
         id=f"paperbrief:paper:{paper.id}",
         url=ctx.abs_url(paper_path(paper.id)),
         title=ctx.title_of(paper),
         plain_title=ctx.plain_title(paper),
-        html="".join(parts),
+        html=html,
         summary=shorten(summary, FEED_SUMMARY) if summary else None,
         date=_as_utc(paper.record.added),
         tags=[t.zh if ctx.settings.language.startswith("zh") else t.en for t in paper.techniques],
@@ -60,17 +82,18 @@ def _paper_item(ctx: RenderContext, paper: Paper) -> FeedItem:
 
 
 def _report_item(ctx: RenderContext, view: ReportView) -> FeedItem:
-    s = ctx.s
+    t = ctx.text
     titles = [ctx.plain_title(p) for p in view.papers[:REPORT_TITLES]]
-    more = s["sep"] + s["more"] if len(view.papers) > REPORT_TITLES else ""
-    summary = s["report_summary"].format(n=len(view.papers), titles=s["sep"].join(titles) + more)
+    more = t["sep"] + t["more"] if len(view.papers) > REPORT_TITLES else ""
+    summary = t["report_summary"].format(n=len(view.papers), titles=t["sep"].join(titles) + more)
     record = view.report.record
+    intro = html_paragraphs(record.intro) if record.intro else Html("")
     return FeedItem(
         id=f"paperbrief:report:{view.id}",
         url=ctx.abs_url(entity_page_path("reports", view.id)),
-        title=escape(record.title),
+        title=html_text(record.title),
         plain_title=record.title,
-        html=(html_paragraphs(record.intro) if record.intro else "") + f"<p>{escape(summary)}</p>",
+        html=intro + Html("<p>{}</p>").format(summary),
         summary=summary,
         date=_as_utc(view.generated),
         tags=[],
@@ -90,46 +113,37 @@ def _feed_pair(
     json_path = feed_path(kind, entity_id, "json")
     # The newest item dates the channel, never the clock: builds stay reproducible.
     updated = max((i.date for i in items), default=datetime(1970, 1, 1, tzinfo=UTC))
-    # escape() output is valid XML text and never holds "]]>" (brackets become entities),
-    # so a CDATA section carries it unchanged; readers see entity-escaped HTML.
+    cdata = _CDATA
     rss = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
-        "<channel>",
-        f"<title><![CDATA[{escape(title)}]]></title>",
-        f"<link>{escape(ctx.abs_url(page))}</link>",
-        f"<description><![CDATA[{escape(description)}]]></description>",
-        f"<language>{ctx.s['language']}</language>",
-        f"<lastBuildDate>{format_datetime(updated)}</lastBuildDate>",
-        "<generator>paperbrief</generator>",
-        f'<atom:link href="{escape(ctx.base_url + rss_path)}" rel="self" type="application/rss+xml"/>',
+        Html('<?xml version="1.0" encoding="utf-8"?>'),
+        Html('<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'),
+        Html("<channel>"),
+        cdata.format("title", title),
+        Html("<link>{}</link>").format(ctx.abs_url(page)),
+        cdata.format("description", description),
+        Html("<language>{}</language>").format(ctx.text["language"]),
+        Html("<lastBuildDate>{}</lastBuildDate>").format(format_datetime(updated)),
+        Html("<generator>paperbrief</generator>"),
+        Html('<atom:link href="{}" rel="self" type="application/rss+xml"/>').format(
+            ctx.base_url + rss_path
+        ),
     ]
-    for item in items:
-        rss += [
-            "<item>",
-            f"<title><![CDATA[{item.title}]]></title>",
-            f"<link>{escape(item.url)}</link>",
-            f'<guid isPermaLink="false">{item.id}</guid>',
-            f"<pubDate>{format_datetime(item.date)}</pubDate>",
-            *[f"<category><![CDATA[{escape(tag)}]]></category>" for tag in item.tags],
-            f"<description><![CDATA[{item.html}]]></description>",
-            "</item>",
-        ]
-    rss += ["</channel>", "</rss>"]
+    rss += [item.rss for item in items]
+    rss += [Html("</channel>"), Html("</rss>")]
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": title,
         "home_page_url": ctx.abs_url(page),
         "feed_url": ctx.base_url + json_path,
         "description": description,
-        "language": ctx.s["language"],
+        "language": ctx.text["language"],
         "items": [
             {
                 "id": item.id,
                 "url": item.url,
                 # JSON Feed titles and summaries are plain text by the spec; HTML goes in content_html.
                 "title": item.plain_title,
-                "content_html": item.html or escape(item.plain_title),
+                "content_html": item.html or html_text(item.plain_title),
                 **({"summary": item.summary} if item.summary else {}),
                 "date_published": item.date.isoformat(),
                 **({"tags": item.tags} if item.tags else {}),
@@ -140,21 +154,30 @@ def _feed_pair(
     text = json.dumps(feed, ensure_ascii=False, indent=2, sort_keys=False)
     # No raw <, > or & in the file, so it stays inert even if a page inlines it.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return [PageText(rss_path, "\n".join(rss) + "\n"), PageText(json_path, text + "\n")]
+    return [
+        PageText(rss_path, str(_NEWLINE.join(rss)) + "\n"),
+        PageText(json_path, text + "\n"),
+    ]
 
 
 def render_feeds(ctx: RenderContext) -> list[PageText]:
     """Render RSS 2.0 and JSON Feed 1.1 files: reports, each technique, each institution."""
-    s = ctx.s
+    t = ctx.text
     site = ctx.settings.site_name
     size = ctx.settings.feed_size
     zh = ctx.settings.language.startswith("zh")
+    made: dict[str, FeedItem] = {}
+
+    def paper_items(papers: Sequence[Paper]) -> list[FeedItem]:
+        # A paper is in the feed of each of its techniques and institutions: one item for all.
+        return [made.get(p.id) or made.setdefault(p.id, _paper_item(ctx, p)) for p in papers[:size]]
+
     feeds = _feed_pair(
         ctx,
         "reports",
         None,
-        s["feed_reports_title"].format(site=site),
-        s["feed_reports_description"].format(site=site),
+        t["feed_reports_title"].format(site=site),
+        t["feed_reports_description"].format(site=site),
         "index.md",
         [_report_item(ctx, v) for v in ctx.model.reports[:size]],
     )
@@ -165,22 +188,22 @@ def render_feeds(ctx: RenderContext) -> list[PageText]:
             ctx,
             "techniques",
             tech.id,
-            s["feed_paper_title"].format(name=name),
-            s["feed_papers_description"].format(name=name),
+            t["feed_paper_title"].format(name=name),
+            t["feed_papers_description"].format(name=name),
             entity_page_path("techniques", tech.id),
-            [_paper_item(ctx, p) for p in tg.papers[:size]],
+            paper_items(tg.papers),
         )
     for ig in ctx.model.institutions:
         inst = ig.institution
-        name = inst.zh if inst.zh and zh else inst.en
+        name = ctx.inst_label(inst)
         feeds += _feed_pair(
             ctx,
             "institutions",
             inst.id,
-            s["feed_paper_title"].format(name=name),
-            s["feed_papers_description"].format(name=name),
+            t["feed_paper_title"].format(name=name),
+            t["feed_papers_description"].format(name=name),
             entity_page_path("institutions", inst.id),
-            [_paper_item(ctx, p) for p in ig.papers[:size]],
+            paper_items(ig.papers),
         )
     return feeds
 

@@ -9,9 +9,9 @@ from generator.records.collection import Paper
 from generator.records.models import Institution
 from generator.site.index import InstitutionGroup, TechniqueGroup, most_cited_first
 from generator.site.prebuilt import MARKER as PREBUILT_MARKER
-from generator.site.render.context import PageText, RenderContext, chunks, iso_day
+from generator.site.render.context import PageText, RenderContext, chunks, iso_day, page_text
 from generator.site.render.frontmatter import front_matter
-from generator.site.render.html import escape, external_link, html_list, html_table
+from generator.site.render.html import Html, external_link, html_list, html_table, html_text
 from generator.site.render.paths import entity_page_path, feed_path, listing_path
 from generator.site.render.strings import STRINGS
 
@@ -20,17 +20,26 @@ T = TypeVar("T")
 LISTED_INSTITUTIONS = 3  # per row of a paper listing
 SIDEBAR_LIMIT = 30  # co-authors, active institutions, home-page institutions
 
+_OPENING = Html(PREBUILT_MARKER + "\n<h1>{}</h1>\n")
+
 
 def page_count(ctx: RenderContext, n_items: int) -> int:
     """Return how many listing pages n items fill."""
     return max(1, -(-n_items // ctx.settings.page_size))
 
 
-def paper_table(ctx: RenderContext, source: str, papers: Sequence[Paper]) -> str:
+def _numbered(ctx: RenderContext, title: Html, n: int, total: int) -> Html:
+    """Return the title of page n of a listing: 'title (page n of total)' after the first."""
+    if n == 1:
+        return title
+    return Html("{} ({})").format(title, ctx.s["page_of"].format(n=n, total=total))
+
+
+def paper_table(ctx: RenderContext, source: str, papers: Sequence[Paper]) -> Html:
     """Return a compact table of papers: title, institutions, year/date, citations."""
     s = ctx.s
     if not papers:
-        return f"<p>{s['none']}</p>\n"
+        return Html("<p>{}</p>\n").format(s["none"])
     cited = any(p.id in ctx.model.citations for p in papers)
     head = [s["papers"], s["institutions"], s["date"]] + ([s["citations"]] if cited else [])
     rows = []
@@ -51,58 +60,55 @@ def paper_table(ctx: RenderContext, source: str, papers: Sequence[Paper]) -> str
 def render_listing(
     ctx: RenderContext,
     pages: list[str],
-    title: str,
+    title: Html,
     papers: Sequence[Paper],
-    header: Callable[[str], str],
+    header: Callable[[str], Html],
     *,
-    description: str | None = None,
+    description: Html | None = None,
     feed: tuple[str, str] | None = None,
 ) -> list[PageText]:
     """Render a paginated paper listing; `header(path)` opens the first page."""
     result = []
     for n, chunk in enumerate(chunks(papers, ctx.settings.page_size), start=1):
         path = pages[n - 1]
-        shown_title = (
-            title if n == 1 else f"{title} ({ctx.s['page_of'].format(n=n, total=len(pages))})"
-        )
+        shown_title = _numbered(ctx, title, n, len(pages))
         extra: dict[str, Any] = {"search": {"exclude": True}}
         if feed:
             extra["feed_rss"] = feed_path(feed[0], feed[1], "xml")
             extra["feed_json"] = feed_path(feed[0], feed[1], "json")
-        out = [
-            front_matter(shown_title, description=description, **extra),
-            f"{PREBUILT_MARKER}\n<h1>{shown_title}</h1>\n",
-        ]
+        out = [_OPENING.format(shown_title)]
         if n == 1:
             out.append(header(path))
         out.append(ctx.pager(path, pages, n))
         out.append(paper_table(ctx, path, chunk))
         out.append(ctx.pager(path, pages, n))
-        result.append(PageText(path, "".join(out).rstrip("\n") + "\n"))
+        front = front_matter(shown_title, description=description, **extra)
+        result.append(page_text(path, front, out))
     return result
 
 
 def institution_counts(
     ctx: RenderContext, path: str, label: str, counted: Sequence[tuple[Institution, int]]
-) -> str:
+) -> Html:
     """Return 'label: A (3)、B (2)…' for the first SIDEBAR_LIMIT institutions."""
     s = ctx.s
-    more = f"{s['sep']}{s['more']}" if len(counted) > SIDEBAR_LIMIT else ""
+    more = s["sep"] + s["more"] if len(counted) > SIDEBAR_LIMIT else Html("")
+    counts = Html("{} ({})")
     links = s["sep"].join(
-        f"{ctx.a_inst(path, i, short=True)} ({n})" for i, n in counted[:SIDEBAR_LIMIT]
+        counts.format(ctx.a_inst(path, i, short=True), n) for i, n in counted[:SIDEBAR_LIMIT]
     )
-    return f"{s[label]}: {links}{more}"
+    return Html("{}: {}{}").format(s[label], links, more)
 
 
 def render_orderings(
     ctx: RenderContext,
     kind: str,
     entity_id: str,
-    title: str,
+    title: Html,
     papers: Sequence[Paper],
-    header: Callable[[str, str | None], str],
+    header: Callable[[str, Html | None], Html],
     *,
-    description: str,
+    description: Html,
 ) -> list[PageText]:
     """Render a listing newest first, and most cited first too when citations exist.
 
@@ -114,13 +120,13 @@ def render_orderings(
     cited = [entity_page_path(kind, entity_id, n, "cited") for n in range(1, count + 1)]
     has_citations = any(p.id in ctx.model.citations for p in papers)
 
-    def sort_fact(path: str, order: str) -> str | None:
+    def sort_fact(path: str, order: str) -> Html | None:
         if not has_citations:
             return None
         other = cited[0] if order == "newest" else newest[0]
         label = s["most_cited"] if order == "newest" else s["newest_first"]
         current = s["newest_first"] if order == "newest" else s["most_cited"]
-        return f"{s['sorted_by']}: {current} · {ctx.link(path, other, label)}"
+        return Html("{}: {} · {}").format(s["sorted_by"], current, ctx.link(path, other, label))
 
     feed = (kind, entity_id)
     pages = render_listing(
@@ -137,7 +143,7 @@ def render_orderings(
         pages += render_listing(
             ctx,
             cited,
-            f"{title} ({s['most_cited']})",
+            Html("{} ({})").format(title, s["most_cited"]),
             by_citations,
             lambda p: header(p, sort_fact(p, "cited")),
             description=description,
@@ -150,39 +156,36 @@ def render_technique(ctx: RenderContext, group: TechniqueGroup) -> list[PageText
     """Render a technique's pages: newest first, and most cited first when citations exist."""
     tech = group.technique
     s = ctx.s
+    fact = Html("{}: {}")
 
-    def header(path: str, sort_fact: str | None) -> str:
-        out = [f"<p>{escape(tech.description)}</p>\n"]
+    def header(path: str, sort_fact: Html | None) -> Html:
         facts = [s["paper_count"].format(n=len(group.papers))]
         if tech.aliases:
-            facts.append(f"{s['aliases']}: " + s["sep"].join(escape(a) for a in tech.aliases))
+            facts.append(fact.format(s["aliases"], s["sep"].join(tech.aliases)))
         if group.parent:
-            facts.append(f"{s['parent']}: {ctx.a_tech(path, group.parent)}")
+            facts.append(fact.format(s["parent"], ctx.a_tech(path, group.parent)))
         if group.children:
-            facts.append(
-                f"{s['children']}: " + s["sep"].join(ctx.a_tech(path, c) for c in group.children)
-            )
+            children = s["sep"].join(ctx.a_tech(path, c) for c in group.children)
+            facts.append(fact.format(s["children"], children))
         if group.institutions:
             facts.append(institution_counts(ctx, path, "active_institutions", group.institutions))
         if sort_fact:
             facts.append(sort_fact)
-        out.append(html_list(facts))
-        out.append(ctx.feed_links(path, "techniques", tech.id))
-        return "".join(out)
+        return (
+            Html("<p>{}</p>\n").format(tech.description)
+            + html_list(facts)
+            + ctx.feed_links(path, "techniques", tech.id)
+        )
 
-    title = (
-        f"{escape(tech.zh)} · {escape(tech.en)}"
-        if s is STRINGS["zh"]
-        else f"{escape(tech.en)} · {escape(tech.zh)}"
-    )
+    first, second = (tech.zh, tech.en) if ctx.text is STRINGS["zh"] else (tech.en, tech.zh)
     return render_orderings(
         ctx,
         "techniques",
         tech.id,
-        title,
+        Html("{} · {}").format(first, second),
         group.papers,
         header,
-        description=escape(tech.description),
+        description=html_text(tech.description),
     )
 
 
@@ -190,31 +193,34 @@ def render_institution(ctx: RenderContext, group: InstitutionGroup) -> list[Page
     """Render an institution's pages: newest first, and most cited first when citations exist."""
     inst = group.institution
     s = ctx.s
+    fact = Html("{}: {}")
 
-    def header(path: str, sort_fact: str | None) -> str:
-        names = [f"<strong>{escape(inst.zh)}</strong>"] if inst.zh else []
-        names.append(f"<strong>{escape(inst.en)}</strong>")
-        out = [f"<p>{' · '.join(names)}</p>\n"]
+    def header(path: str, sort_fact: Html | None) -> Html:
+        strong = Html("<strong>{}</strong>")
+        names = [strong.format(name) for name in (inst.zh, inst.en) if name]
         facts = [s["paper_count"].format(n=len(group.papers))]
         if inst.aliases:
-            facts.append(f"{s['aliases']}: " + s["sep"].join(escape(a) for a in inst.aliases))
+            facts.append(fact.format(s["aliases"], s["sep"].join(inst.aliases)))
         if inst.country:
-            facts.append(f"{s['country']}: {escape(inst.country)}")
-        website = external_link(inst.url, escape(inst.url)) if inst.url else None
+            facts.append(fact.format(s["country"], inst.country))
+        website = external_link(inst.url, inst.url) if inst.url else None
         if website:
-            facts.append(f"{s['website']}: {website}")
+            facts.append(fact.format(s["website"], website))
         if group.techniques:
-            facts.append(
-                f"{s['works_on']}: "
-                + s["sep"].join(f"{ctx.a_tech(path, t)} ({n})" for t, n in group.techniques)
+            counts = Html("{} ({})")
+            techniques = s["sep"].join(
+                counts.format(ctx.a_tech(path, t), n) for t, n in group.techniques
             )
+            facts.append(fact.format(s["works_on"], techniques))
         if group.coauthors:
             facts.append(institution_counts(ctx, path, "coauthors", group.coauthors))
         if sort_fact:
             facts.append(sort_fact)
-        out.append(html_list(facts))
-        out.append(ctx.feed_links(path, "institutions", inst.id))
-        return "".join(out)
+        return (
+            Html("<p>{}</p>\n").format(Html(" · ").join(names))
+            + html_list(facts)
+            + ctx.feed_links(path, "institutions", inst.id)
+        )
 
     return render_orderings(
         ctx,
@@ -223,16 +229,16 @@ def render_institution(ctx: RenderContext, group: InstitutionGroup) -> list[Page
         ctx.inst_short(inst),
         group.papers,
         header,
-        description=escape(inst.en),
+        description=html_text(inst.en),
     )
 
 
 def render_index(
     ctx: RenderContext,
     kind: str,
-    title: str,
+    title: Html,
     items: Sequence[T],
-    head: list[str],
+    head: list[Html],
     row: Callable[[str, T], list[str]],
 ) -> list[PageText]:
     """Render a paginated top-level index: a table with one row per entity."""
@@ -241,18 +247,15 @@ def render_index(
     result = []
     for n, chunk in enumerate(chunked, start=1):
         path = pages[n - 1]
-        shown = title if n == 1 else f"{title} ({ctx.s['page_of'].format(n=n, total=len(pages))})"
-        out = [
-            front_matter(shown, search={"exclude": True}),
-            f"{PREBUILT_MARKER}\n<h1>{shown}</h1>\n",
-            ctx.pager(path, pages, n),
-        ]
+        shown = _numbered(ctx, title, n, len(pages))
+        out = [_OPENING.format(shown), ctx.pager(path, pages, n)]
         if chunk:
             out.append(html_table(head, [row(path, item) for item in chunk]))
         else:
-            out.append(f"<p>{ctx.s['none']}</p>\n")
+            out.append(Html("<p>{}</p>\n").format(ctx.s["none"]))
         out.append(ctx.pager(path, pages, n))
-        result.append(PageText(path, "".join(out).rstrip("\n") + "\n"))
+        front = front_matter(shown, search={"exclude": True})
+        result.append(page_text(path, front, out))
     return result
 
 
@@ -277,7 +280,7 @@ def render_indexes(ctx: RenderContext) -> list[PageText]:
         lambda path, g: [
             ctx.a_tech(path, g.technique),
             str(len(g.papers)),
-            escape(g.technique.description),
+            g.technique.description,
         ],
     )
     pages += render_index(
@@ -294,6 +297,6 @@ def render_indexes(ctx: RenderContext) -> list[PageText]:
         [listing_path("papers", n) for n in range(1, count + 1)],
         s["papers_title"],
         model.papers,
-        lambda path: f"<p>{s['paper_count'].format(n=len(model.papers))}</p>\n",
+        lambda path: Html("<p>{}</p>\n").format(s["paper_count"].format(n=len(model.papers))),
     )
     return pages

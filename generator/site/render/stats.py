@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from generator.site.index import InstitutionGroup, SiteModel, TechniqueGroup
-from generator.site.prebuilt import MARKER, heading
+from generator.site.prebuilt import MARKER
 from generator.site.render.charts import Bar, bar_chart, column_chart, heat_map
-from generator.site.render.context import PageText, RenderContext
+from generator.site.render.context import PageText, RenderContext, page_text
 from generator.site.render.frontmatter import front_matter
-from generator.site.render.html import escape, html_table
+from generator.site.render.html import Html, html_heading, html_table, html_text
 from generator.site.render.paths import listing_path
 from generator.site.render.strings import stat_strings_for
 
@@ -140,8 +140,8 @@ def tally_statistics(model: SiteModel) -> Statistics:
     )
 
 
-def _figure(svg: str) -> str:
-    return f'<figure class="pb-figure">\n{svg}\n</figure>\n'
+def _figure(svg: Html) -> Html:
+    return Html('<figure class="pb-figure">\n{}\n</figure>\n').format(svg)
 
 
 def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
@@ -150,12 +150,14 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
     zh = ctx.settings.language.lower().startswith("zh")
     t = stat_strings_for(ctx.settings.language)
     path = STATISTICS_PATH
-    out = [
-        front_matter(escape(t["title"]), search={"exclude": True}),
-        f"{MARKER}\n<h1>{escape(t['title'])}</h1>\n",
-        f"<p>{escape(t['intro'].format(papers=len(model.papers), reports=len(model.reports)))}</p>\n",
-    ]
-    none = f"<p>{escape(t['none'])}</p>\n"
+    title = html_text(t["title"])
+    line = Html("<p>{}</p>\n")
+    intro = t["intro"].format(papers=len(model.papers), reports=len(model.reports))
+    out = [Html(MARKER + "\n<h1>{}</h1>\n").format(title), line.format(intro)]
+    none = line.format(t["none"])
+
+    def section(anchor: str, key: str) -> Html:
+        return html_heading(2, anchor, html_text(t[key]))
 
     def tech_label(group: TechniqueGroup) -> str:
         return group.technique.zh if zh else group.technique.en
@@ -171,7 +173,7 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
         total: int,
         kind: str,
     ) -> None:
-        out.append(heading(2, key.replace("_", "-"), escape(t[key])) + "\n")
+        out.append(section(key.replace("_", "-"), key))
         if not groups:
             out.append(none)
             return
@@ -182,7 +184,7 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
             )
             for g in groups
         ]
-        rows = [
+        rows: list[list[str]] = [
             [
                 ctx.a_tech(path, g.technique)
                 if isinstance(g, TechniqueGroup)
@@ -194,12 +196,12 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
         if others[0]:
             label = t["others"].format(n=others[0])
             bars.append(Bar(label, others[1]))
-            rows.append([ctx.link(path, listing_path(kind), escape(label)), str(others[1])])
+            rows.append([ctx.link(path, listing_path(kind), label), str(others[1])])
         out.append(_figure(bar_chart(f"chart-{kind}", t[key], bars)))
-        head = [escape(t["technique" if kind == "techniques" else "institution"]), t["papers"]]
+        head = [t["technique" if kind == "techniques" else "institution"], t["papers"]]
         out.append(html_table(head, rows, right_from=-1))
         if others[0]:
-            out.append(f"<p>{escape(t['shown_of'].format(shown=len(groups), total=total))}</p>\n")
+            out.append(line.format(t["shown_of"].format(shown=len(groups), total=total)))
 
     ranking(
         "per_technique",
@@ -216,10 +218,10 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
         "institutions",
     )
 
-    out.append(heading(2, "matrix", escape(t["matrix"])) + "\n")
+    out.append(section("matrix", "matrix"))
     if st.matrix_rows and st.matrix_columns:
         note = t["matrix_note"].format(rows=len(st.matrix_rows), columns=len(st.matrix_columns))
-        out.append(f"<p>{escape(note)}</p>\n")
+        out.append(line.format(note))
         out.append(
             _figure(
                 heat_map(
@@ -231,27 +233,20 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
                 )
             )
         )
-        head = [escape(t["institution"])] + [
-            ctx.a_tech(path, g.technique) for g in st.matrix_columns
-        ]
+        head = [t["institution"]] + [ctx.a_tech(path, g.technique) for g in st.matrix_columns]
         rows = [
-            [ctx.a_inst(path, g.institution, short=True)] + [str(v) for v in line]
-            for g, line in zip(st.matrix_rows, st.matrix, strict=True)
+            [ctx.a_inst(path, g.institution, short=True)] + [str(v) for v in counts]
+            for g, counts in zip(st.matrix_rows, st.matrix, strict=True)
         ]
         out.append(html_table(head, rows, right_from=1))
     else:
         out.append(none)
 
     key = {"report": "per_report", "month": "per_month", "year": "per_year"}[st.timeline_unit]
-    out.append(heading(2, "timeline", escape(t[key])) + "\n")
+    out.append(section("timeline", key))
     if st.timeline:
-        out.append(
-            _figure(
-                column_chart(
-                    "chart-timeline", t[key], [Bar(p.label, p.papers) for p in st.timeline]
-                )
-            )
-        )
+        bars = [Bar(p.label, p.papers) for p in st.timeline]
+        out.append(_figure(column_chart("chart-timeline", t[key], bars)))
         if st.timeline_unit == "report":
             views = ctx.report_views
             rows = [
@@ -259,29 +254,21 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
                 for p in reversed(st.timeline)
                 if p.report_id is not None
             ]
-            out.append(
-                html_table(
-                    [escape(t["date"]), escape(t["report"]), escape(t["papers"])],
-                    rows,
-                    right_from=-1,
-                )
-            )
+            out.append(html_table([t["date"], t["report"], t["papers"]], rows, right_from=-1))
         else:
             rows = [[p.label, str(p.papers)] for p in reversed(st.timeline)]
-            out.append(html_table([escape(t["period"]), escape(t["papers"])], rows, right_from=-1))
+            out.append(html_table([t["period"], t["papers"]], rows, right_from=-1))
     else:
         out.append(none)
 
-    out.append(heading(2, "authors", escape(t["authors"])) + "\n")
+    out.append(section("authors", "authors"))
     if model.papers:
-        out.append(f"<p>{escape(t['authors_note'].format(unknown=st.authors_unknown))}</p>\n")
+        out.append(line.format(t["authors_note"].format(unknown=st.authors_unknown)))
         bars = [Bar(label, n) for label, n in st.author_buckets]
         out.append(_figure(column_chart("chart-authors", t["authors"], bars)))
         rows = [[label, str(n)] for label, n in st.author_buckets]
-        rows.append([escape(t["unknown"]), str(st.authors_unknown)])
-        out.append(
-            html_table([escape(t["author_count"]), escape(t["papers"])], rows, right_from=-1)
-        )
+        rows.append([t["unknown"], str(st.authors_unknown)])
+        out.append(html_table([t["author_count"], t["papers"]], rows, right_from=-1))
     else:
         out.append(none)
-    return PageText(path, "".join(out).rstrip("\n") + "\n")
+    return page_text(path, front_matter(title, search={"exclude": True}), out)
