@@ -61,7 +61,17 @@ LINE_PAYLOADS: list[str] = [
     "'><img pbx34 src=x onerror=alert(34)>",
     ']]><script>alert("pbx35")</script>',
     "@import url(javascript:alert(36))",
+    # BibTeX: an `@` outside an entry starts one; braces end a value (each with markup too, so
+    # every group of payloads holds markup)
+    '<b pbx37>@misc(pbx37, title="Retracted: plagiarised", author="Nobody")</b>',
+    "} @article{pbx38, title = {Forged}, year = 1999} <i pbx38>x</i>",
+    "@comment{ @misc{pbx39, title={x}} } {{{ }}} <u pbx39>x</u>",
 ]
+# A report title as issue 17 found it: a .bib header line once carried it outside every entry.
+BIBTEX_REPORT_TITLE = (
+    'AI推理加速 @misc(cast, title="Retracted: plagiarised", author="Nobody",'
+    ' url="http://evil.example/cast.pdf")'
+)
 
 # Multi-line payloads: prose fields (abstract, notes, brief, intro) keep newlines and tabs.
 PROSE_EXTRAS: list[str] = [
@@ -248,6 +258,9 @@ def write_hostile_data(root: Path) -> Path:
     second = [f"title: {_q('Second ' + g[-1])}", "generated: 2025-11-06 10:00:00"]
     second.append(f"papers: [{paper_id(0)}]")
     (data / "reports" / "second-report.yaml").write_text("\n".join(second) + "\n", "utf-8")
+    third = [f"title: {_q(BIBTEX_REPORT_TITLE)}", "generated: 2025-11-07 10:00:00+08:00"]
+    third.append(f"papers: [{paper_id(1)}, {paper_id(0)}]")
+    (data / "reports" / "bibtex-report.yaml").write_text("\n".join(third) + "\n", "utf-8")
     _stamp_brief_hashes(data)
     return data
 

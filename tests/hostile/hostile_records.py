@@ -279,7 +279,7 @@ def _typed(value: Any) -> Any:
     if isinstance(value, list):
         return [_typed(v) for v in value]
     if isinstance(value, str) and _looks_like_date(value):
-        return datetime.fromisoformat(value) if " " in value else date.fromisoformat(value)
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     return value
 
 

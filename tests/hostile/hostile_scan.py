@@ -61,7 +61,8 @@ _LIVE_SCRIPT = re.compile(r"<script>alert\([\"']?" + MARKER + r"\d\d", re.IGNORE
 _MARKER_RE = re.compile(MARKER + r"\d\d", re.IGNORECASE)
 # Plain-text data formats: a payload is correct there as the characters it is.
 PLAIN_DATA_SUFFIXES = frozenset({".csv", ".tsv", ".bib", ".txt"})
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+# A cell a spreadsheet evaluates: a formula start, after any spaces or quotes (full-width too).
+_FORMULA_START = re.compile(r"^[\s\"]*[=+\-@＝＋－＠]")
 
 
 @dataclass(frozen=True)
@@ -264,21 +265,37 @@ def check_pagefind_fragment(text: str, where: str) -> list[Finding]:
 
 
 def check_csv(text: str, where: str) -> list[Finding]:
-    """Check that no cell starts like a spreadsheet formula (CSV injection)."""
+    """Check that no cell starts like a spreadsheet formula (CSV injection).
+
+    Read as spreadsheets in any locale read it: split at `,`, `;`, a tab or `|`, honouring
+    quotes or not.
+    """
     findings: list[Finding] = []
-    for row_no, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
-        for cell in row:
-            if _FORMULA_START.match(cell) and _MARKER_RE.search(cell):
-                findings.append(Finding(where, f"formula cell in row {row_no}", cell))
+    for delimiter in (",", ";", "\t", "|"):
+        for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
+            rows = csv.reader(
+                io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, quoting=quoting
+            )
+            for row_no, row in enumerate(rows, start=1):
+                findings += [
+                    Finding(where, f"formula cell in row {row_no} split at {delimiter!r}", cell)
+                    for cell in row
+                    if _FORMULA_START.match(cell)
+                ]
     return findings
 
 
 def check_bibtex(text: str, where: str) -> list[Finding]:
-    """Check that record text never opened a new BibTeX field or entry."""
+    """Check that record text never opened a new BibTeX field or entry.
+
+    Read twice: as BibTeX 0.99 reads it (an `@` anywhere outside an entry starts one, repeated
+    keys, unbalanced braces), and with bibtexparser for the fields of each entry.
+    """
     import bibtexparser
+    from bibtex_reader import bib_problems
     from bibtexparser.bparser import BibTexParser
 
-    findings: list[Finding] = []
+    findings = [Finding(where, "BibTeX as BibTeX reads it", p) for p in bib_problems(text)]
     parser = BibTexParser(common_strings=False)
     parser.ignore_nonstandard_types = False
     try:

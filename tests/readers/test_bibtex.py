@@ -67,7 +67,7 @@ def test_entry_types_follow_the_venue(papers: dict[str, Paper]) -> None:
 
 
 def test_fixture_entries_parse_and_read_back(papers: dict[str, Paper]) -> None:
-    text = bibtex_file((bibtex_entry(p, f"untitled {p.id}") for p in papers.values()), "all")
+    text = bibtex_file(bibtex_entry(p, f"untitled {p.id}") for p in papers.values())
     entries = {e["ID"]: e for e in _parse(text)}
     assert set(entries) == set(papers)
     quant = entries["quant-llm"]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from generator.records.characters import UNPRINTABLE as INVISIBLE
 from generator.records.collection import Paper
 from generator.site.render.citation import paper_url, venue_kind
 
@@ -28,6 +29,9 @@ _LATEX = {
 }
 _LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX)) + "]")
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Characters no reader can see (non-characters, format and tag characters, Hangul fillers:
+# generator/records/characters.py) are dropped.
+_INVISIBLE = INVISIBLE
 # Verbatim fields (url, doi, eprint) keep their characters; these could still end the field or
 # break a reader, so they are percent-encoded.
 _VERBATIM_UNSAFE = re.compile(r'[{}\\<>"\s]')
@@ -36,13 +40,13 @@ _AND = re.compile(r"\band\b", re.IGNORECASE)
 
 def bibtex_text(text: str) -> str:
     """Return text as one line that BibTeX and LaTeX print literally."""
-    line = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    line = " ".join(_INVISIBLE.sub("", _UNPRINTABLE.sub(" ", text)).split())
     return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group()], line)
 
 
 def bibtex_verbatim(text: str) -> str:
     """Return a URL-like value with the characters that could end a field percent-encoded."""
-    clean = _UNPRINTABLE.sub("", text).strip()
+    clean = _INVISIBLE.sub("", _UNPRINTABLE.sub("", text)).strip()
     return _VERBATIM_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), clean)
 
 
@@ -97,7 +101,12 @@ def bibtex_entry(paper: Paper, untitled: str) -> BibEntry:
     return BibEntry(kind=kind, key=paper.id, fields=tuple(fields))
 
 
-def bibtex_file(entries: Iterable[BibEntry], comment: str) -> str:
-    """Return a .bib file: a comment line, then the entries separated by blank lines."""
-    head = f"% {bibtex_text(comment)}\n\n"
-    return head + "\n\n".join(e.format() for e in entries) + "\n"
+def bibtex_file(entries: Iterable[BibEntry]) -> str:
+    """Return a .bib file: the entries separated by blank lines, and nothing else.
+
+    BibTeX has no comment syntax: outside an entry it skips text up to the next `@`, which
+    starts an entry wherever it stands. A `%` header once carried a report title there, and
+    `@misc(key, ...)` in the title became an entry overriding a real one. So no text at all
+    stands outside an entry's braces.
+    """
+    return "\n\n".join(e.format() for e in entries) + "\n"

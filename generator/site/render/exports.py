@@ -47,8 +47,10 @@ CSV_COLUMNS = (
     "url",
 )
 LIST_SEPARATOR = "; "
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection); so
+# does it a piece of a cell when it splits the line at `;` (many locales), `,`, `|` or a tab
+# without honouring quotes. Each such start gets a `'` before it, after any spaces or quotes.
+_FORMULA_START = re.compile(r"(^|[;,|\t])([\s\"]*)([=+\-@＝＋－＠])")
 
 
 def report_bib_path(report_id: str) -> str:
@@ -63,7 +65,7 @@ def csv_cell(value: object) -> str:
     if isinstance(value, bool | int):
         return str(int(value))
     text = " ".join(str(value).split())
-    return "'" + text if _FORMULA_START.match(text) else text
+    return _FORMULA_START.sub(lambda m: f"{m.group(1)}{m.group(2)}'{m.group(3)}", text)
 
 
 def _json_text(data: Any) -> str:
@@ -159,7 +161,9 @@ class Exporter:
     def papers_csv(self) -> str:
         """Return papers.csv: RFC 4180, UTF-8 with a byte-order mark so Excel reads Chinese."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        # every cell quoted: a reader that honours quotes keeps a cell whole, whatever
+        # delimiter its locale splits at
+        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
         writer.writerows(self.csv_row(p) for p in self.model.papers)
         return "\ufeff" + out.getvalue()
@@ -168,23 +172,12 @@ class Exporter:
         """Return a paper's BibTeX entry."""
         return bibtex_entry(paper, self.untitled(paper))
 
-    def bib_files(self, site_name: str) -> list[tuple[str, str]]:
-        """Return (path, text) of the .bib of every paper and of each report."""
-        files = [
-            (
-                BIB_PATH,
-                bibtex_file((self.entry(p) for p in self.model.papers), f"{site_name}: all papers"),
-            )
-        ]
+    def bib_files(self) -> list[tuple[str, str]]:
+        """Return (path, text) of the .bib of every paper and of each report (entries only)."""
+        files = [(BIB_PATH, bibtex_file(self.entry(p) for p in self.model.papers))]
         for view in self.model.reports:
             files.append(
-                (
-                    report_bib_path(view.id),
-                    bibtex_file(
-                        (self.entry(p) for p in view.papers),
-                        f"{site_name}: {view.report.record.title}",
-                    ),
-                )
+                (report_bib_path(view.id), bibtex_file(self.entry(p) for p in view.papers))
             )
         return files
 
@@ -198,5 +191,5 @@ def render_exports(ctx: RenderContext) -> list[PageText]:
         PageText(JSON_PATH, exporter.papers_json()),
         PageText(CSV_PATH, exporter.papers_csv()),
     ]
-    files += [PageText(path, text) for path, text in exporter.bib_files(ctx.settings.site_name)]
+    files += [PageText(path, text) for path, text in exporter.bib_files()]
     return files

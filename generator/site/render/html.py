@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from generator.records.characters import UNPRINTABLE as INVISIBLE
 from generator.site.prebuilt import heading
 
 # Characters that mean something to HTML, XML, Markdown, attribute lists or Jinja. Each becomes
@@ -42,8 +43,12 @@ _ENTITIES = {
     "^": "&#94;",
 }
 _SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
-# Controls XML 1.0 refuses and lone surrogates: dropped, they can never display.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Controls (XML 1.0 refuses C0 ones) and lone surrogates become spaces: they can never display.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# What no reader can see is dropped: non-characters (XML refuses U+FFFE and U+FFFF), format and
+# tag characters, Hangul fillers. Validation refuses them in records; text from Scholar, arXiv
+# or the LLM reaches pages and feeds too, so escaping drops them again.
+_INVISIBLE = INVISIBLE
 # Block syntax only counts at the start of a line: lists (-, +, 1.), admonitions (!!!),
 # definitions (:), setext rules (=). Escaped text never holds a newline, so only its start.
 _LEADING_MARK = re.compile(r"^[-+=:!?%]")
@@ -53,7 +58,7 @@ _LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
 @functools.lru_cache(maxsize=1 << 16)  # names and labels are escaped again on every page
 def escape(text: str) -> str:
     """Return text as one inert line, safe in Markdown, HTML text and attributes, and XML."""
-    line = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    line = " ".join(_INVISIBLE.sub("", _UNPRINTABLE.sub(" ", text)).split())
     line = _SPECIAL.sub(lambda m: _ENTITIES[m.group()], line)
     line = _LEADING_NUMBER.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", line)
     return _LEADING_MARK.sub(lambda m: f"&#{ord(m.group())};", line)
