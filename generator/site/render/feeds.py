@@ -1,4 +1,10 @@
-"""Render the feeds: RSS 2.0 and JSON Feed 1.1 for reports, each technique and each institution."""
+"""Render the feeds: RSS 2.0 and JSON Feed 1.1 for reports, each technique and each institution.
+
+A feed reader keys items by guid and shows an item again when its text changes, so an item is
+made from its own report or paper only: adding a report adds one item and leaves every other
+item byte for byte as it was. A report's item carries the whole report (every paper's linked
+title and brief) in content:encoded and content_html; its description stays a short summary.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +20,24 @@ from generator.records.collection import Paper
 from generator.site.index import ReportView
 from generator.site.render.context import PageText, RenderContext, shorten
 from generator.site.render.html import Html, html_paragraphs, html_text
-from generator.site.render.paths import entity_page_path, feed_path, paper_path
+from generator.site.render.paths import entity_page_path, feed_path, listing_path, paper_path
 
 FEED_SUMMARY = 300  # characters of a JSON Feed item's summary
 REPORT_TITLES = 5  # paper titles a report item's summary names
+# Items of the reports feed: each carries a whole report (about 0.5 KB a paper), so fewer than
+# a paper feed's; older reports stay on the reports page, which the channel links to.
+REPORT_FEED_SIZE = 20
 
 # escape() output is valid XML text and never holds "]]>" (brackets become entities), so a
 # CDATA section carries it unchanged; readers see entity-escaped HTML.
 _CDATA = Html("<{0}><![CDATA[{1}]]></{0}>")
 _NEWLINE = Html("\n")
+_RSS = Html('<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">')
+_RSS_CONTENT = Html(
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"'
+    ' xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+)
+_REPORT_ENTRY = Html('<li><p><a href="{}">{}</a></p>{}</li>\n')
 _ITEM = Html(
     "<item>\n<title><![CDATA[{title}]]></title>\n<link>{link}</link>\n"
     '<guid isPermaLink="false">{id}</guid>\n<pubDate>{date}</pubDate>'
@@ -37,10 +52,11 @@ class FeedItem:
     url: str
     title: Html
     plain_title: str
-    html: Html
+    html: Html  # the description
     summary: str | None
     date: datetime
     tags: list[str]
+    content: Html | None = None  # the whole text, when the description is a summary
     rss: Html = field(init=False)  # the <item> element
 
     def __post_init__(self) -> None:
@@ -51,6 +67,7 @@ class FeedItem:
             ),
             *[cdata.format("category", tag) for tag in self.tags],
             cdata.format("description", self.html),
+            *([cdata.format("content:encoded", self.content)] if self.content else []),
             Html("</item>"),
         ]
         object.__setattr__(self, "rss", _NEWLINE.join(lines))
@@ -97,7 +114,25 @@ def _report_item(ctx: RenderContext, view: ReportView) -> FeedItem:
         summary=summary,
         date=_as_utc(view.generated),
         tags=[],
+        content=_report_content(ctx, view),
     )
+
+
+def _report_content(ctx: RenderContext, view: ReportView) -> Html:
+    """Return a whole report as HTML: its intro, then each paper's linked title and brief."""
+    record = view.report.record
+    intro = html_paragraphs(record.intro) if record.intro else Html("")
+    pending = Html("<p>{}</p>").format(ctx.text["brief_pending"])
+    entries = [
+        _REPORT_ENTRY.format(
+            ctx.abs_url(paper_path(paper.id)),
+            ctx.title_of(paper),
+            html_paragraphs(paper.brief_text) if paper.brief_text else pending,
+        )
+        for paper in view.papers
+    ]
+    count = Html("<p>{}</p>\n<ol>\n").format(ctx.text["paper_count"].format(n=len(view.papers)))
+    return intro + count + Html("").join(entries) + Html("</ol>")
 
 
 def _feed_pair(
@@ -116,7 +151,7 @@ def _feed_pair(
     cdata = _CDATA
     rss = [
         Html('<?xml version="1.0" encoding="utf-8"?>'),
-        Html('<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'),
+        _RSS_CONTENT if any(item.content for item in items) else _RSS,
         Html("<channel>"),
         cdata.format("title", title),
         Html("<link>{}</link>").format(ctx.abs_url(page)),
@@ -143,7 +178,7 @@ def _feed_pair(
                 "url": item.url,
                 # JSON Feed titles and summaries are plain text by the spec; HTML goes in content_html.
                 "title": item.plain_title,
-                "content_html": item.html or html_text(item.plain_title),
+                "content_html": item.content or item.html or html_text(item.plain_title),
                 **({"summary": item.summary} if item.summary else {}),
                 "date_published": item.date.isoformat(),
                 **({"tags": item.tags} if item.tags else {}),
@@ -178,8 +213,8 @@ def render_feeds(ctx: RenderContext) -> list[PageText]:
         None,
         t["feed_reports_title"].format(site=site),
         t["feed_reports_description"].format(site=site),
-        "index.md",
-        [_report_item(ctx, v) for v in ctx.model.reports[:size]],
+        listing_path("reports"),  # every report, those past the feed's limit too
+        [_report_item(ctx, v) for v in ctx.model.reports[:REPORT_FEED_SIZE]],
     )
     for tg in ctx.model.techniques:
         tech = tg.technique
