@@ -49,6 +49,7 @@ class BuildReport:
     site_dir: Path | None = None
     source_date_epoch: int | None = None
     search_pages: int = 0
+    search_reused: bool = False
     swept: int = 0
     rendered: int = 0
     reused: int = 0
@@ -68,7 +69,8 @@ class BuildReport:
             f"  {self.rendered} pages rendered, {self.reused} reused from the last build"
             + (f" (every page built: {self.full_reason})" if self.full_reason else ""),
             f"search index (Pagefind) of {self.search_pages} paper pages in "
-            f"{t.get('search_index', 0.0):.2f} s",
+            f"{t.get('search_index', 0.0):.2f} s"
+            + (" (the last build's bundle: the same pages)" if self.search_reused else ""),
             f"site swapped in after {t.get('site', 0.0):.2f} s (old site removed in "
             f"{t.get('publish', 0.0):.2f} s)",
             f"total {t.get('total', 0.0):.2f} s (SOURCE_DATE_EPOCH={self.source_date_epoch})",
@@ -309,6 +311,7 @@ def _build_and_publish(
         break
     report.timings["mkdocs"] = search.mkdocs_seconds
     report.search_pages = search.report.pages
+    report.search_reused = search.report.reused
     report.timings["search_index"] = search.report.seconds
     report.rendered = reuse.rendered
     report.reused = len(reuse.reused)

@@ -43,7 +43,7 @@ from generator.site.manifest import (
     source_digest,
 )
 from generator.site.prebuilt import MARKER
-from generator.site.search import is_search_page
+from generator.site.search import BUNDLE_DIR, is_search_page
 
 # The template a reused page renders: empty, so MkDocs writes nothing over the linked page.
 REUSED_TEMPLATE = "paperbrief/reused.html"
@@ -157,13 +157,36 @@ class PageReuse:
         self.search: dict[str, tuple[dict[str, Any], ...]] = {}
         self.nav = ""
         self.files_digest = ""
+        # Fingerprint of every (URL, article) handed to Pagefind, in order (SearchFeed sets it).
+        self.search_bundle = ""
         self.rendered = 0
+        self.static_reused = 0
         self._mark = 0
         self._made_dirs: set[Path] = set()
         self._nav: Any = None
         self.files: Any = None
 
     # ---- MkDocs events (in the order MkDocs calls them) -----------------------------------
+
+    def on_files(self, files: Any, /, *, config: Any) -> Any:
+        """Link static files (feeds, exports, theme assets) whose bytes the published site has.
+
+        MkDocs would copy every one again (thousands of feed files at 10,000 papers), and the
+        swap would then delete as many old copies. A linked file's copy is switched off, so
+        MkDocs never writes into the published site through the link.
+        """
+        if self.previous is None:
+            return files
+        for file in files:
+            if file.is_documentation_page() or not file.inclusion.is_included():
+                continue
+            source = file.abs_src_path
+            if source is None or not _same_bytes(Path(source), self.published / file.dest_uri):
+                continue
+            if self._link(file.dest_uri):
+                file.copy_file = _no_copy
+                self.static_reused += 1
+        return files
 
     def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
         """Note which pages the navigation holds, and which files the build has."""
@@ -229,6 +252,15 @@ class PageReuse:
             self._mark = len(index)
         return context
 
+    def previous_search_bundle(self) -> tuple[str, Path] | None:
+        """Return the last build's Pagefind fingerprint and bundle, if there is one to reuse."""
+        if self.previous is None or not self.previous.search_bundle:
+            return None
+        bundle = self.published / BUNDLE_DIR
+        if not (bundle / "pagefind-entry.json").is_file():
+            return None
+        return self.previous.search_bundle, bundle
+
     def previous_article(self, src_uri: str) -> str | None:
         """Return the article the last build gave Pagefind for a reused page (else None)."""
         record = self.reused.get(src_uri)
@@ -269,6 +301,7 @@ class PageReuse:
             inputs=inputs,
             nav=self.nav,
             files=self.files_digest,
+            search_bundle=self.search_bundle,
             pages=pages,
         )
 
@@ -315,6 +348,20 @@ def _search_entries(config: Any) -> list[dict[str, Any]] | None:
     index = getattr(plugin, "search_index", None)
     entries = getattr(index, "entries", None)
     return entries if isinstance(entries, list) else None
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    """Tell whether two files hold the same bytes (False when either is missing)."""
+    try:
+        if first.stat().st_size != second.stat().st_size:
+            return False
+        return first.read_bytes() == second.read_bytes()
+    except OSError:
+        return False
+
+
+def _no_copy(dirty: bool = False) -> None:
+    """Stand in for File.copy_file of a static file already linked from the published site."""
 
 
 def _links_other_anchors(page: Any) -> bool:

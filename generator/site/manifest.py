@@ -34,7 +34,7 @@ MANIFEST_DIR = ".paperbrief"
 MANIFEST_FILE = "manifest.json"
 SEARCH_INPUT_FILE = "pagefind-input.bin"
 # Bump when the manifest's meaning changes: an old manifest then means "build everything".
-FORMAT = 2
+FORMAT = 3
 # The modules whose code shapes what MkDocs and Pagefind make of the docs (not render/, whose
 # changes show up in the docs sources themselves).
 _BUILD_CODE = Path(__file__).resolve().parent
@@ -79,6 +79,9 @@ class BuildManifest(BaseModel):
     nav: str
     # Fingerprint of every file's path in the build, which links of pages not prebuilt depend on.
     files: str
+    # Fingerprint of what Pagefind indexed (URLs and articles, in order): the same means the
+    # same bundle. Empty when no page was indexed.
+    search_bundle: str = ""
     pages: dict[str, PageRecord]
 
 

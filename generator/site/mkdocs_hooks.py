@@ -14,6 +14,7 @@ A plain `mkdocs build` of the same docs runs without them and gives the same pag
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +40,20 @@ class SearchFeed:
     """Queue paper pages' articles for Pagefind; take paper pages before every other page.
 
     With `reuse`, a page reused from the last build hands Pagefind the article kept from that
-    build, and every article is kept for the next one.
+    build, and every article is kept for the next one. When the last build indexed the very
+    same articles under the same URLs in the same order, its bundle is linked instead: the
+    articles are held back until the last one is known, and Pagefind never starts.
     """
 
     def __init__(self, stream: PagefindStream, reuse: PageReuse | None = None) -> None:
         self.stream = stream
         self.reuse = reuse
         self.left = 0
+        self.pages = 0
+        self._held: list[tuple[str, str]] | None = (
+            [] if reuse is not None and reuse.previous_search_bundle() is not None else None
+        )
+        self._articles = hashlib.sha256()
 
     def on_files(self, files: Any, /, *, config: Any) -> Any:
         """Put paper pages first, so Pagefind writes its bundle while MkDocs does the rest."""
@@ -72,13 +80,39 @@ class SearchFeed:
                     "<!DOCTYPE html><html><head></head><body>"
                     f"<article>{html}</article></body></html>"
                 )
-            self.stream.add(document, "/" + page.url)
+            url = "/" + page.url
+            for part in (url, document):
+                data = part.encode("utf-8")
+                self._articles.update(len(data).to_bytes(8, "big") + data)
+            if self._held is not None:
+                self._held.append((document, url))
+            else:
+                self.stream.add(document, url)
             if self.reuse is not None:
                 self.reuse.search_inputs.record(page.file.src_uri, document)
+            self.pages += 1
             self.left -= 1
             if self.left == 0:
-                self.stream.write(Path(config.site_dir))
+                self._last_article(Path(config.site_dir))
         return html
+
+    def _last_article(self, site_dir: Path) -> None:
+        """Index the held articles, or link the last build's bundle if they are the same."""
+        digest = self._articles.hexdigest()
+        if self.reuse is not None:
+            self.reuse.search_bundle = digest
+        if self._held is not None:
+            assert self.reuse is not None
+            previous = self.reuse.previous_search_bundle()
+            if previous is not None and previous[0] == digest:
+                self.stream.reuse_bundle(previous[1], self.pages)
+            else:
+                if previous is not None:
+                    self.stream.link_unchanged_from(previous[1])
+                for document, url in self._held:
+                    self.stream.add(document, url)
+            self._held = None
+        self.stream.write(site_dir)
 
 
 def _nav_key(page: Any, nav: Any, base_url: str) -> tuple[str, ...]:

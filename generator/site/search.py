@@ -10,6 +10,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -39,6 +40,8 @@ class SearchIndexReport:
     pages: int
     seconds: float
     bundle_bytes: int
+    # True when the last build's bundle was linked: it was made from the same pages.
+    reused: bool = False
 
 
 def pagefind_executable() -> Path:
@@ -130,6 +133,28 @@ class PagefindStream:
     REPLY_TIMEOUT = 600.0
 
     def __init__(self, language: str) -> None:
+        self._language = language
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: Any = None
+        self._replies: dict[int, dict[str, Any]] = {}
+        self._ready = threading.Condition()
+        # Messages for the writer thread; a _AfterPages waits for every page's reply first.
+        self._queue: queue.SimpleQueue[bytes | _AfterPages | None] = queue.SimpleQueue()
+        self._answered = 0  # replies to AddFile messages received so far
+        self._next_id = 0
+        self._pages: dict[int, str] = {}
+        self._write_id: int | None = None
+        self._bundle: Path | None = None
+        self._index_id = 0
+        # A bundle of the last build to link instead of indexing (reuse_bundle), and its pages.
+        self._reused: tuple[Path, int] | None = None
+        self._unchanged_from: Path | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._start()
+
+    def _start(self) -> None:
+        """Start Pagefind and its index."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
         # What Pagefind says on stderr (a panic, say) goes into the error message.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
@@ -140,23 +165,12 @@ class PagefindStream:
             stderr=self._stderr,
             env=env,
         )
-        self._replies: dict[int, dict[str, Any]] = {}
-        self._ready = threading.Condition()
-        # Messages for the writer thread; a _AfterPages waits for every page's reply first.
-        self._queue: queue.SimpleQueue[bytes | _AfterPages | None] = queue.SimpleQueue()
-        self._answered = 0  # replies to AddFile messages received so far
-        self._next_id = 0
-        self._pages: dict[int, str] = {}
-        self._write_id: int | None = None
-        self._bundle: Path | None = None
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._writer = threading.Thread(target=self._write, daemon=True)
         self._reader.start()
         self._writer.start()
         config = {
             "root_selector": ROOT_SELECTOR,
             "exclude_selectors": list(EXCLUDE_SELECTORS),
-            "force_language": _index_language(language),
+            "force_language": _index_language(self._language),
         }
         self._index_id = int(
             self._wait(self._send({"type": "NewIndex", "config": config}))["index_id"]
@@ -171,7 +185,7 @@ class PagefindStream:
         return self._next_id
 
     def _write(self) -> None:
-        assert self._proc.stdin is not None
+        assert self._proc is not None and self._proc.stdin is not None
         while (chunk := self._queue.get()) is not None:
             if isinstance(chunk, _AfterPages):
                 # Ask for the bundle only once every page is in: Pagefind's service does not
@@ -189,7 +203,7 @@ class PagefindStream:
                 return  # the reader sees the process end and reports it
 
     def _read(self) -> None:
-        assert self._proc.stdout is not None
+        assert self._proc is not None and self._proc.stdout is not None
         pending = b""
         while chunk := os.read(self._proc.stdout.fileno(), 1 << 16):
             pending += chunk
@@ -207,7 +221,7 @@ class PagefindStream:
                 payload = reply["payload"]
                 if key == self._write_id and self._bundle is not None:
                     # The bundle, in memory: written here, on this thread, while MkDocs works.
-                    payload = self._write_bundle(payload, self._bundle)
+                    payload = _write_bundle(payload, self._bundle, self._unchanged_from)
                 with self._ready:
                     self._replies[key] = payload
                     if key in self._pages:
@@ -229,8 +243,10 @@ class PagefindStream:
         if reply.get("type") == "Error":
             page = self._pages.get(message_id)
             where = f" indexing {page}" if page else ""
-            self._stderr.seek(0)
-            said = self._stderr.read()[-2000:].decode("utf-8", "replace").strip()
+            said = ""
+            if self._stderr is not None:
+                self._stderr.seek(0)
+                said = self._stderr.read()[-2000:].decode("utf-8", "replace").strip()
             raise BuildFailed(
                 f"pagefind failed{where}: {reply.get('message')}" + (f"\n{said}" if said else "")
             )
@@ -259,28 +275,32 @@ class PagefindStream:
             self._write_id = self._next_id + 1
             self._send({"type": "GetFiles", "index_id": self._index_id}, after_pages=True)
 
-    @staticmethod
-    def _write_bundle(payload: dict[str, Any], bundle: Path) -> dict[str, Any]:
-        """Write the files of a GetFiles reply into the bundle folder; return the reply to keep."""
-        if payload.get("type") != "GetFiles":
-            return payload
-        try:
-            for item in payload.get("files", []):
-                relative = Path(str(item["path"]))
-                if relative.is_absolute() or ".." in relative.parts:
-                    raise ValueError(f"unexpected bundle path {relative}")
-                target = bundle / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(base64.b64decode(item["content"]))
-            canonicalize_bundle(bundle)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            return {"type": "Error", "message": f"writing the bundle to {bundle}: {exc}"}
-        return {"type": "Written", "files": len(payload.get("files", []))}
+    def link_unchanged_from(self, previous: Path) -> None:
+        """Link the files of the new bundle that the last build's bundle holds byte for byte.
+
+        Most of them (every page's fragment, most index chunks) survive a small change; a link
+        costs less than writing the file, and deleting the old site then frees almost nothing.
+        """
+        self._unchanged_from = previous
+
+    def reuse_bundle(self, previous: Path, pages: int) -> None:
+        """Link the last build's bundle instead of indexing: it was made from the same pages."""
+        if self._pages:
+            raise RuntimeError("pages were already sent to Pagefind")
+        self._reused = (previous, pages)
 
     def finish(self, site_dir: Path) -> SearchIndexReport:
         """Wait for every page and the bundle, make the bundle deterministic, stop the process."""
         start = time.perf_counter()
         bundle = Path(site_dir).resolve() / BUNDLE_DIR
+        if self._reused is not None:
+            self.close()
+            previous, pages = self._reused
+            link_tree(previous, bundle)
+            size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+            return SearchIndexReport(
+                pages=pages, seconds=time.perf_counter() - start, bundle_bytes=size, reused=True
+            )
         try:
             for message_id in list(self._pages):
                 self._wait(message_id)
@@ -296,6 +316,8 @@ class PagefindStream:
 
     def close(self) -> None:
         """Stop the writer and the Pagefind process (safe to call twice)."""
+        if self._proc is None:
+            return
         self._queue.put(None)
         self._writer.join(timeout=10)
         if self._proc.stdin is not None and not self._proc.stdin.closed:
@@ -307,6 +329,58 @@ class PagefindStream:
             self._proc.kill()
             self._proc.wait()
         self._stderr.close()
+
+
+def _write_bundle(
+    payload: dict[str, Any], bundle: Path, unchanged_from: Path | None
+) -> dict[str, Any]:
+    """Write the files of a GetFiles reply into the bundle folder; return the reply to keep.
+
+    A file the last build's bundle (`unchanged_from`) holds with the same bytes is linked.
+    """
+    if payload.get("type") != "GetFiles":
+        return payload
+    try:
+        for item in payload.get("files", []):
+            relative = Path(str(item["path"]))
+            if relative.is_absolute() or ".." in relative.parts:
+                raise ValueError(f"unexpected bundle path {relative}")
+            target = bundle / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = base64.b64decode(item["content"])
+            old = unchanged_from / relative if unchanged_from is not None else None
+            if old is not None and _holds(old, data):
+                try:
+                    os.link(old, target)
+                    continue
+                except OSError:
+                    pass  # no hard links here: write it
+            target.write_bytes(data)
+        canonicalize_bundle(bundle)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return {"type": "Error", "message": f"writing the bundle to {bundle}: {exc}"}
+    return {"type": "Written", "files": len(payload.get("files", []))}
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Tell whether a file holds exactly `data`."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard-link every file of a folder into a new folder (copy where links are refused)."""
+    for dirpath, _dirs, files in os.walk(source):
+        folder = target / Path(dirpath).relative_to(source)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            try:
+                os.link(Path(dirpath) / name, folder / name)
+            except OSError:
+                # A copy is a new file too: nothing written later can reach the source.
+                shutil.copyfile(Path(dirpath) / name, folder / name)
 
 
 # ---- deterministic bundle -----------------------------------------------------------------------
@@ -376,8 +450,14 @@ def read_pagefind_file(path: Path) -> Any:
     return value
 
 
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write a new file at `path`: a file there may be a link into the published site."""
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
+
+
 def _write_pagefind_file(path: Path, value: Any) -> None:
-    path.write_bytes(gzip.compress(_PF_PREFIX + cbor_encode(value), mtime=0))
+    _replace_file(path, gzip.compress(_PF_PREFIX + cbor_encode(value), mtime=0))
 
 
 def _content_name(value: Any, lang: str, digits: int) -> str:
@@ -407,4 +487,6 @@ def canonicalize_bundle(bundle: Path) -> None:
         meta_path.unlink()
         _write_pagefind_file(bundle / f"pagefind.{new_meta}.pf_meta", meta)
         info["hash"] = new_meta
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    _replace_file(
+        entry_path, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    )

@@ -129,6 +129,7 @@ def serve_site(
     if not builder.build():
         echo("fix the problems above; the preview shows the last site that built")
     host, port = config.dev_addr.host, config.dev_addr.port
+
     def build() -> None:
         builder.build()  # a failed build is reported; the server then shows the last site
 

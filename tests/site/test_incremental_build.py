@@ -209,3 +209,15 @@ def test_reused_pages_keep_their_material_search_entries(tmp_path: Path) -> None
     index = json.loads((project.site / "search" / "search_index.json").read_text("utf-8"))
     assert any(doc["location"].startswith("extra/notes/") for doc in index["docs"])
     assert differences(project.site, project.clean_build_elsewhere(tmp_path / "clean")) == []
+
+
+def test_the_search_bundle_is_reused_only_for_the_same_articles(
+    built: Project, tmp_path: Path
+) -> None:
+    project = built.copy(tmp_path / "project")
+    unchanged = project.build()
+    assert unchanged.search_reused and unchanged.search_pages == 5
+    _title_edit(project)
+    edited = project.build()
+    assert not edited.search_reused and edited.search_pages == 5
+    assert differences(project.site, project.clean_build_elsewhere(tmp_path / "clean")) == []
