@@ -300,3 +300,26 @@ def test_each_paper_carries_what_its_brief_is_made_from(data_dir: Path) -> None:
     )
     assert [i.id for i in paper.brief_inputs.institutions] == ["hku"]
     assert "quantization" in paper.brief_inputs.technique_ids
+
+
+def test_unknown_fields_inside_optional_sections_name_the_nearest_field(data_dir: Path) -> None:
+    _paper(data_dir, "p")
+    (data_dir / "papers" / "q.yaml").write_text(
+        "title: Q paper\ninstitutions: []\ntechniques: [quantization]\nadded: 2025-10-15\n",
+        encoding="utf-8",
+    )
+    (data_dir / "enrichment").mkdir()
+    (data_dir / "enrichment" / "p.yaml").write_text(
+        "brief: {statuss: ok, model: m, prompt_version: v, input_hash: h,"
+        " generated: 2025-10-15 10:00:00}\n"
+        "scholar: {status: match, authorz: [A], fetched: 2025-10-15 10:00:00}\n",
+        encoding="utf-8",
+    )
+    assert _everything(data_dir) == [
+        "P enrichment/p.yaml:1:8: missing required field 'status' in brief",
+        "P enrichment/p.yaml:1:9: unknown field 'statuss': did you mean 'status'?",
+        "P enrichment/p.yaml:2:26: unknown field 'authorz': did you mean 'authors'?",
+        "W papers/q.yaml:2:15: no institutions: list the authors' institutions as named in"
+        " data/institutions.yaml, or write institutions: unknown when none can be found"
+        " (`paperbrief validate --strict`, the pull-request check, fails until then)",
+    ]
