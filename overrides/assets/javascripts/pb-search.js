@@ -57,7 +57,20 @@
     });
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) {
-      ui.triggerSearch(query);
+      // A Pagefind search counts filter values only over the filter chunks loaded when it runs,
+      // and the UI keeps the first counts it gets: a search that beats the UI's own loading of
+      // the filters (a slow machine, a slow link) loses whole filter groups for good. So load
+      // every filter chunk first, into the same module instance the UI uses, then search.
+      import(new URL(bundle + "pagefind.js", document.baseURI).href)
+        .then(function (pagefind) {
+          return pagefind.filters();
+        })
+        .catch(function () {
+          return null; // the UI reports a missing bundle itself
+        })
+        .then(function () {
+          ui.triggerSearch(query);
+        });
     }
   }
 
