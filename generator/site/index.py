@@ -15,13 +15,14 @@ RELATED_LIMIT = 5
 
 @dataclass(frozen=True)
 class Citations:
-    """Citation data from a matched Google Scholar record."""
+    """A citation count and where it came from: a matched Google Scholar record or Semantic Scholar."""
 
     count: int | None
     as_of: date
     venue: str | None
     year: int | None
     url: str | None
+    source: str = "Google Scholar"
 
 
 @dataclass
@@ -100,17 +101,39 @@ def newest_first(paper: Paper) -> tuple[int, int, str]:
 
 
 def citations_of(paper: Paper) -> Citations | None:
-    """Return Scholar citation data when the lookup matched the paper."""
-    scholar = paper.enrichment.scholar if paper.enrichment else None
-    if scholar is None or scholar.status != "match":
-        return None
-    return Citations(
-        count=scholar.citations,
-        as_of=scholar.fetched.date(),
-        venue=scholar.venue,
-        year=scholar.year,
-        url=scholar.scholar_url or scholar.pub_url,
-    )
+    """Return the freshest citation count: a matched Scholar record's, else Semantic Scholar's.
+
+    Scholar blocks most CI runners, so Semantic Scholar's count (asked by `enrich --metadata`)
+    is often the only one; when both exist the one fetched later wins (Scholar on the same day).
+    """
+    enrichment = paper.enrichment
+    scholar = enrichment.scholar if enrichment else None
+    found: list[Citations] = []
+    if scholar is not None and scholar.status == "match":
+        found.append(
+            Citations(
+                count=scholar.citations,
+                as_of=scholar.fetched.date(),
+                venue=scholar.venue,
+                year=scholar.year,
+                url=scholar.scholar_url or scholar.pub_url,
+            )
+        )
+    metadata = enrichment.metadata if enrichment else None
+    s2 = metadata.semantic_scholar if metadata else None
+    if s2 is not None and s2.status == "found" and s2.citations is not None:
+        found.append(
+            Citations(
+                count=s2.citations,
+                as_of=s2.fetched.date(),
+                venue=None,  # the record's venue is shown with the paper's details
+                year=None,
+                url=f"https://www.semanticscholar.org/paper/{s2.paper_id}" if s2.paper_id else None,
+                source="Semantic Scholar",
+            )
+        )
+    # max keeps the first of equals: Scholar's, on the same day
+    return max(found, key=lambda c: c.as_of) if found else None
 
 
 def most_cited_first(

@@ -60,8 +60,10 @@ def test_highwire_meta_tags_for_zotero_and_scholar(zh_site: BuiltSite) -> None:
         ("citation_author", "Wei Zhang"),
         ("citation_author", "Li Na"),
         ("citation_author", "John Smith"),
-        ("citation_publication_date", "2025"),
-        ("citation_date", "2025"),
+        # published at ICLR 2026: cited as of 2026, first posted on arXiv in 2025
+        ("citation_publication_date", "2026"),
+        ("citation_date", "2026"),
+        ("citation_online_date", "2025/10/01"),
         ("citation_conference_title", "ICLR 2026"),
         ("citation_pdf_url", "https://arxiv.org/pdf/2510.01234"),
         ("citation_arxiv_id", "2510.01234"),

@@ -73,10 +73,17 @@ class BibEntry:
 
 
 def bibtex_entry(paper: Paper, untitled: str) -> BibEntry:
-    """Build the BibTeX entry of a paper; `untitled` stands in for a missing title."""
+    """Build the BibTeX entry of a paper; `untitled` stands in for a missing title.
+
+    Only a paper published or accepted at its venue is cited there (@inproceedings, @article);
+    a submission under review or withdrawn, a preprint, or a venue of unknown status is @misc,
+    with the arXiv eprint fields and a note saying where the paper stands.
+    """
     record = paper.record
+    status = record.venue_status
+    venue = record.venue if status in ("published", "accepted") else None
     kind = {"conference": "inproceedings", "journal": "article"}.get(
-        venue_kind(record.venue) or "", "misc"
+        venue_kind(venue) or "", "misc"
     )
     fields: list[tuple[str, str]] = [
         # Double braces keep the title's capitals when a style lowercases titles.
@@ -84,21 +91,38 @@ def bibtex_entry(paper: Paper, untitled: str) -> BibEntry:
     ]
     if record.authors:
         fields.append(("author", " and ".join(_author(a) for a in record.authors)))
-    if record.venue:
-        fields.append(
-            ("booktitle" if kind == "inproceedings" else "journal", bibtex_text(record.venue))
-        )
-    if record.year:
-        fields.append(("year", str(record.year)))
+    if venue:
+        fields.append(("booktitle" if kind == "inproceedings" else "journal", bibtex_text(venue)))
+    year = record.citation_year
+    if year:
+        fields.append(("year", str(year)))
+    note = _status_note(status, record.venue)
+    if note:
+        fields.append(("note", bibtex_text(note)))
+    elif record.venue and status is None:
+        fields.append(("howpublished", bibtex_text(record.venue)))
     links = record.links
     if links.doi:
         fields.append(("doi", bibtex_verbatim(links.doi)))
     if links.arxiv:
-        fields += [("eprint", bibtex_verbatim(links.arxiv)), ("archiveprefix", "arXiv")]
+        fields += [("eprint", bibtex_verbatim(links.arxiv)), ("archivePrefix", "arXiv")]
+        if record.arxiv_category:
+            fields.append(("primaryClass", bibtex_verbatim(record.arxiv_category)))
     url = paper_url(paper)
     if url:
         fields.append(("url", bibtex_verbatim(url)))
     return BibEntry(kind=kind, key=paper.id, fields=tuple(fields))
+
+
+def _status_note(status: str | None, venue: str | None) -> str | None:
+    """Say where a paper stands when its entry type cannot: accepted, under review, withdrawn."""
+    if status == "accepted":
+        return "Accepted, to appear"
+    if status == "under-review" and venue:
+        return f"Under review at {venue}"
+    if status == "withdrawn" and venue:
+        return f"Withdrawn submission to {venue}"
+    return None
 
 
 def bibtex_file(entries: Iterable[BibEntry]) -> str:

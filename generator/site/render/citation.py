@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date
 
 from generator.records.collection import Paper
 from generator.site.render.html import Html, safe_url
@@ -44,6 +45,17 @@ def pdf_url(paper: Paper) -> str | None:
     return safe_url(links.pdf) or (f"https://arxiv.org/pdf/{links.arxiv}" if links.arxiv else None)
 
 
+def _publication_date(published: date | None, year: int | None) -> str | None:
+    """Return the first version's date (YYYY/MM/DD) when it falls in the year to cite, else that year.
+
+    A paper published at ICLR 2026 but first posted in 2025 is cited as of 2026: Zotero takes
+    the item's year from this tag, and it must agree with the BibTeX entry.
+    """
+    if published is not None and (year is None or published.year == year):
+        return published.strftime("%Y/%m/%d")
+    return str(year) if year else None
+
+
 def highwire_tags(paper: Paper) -> list[tuple[Html, str]]:
     """Return (name, content) pairs of Highwire meta tags: our names as HTML, contents as text."""
     record = paper.record
@@ -51,16 +63,18 @@ def highwire_tags(paper: Paper) -> list[tuple[Html, str]]:
     if record.title:
         tags.append(("citation_title", record.title))
     tags += [("citation_author", name) for name in record.authors or []]
-    if record.year:
-        tags += [
-            ("citation_publication_date", str(record.year)),
-            ("citation_date", str(record.year)),
-        ]
-    kind = venue_kind(record.venue)
-    if record.venue and kind == "conference":
-        tags.append(("citation_conference_title", record.venue))
-    elif record.venue:
-        tags.append(("citation_journal_title", record.venue))
+    when = _publication_date(record.published, record.citation_year)
+    if when:
+        tags += [("citation_publication_date", when), ("citation_date", when)]
+    if record.published:
+        tags.append(("citation_online_date", record.published.strftime("%Y/%m/%d")))
+    # Only a venue the paper is published or accepted at names it; a submission is no paper of it.
+    venue = record.venue if record.venue_status in ("published", "accepted") else None
+    kind = venue_kind(venue)
+    if venue and kind == "conference":
+        tags.append(("citation_conference_title", venue))
+    elif venue:
+        tags.append(("citation_journal_title", venue))
     pdf = pdf_url(paper)
     if pdf:
         tags.append(("citation_pdf_url", pdf))

@@ -12,6 +12,7 @@ from typing import Any
 from generator.records.collection import Paper
 from generator.site.index import SiteModel
 from generator.site.render.bibtex import BibEntry, bibtex_entry, bibtex_file
+from generator.site.render.citation import pdf_url
 from generator.site.render.context import PageText, RenderContext
 from generator.site.render.html import safe_url
 from generator.site.render.paths import paper_path
@@ -45,6 +46,10 @@ CSV_COLUMNS = (
     "brief",
     "tldr",
     "url",
+    # added later: new columns go at the end, so a reader by position keeps working
+    "published",
+    "venue_status",
+    "arxiv_category",
 )
 LIST_SEPARATOR = "; "
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection); so
@@ -95,9 +100,12 @@ class Exporter:
             "url": self.url_of(paper),
             "title": rec.title,
             "authors": list(rec.authors) if rec.authors else None,
-            "author_count": rec.author_count or (len(rec.authors) if rec.authors else None),
-            "year": rec.year,
+            "author_count": rec.author_total,
+            "published": rec.published.isoformat() if rec.published else None,
+            "year": rec.citation_year,
             "venue": rec.venue,
+            "venue_status": rec.venue_status,
+            "arxiv_category": rec.arxiv_category,
             "added": rec.added.isoformat(),
             "institutions": [
                 {"id": i.id, "en": i.en, "zh": i.zh, "country": i.country}
@@ -108,10 +116,11 @@ class Exporter:
             "links": {
                 "arxiv": links.arxiv,
                 "doi": links.doi,
-                "pdf": safe_url(links.pdf),
+                "pdf": pdf_url(paper),
                 "code": safe_url(links.code),
                 "project": safe_url(links.project),
             },
+            "sources": rec.sources.model_dump(exclude_none=True) or None,
             "brief": paper.brief_text,
             "brief_source": "generated" if generated else ("record" if rec.brief else None),
             "brief_model": generated.model if generated else None,
@@ -125,7 +134,7 @@ class Exporter:
                 "venue": cited.venue,
                 "year": cited.year,
                 "url": safe_url(cited.url),
-                "source": "Google Scholar",
+                "source": cited.source,
             },
             "bibtex_key": paper.id,
         }
@@ -143,7 +152,19 @@ class Exporter:
         values: dict[str, object] = {
             **{
                 k: data[k]
-                for k in ("id", "title", "year", "venue", "added", "brief", "tldr", "url")
+                for k in (
+                    "id",
+                    "title",
+                    "published",
+                    "year",
+                    "venue",
+                    "venue_status",
+                    "arxiv_category",
+                    "added",
+                    "brief",
+                    "tldr",
+                    "url",
+                )
             },
             "authors": LIST_SEPARATOR.join(data["authors"] or []),
             "author_count": data["author_count"],

@@ -8,7 +8,7 @@ from generator.records.collection import Paper
 from generator.records.models import Technique
 from generator.site.prebuilt import MARKER as PREBUILT_MARKER
 from generator.site.render.bibtex import bibtex_entry
-from generator.site.render.citation import highwire_tags
+from generator.site.render.citation import highwire_tags, pdf_url
 from generator.site.render.context import PageText, RenderContext, iso_day, page_text, shorten
 from generator.site.render.frontmatter import DESCRIPTION_LENGTH, front_matter
 from generator.site.render.html import (
@@ -23,6 +23,23 @@ from generator.site.render.html import (
 from generator.site.render.paths import paper_path
 
 BRIEF_EXCERPT = 240  # characters of the brief a search result shows
+# A long author list shows its first names and folds the rest into a <details>, which opens
+# without JavaScript; a list only a little longer than that is shown whole.
+AUTHORS_SHOWN = 6
+AUTHORS_FOLDED_FROM = 9
+# The facts a record's `sources:` may name, in the order the page lists them, with their label.
+_SOURCE_LABELS = (
+    ("title", "title"),
+    ("authors", "authors"),
+    ("institutions", "institutions"),
+    ("published", "published"),
+    ("venue", "venue_and_status"),
+    ("arxiv_category", "arxiv_category"),
+    ("doi", "doi"),
+    ("pdf", "pdf"),
+    ("code", "code"),
+    ("project", "project"),
+)
 
 # Look-alikes for the characters that could turn a Pagefind filter label into markup.
 _FILTER_LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
@@ -47,6 +64,7 @@ _CITE = Html(
 )
 _INDENT = Html("  ")
 _SMALL = Html("<p><small>{}</small></p>\n")
+_FOLDED_AUTHORS = Html('{} <details class="pb-authors"><summary>{}</summary>{}</details>')
 
 
 def brief_paragraphs(ctx: RenderContext, paper: Paper) -> Html:
@@ -74,18 +92,23 @@ def _details(ctx: RenderContext, paper: Paper, path: str) -> list[Html]:
     if paper.institutions:
         institutions = sep.join([ctx.a_inst(path, i) for i in paper.institutions])
         facts.append(_FACT.format(s["institutions"], institutions))
-    if record.author_count or record.authors:
-        n = record.author_count or len(record.authors or [])
-        facts.append(_FACT.format(s["author_count"], s["author_count_value"].format(n=n)))
+    if record.author_total:
+        count = s["author_count_value"].format(n=record.author_total)
+        facts.append(_FACT.format(s["author_count"], count))
     if record.authors:
-        facts.append(_FACT.format(s["authors"], sep.join(record.authors)))
+        facts.append(_FACT.format(s["authors"], _author_names(ctx, record.authors)))
     if paper.techniques:
         techniques = sep.join([ctx.a_tech(path, t) for t in paper.techniques])
         facts.append(_FACT.format(s["techniques"], techniques))
-    if record.venue:
-        facts.append(_FACT.format(s["venue"], record.venue))
-    if record.year:
-        facts.append(_FACT.format(s["year"], record.year))
+    if record.published:
+        facts.append(_FACT.format(s["published"], iso_day(record.published)))
+    venue = _venue_and_status(ctx, record.venue, record.venue_status)
+    if venue:
+        facts.append(_FACT.format(s["venue_and_status"], venue))
+    if record.citation_year:
+        facts.append(_FACT.format(s["year"], record.citation_year))
+    if record.arxiv_category:
+        facts.append(_FACT.format(s["arxiv_category"], record.arxiv_category))
     reports = ctx.model.reports_of.get(paper.id, [])
     if reports:
         links = sep.join([ctx.a_report(path, ctx.report_views[r.id]) for r in reports])
@@ -94,15 +117,36 @@ def _details(ctx: RenderContext, paper: Paper, path: str) -> list[Html]:
     return [html_heading(2, "details", s["details"]), html_list(facts)]
 
 
+def _author_names(ctx: RenderContext, authors: list[str]) -> Html:
+    """Return the author names; a long list folds all but the first ones into a <details>."""
+    sep = ctx.s["sep"]
+    if len(authors) < AUTHORS_FOLDED_FROM:
+        return sep.join(authors)
+    shown, folded = authors[:AUTHORS_SHOWN], authors[AUTHORS_SHOWN:]
+    more = ctx.s["authors_more"].format(total=len(authors), more=len(folded))
+    return _FOLDED_AUTHORS.format(sep.join(shown), more, sep.join(folded))
+
+
+def _venue_and_status(ctx: RenderContext, venue: str | None, status: str | None) -> Html | None:
+    """Return 'ICLR 2026 · withdrawn submission', 'preprint' or the venue alone, if known."""
+    label = ctx.s[f"status_{status}"] if status else None
+    if venue and label:
+        return _DOT.join([venue, label])
+    return html_text(venue) if venue else label
+
+
 def _links(ctx: RenderContext, paper: Paper) -> list[Html]:
     s = ctx.s
     links = paper.record.links
+    # The arXiv id is printed, not only linked: search reads the page's text.
     anchors = [
-        external_link(f"https://arxiv.org/abs/{links.arxiv}", "arXiv") if links.arxiv else None,
+        external_link(f"https://arxiv.org/abs/{links.arxiv}", f"arXiv:{links.arxiv}")
+        if links.arxiv
+        else None,
+        external_link(pdf_url(paper), s["pdf"]),
         external_link(f"https://doi.org/{quote(links.doi, safe='/:;()')}", "DOI")
         if links.doi
         else None,
-        external_link(links.pdf, s["pdf"]),
         external_link(links.code, s["code"]),
         external_link(links.project, s["project"]),
     ]
@@ -117,16 +161,17 @@ def _citations(ctx: RenderContext, paper: Paper) -> list[Html]:
     found = ctx.model.citations.get(paper.id)
     if found is None:
         return []
+    when = iso_day(found.as_of)
     lines = [
-        s["cited_by"].format(count=found.count, date=iso_day(found.as_of))
+        s["cited_by"].format(count=found.count, date=when, source=found.source)
         if found.count is not None
-        else s["cited_unknown"].format(date=iso_day(found.as_of))
+        else s["cited_unknown"].format(date=when, source=found.source)
     ]
     if found.venue:
         lines.append(_FACT.format(s["venue"], found.venue))
     if found.year:
         lines.append(_FACT.format(s["year"], found.year))
-    scholar = external_link(found.url, s["scholar_record"])
+    scholar = external_link(found.url, s["scholar_record"].format(source=found.source))
     if scholar:
         lines.append(scholar)
     return [html_heading(2, "citations", s["citations"]), html_list(lines)]
@@ -136,6 +181,13 @@ def _footer(ctx: RenderContext, paper: Paper) -> list[Html]:
     s = ctx.s
     record = paper.record
     footer: list[Html] = []
+    sources = [
+        _FACT.format(s[label], text)
+        for name, label in _SOURCE_LABELS
+        if (text := getattr(record.sources, name)) is not None
+    ]
+    if sources:
+        footer.append(_FACT.format(s["sources"], Html("; ").join(sources)))
     if record.review:
         footer.append(_FACT.format(s["review"], Html("; ").join(record.review)))
     if ctx.settings.edit_base:
@@ -226,8 +278,8 @@ def search_facets(ctx: RenderContext, paper: Paper) -> Html:
             group = ctx.tech_groups.get(current.parent) if current.parent else None
             current = group.technique if group else None
     facets += [(t["institutions"], ctx.inst_label(i)) for i in paper.institutions]
-    if paper.record.year:
-        facets.append((t["year"], str(paper.record.year)))
+    if paper.record.citation_year:
+        facets.append((t["year"], str(paper.record.citation_year)))
     for report in ctx.model.reports_of.get(paper.id, []):
         view = ctx.report_views[report.id]
         facets.append(

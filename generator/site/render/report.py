@@ -79,8 +79,8 @@ def render_report(ctx: RenderContext, view: ReportView) -> list[PageText]:
             if paper.institutions:
                 institutions = s["sep"].join(ctx.a_inst(path, x) for x in paper.institutions)
                 facts.append(strong.format(s["main_institutions"], institutions))
-            if paper.record.author_count:
-                count = s["author_count_value"].format(n=paper.record.author_count)
+            if paper.record.author_total:
+                count = s["author_count_value"].format(n=paper.record.author_total)
                 facts.append(strong.format(s["author_count"], count))
             if paper.techniques:
                 techniques = s["sep"].join(ctx.a_tech(path, t) for t in paper.techniques)

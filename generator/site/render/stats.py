@@ -111,7 +111,7 @@ def tally_statistics(model: SiteModel) -> Statistics:
     sizes: Counter[int] = Counter()
     unknown = 0
     for paper in model.papers:
-        n = paper.record.author_count or len(paper.record.authors or [])
+        n = paper.record.author_total or 0
         if n:
             sizes[n] += 1
         else:
