@@ -15,16 +15,19 @@ def brief_input_hash(
     title: str,
     abstract: str,
     institutions: Iterable[Institution],
-    technique_ids: Iterable[str],
     model: str,
     prompt_version: str,
 ) -> str:
-    """Hash what a brief depends on: paper text, institutions, offered ids, model, prompt."""
+    """Hash what a brief's sentence is made from: paper text, institutions, model, prompt.
+
+    The technique ids offered to the model (the whole registry) are left out: they only feed
+    its technique suggestions, never the sentence, and with them in, adding one technique to
+    data/techniques.yaml made every generated brief stale: hidden from the site and asked again.
+    """
     payload = {
         "title": title,
         "abstract": abstract,
         "institutions": [[i.id, i.en, i.zh] for i in institutions],
-        "technique_ids": sorted(technique_ids),
         "model": model,
         "prompt_version": prompt_version,
     }
@@ -34,24 +37,18 @@ def brief_input_hash(
 
 @dataclass(frozen=True)
 class BriefInputs:
-    """A paper's part of a brief's inputs: its text, its institutions, the technique ids offered."""
+    """A paper's part of a brief's inputs: its text and its institutions."""
 
     title: str
     abstract: str
     institutions: tuple[Institution, ...]
-    technique_ids: tuple[str, ...]
 
     @classmethod
-    def of(
-        cls,
-        record: PaperRecord,
-        institutions: Iterable[Institution],
-        technique_ids: Iterable[str],
-    ) -> BriefInputs | None:
+    def of(cls, record: PaperRecord, institutions: Iterable[Institution]) -> BriefInputs | None:
         """Collect the inputs of a record's brief; None when it lacks a title or an abstract."""
         if not record.title or not record.abstract:
             return None
-        return cls(record.title, record.abstract, tuple(institutions), tuple(technique_ids))
+        return cls(record.title, record.abstract, tuple(institutions))
 
     def input_hash(self, model: str, prompt_version: str) -> str:
         """Hash these inputs with the model and prompt version that turn them into a brief."""
@@ -59,7 +56,6 @@ class BriefInputs:
             title=self.title,
             abstract=self.abstract,
             institutions=self.institutions,
-            technique_ids=self.technique_ids,
             model=model,
             prompt_version=prompt_version,
         )

@@ -79,11 +79,8 @@ def load_collection(
     paper_paths = _valid_record_paths(data_dir / "papers", "paper", problems)
     problems += _orphan_enrichment(enrichment_paths, paper_paths)
     paper_files = _read_papers(paper_paths, problems, size_cap)
-    offered = tuple(techniques)  # a generated brief may choose from every technique id
     papers = {
-        paper_id: _resolve_paper(
-            paper_id, file, registry, tech_registry, offered, enrichment, problems
-        )
+        paper_id: _resolve_paper(paper_id, file, registry, tech_registry, enrichment, problems)
         for paper_id, file in paper_files.items()
     }
     changes = changes or ChangedRecords.from_git(data_dir)
@@ -290,7 +287,6 @@ def _resolve_paper(
     file: _PaperFile,
     registry: InstitutionRegistry,
     techniques: TechniqueRegistry,
-    offered: tuple[str, ...],
     enrichment: dict[str, EnrichmentRecord],
     problems: list[Problem],
 ) -> Paper:
@@ -305,7 +301,7 @@ def _resolve_paper(
         institutions=institutions,
         techniques=_resolve_techniques(record, doc, techniques, problems),
         enrichment=enrichment.get(paper_id),
-        brief_inputs=BriefInputs.of(record, institutions, offered),
+        brief_inputs=BriefInputs.of(record, institutions),
     )
 
 

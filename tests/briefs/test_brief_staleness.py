@@ -78,6 +78,25 @@ def test_a_registry_edit_that_changes_the_inputs_makes_the_brief_stale(data_dir:
     assert _paper(data_dir).brief_pending
 
 
+def test_a_new_technique_in_the_registry_leaves_every_brief_shown_and_asks_nothing(
+    data_dir: Path,
+) -> None:
+    add_paper(data_dir, "fastquant", title=TITLE)
+    _enrich(data_dir)
+    brief = _paper(data_dir).brief_text
+    registry = data_dir / "techniques.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8")
+        + "  - id: speculative-decoding\n    zh: 投机解码\n    en: Speculative decoding\n"
+        + "    description: Draft tokens cheaply, verify them in one pass.\n",
+        encoding="utf-8",
+    )
+    assert "speculative-decoding" in load_collection(data_dir).techniques
+    shown = _paper(data_dir)
+    assert shown.brief_text == brief and not shown.brief_pending
+    assert _enrich(data_dir) == []  # nothing to buy again
+
+
 def test_a_persons_brief_wins_whatever_the_generated_one(data_dir: Path) -> None:
     add_paper(data_dir, "fastquant", title=TITLE)
     _enrich(data_dir)

@@ -216,12 +216,11 @@ def brief_request(paper: Paper, techniques: Iterable[Technique]) -> BriefRequest
 
 
 def input_hash(request: BriefRequest, model: str, prompt_version: str | None = None) -> str:
-    """Hash what a brief depends on: paper text, institutions, offered ids, model, prompt."""
+    """Hash what a brief's sentence depends on (records.briefinputs.brief_input_hash)."""
     return brief_input_hash(
         title=request.title,
         abstract=request.abstract,
         institutions=request.institutions,
-        technique_ids=(t.id for t in request.techniques),
         model=model,
         prompt_version=prompt_version or PROMPT_VERSION,
     )
