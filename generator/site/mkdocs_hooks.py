@@ -3,6 +3,8 @@
 - `SearchFeed` hands each paper page's article to Pagefind (search_index.PagefindStream) as
   MkDocs converts it, and has MkDocs take the paper pages first, so Pagefind indexes and writes
   its bundle on the other core while MkDocs renders the site.
+- `LanguagePages` (registered by site_language.set_site_language) publishes a hand-written
+  page's version in the build's language (about.en.md for about.md in English).
 - `NavCache` renders Material's navigation once for all pages outside the nav that link its
   pages by the same relative URLs. Such a page's navigation has no active item, so it differs
   from another's only in those links and in its path to the site root (`base_url`, for the
@@ -15,6 +17,8 @@ A plain `mkdocs build` of the same docs runs without them and gives the same pag
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +143,56 @@ class NavCache:
         env.globals["pb_nav_cache"] = {}
         env.globals["pb_nav_key"] = _nav_key
         return env
+
+
+# A hand-written page in another language sits beside the site language's: about.en.md is
+# about.md in English.
+_VARIANT = re.compile(r"^(?P<base>.+)\.(?P<language>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\.md$")
+
+
+class LanguagePages:
+    """Give a build in `language` that language's version of each hand-written page.
+
+    docs/about.md is written in the site's own language (theme.language in mkdocs.yml);
+    docs/about.en.md, when present, is the same page in English. A build in English publishes
+    about.en.md at about.md's place (URL, navigation entry, edit link to about.en.md); every
+    build drops the versions of the other languages in `languages`. mkdocs.yml's exclude_docs
+    keeps them out of a plain `mkdocs build` too.
+    """
+
+    def __init__(self, language: str, languages: Iterable[str]) -> None:
+        self.language = language
+        self.languages = {str(name) for name in languages} | {language}
+
+    def variant_of(self, src_uri: str) -> tuple[str, str] | None:
+        """Return (the page it translates, its language) for a language version, else None."""
+        found = _VARIANT.match(src_uri)
+        if found is None or found["language"] not in self.languages:
+            return None
+        return found["base"] + ".md", found["language"]
+
+    def on_files(self, files: Any, /, *, config: Any) -> Any:
+        """Put this language's version of each page in place of the page; drop the others."""
+        from mkdocs.structure.files import File, InclusionLevel
+
+        chosen: dict[str, Any] = {}
+        for file in list(files):
+            variant = self.variant_of(file.src_uri)
+            if variant is None:
+                continue
+            files.remove(file)
+            if variant[1] == self.language:
+                chosen[variant[0]] = file
+        for base_uri, version in sorted(chosen.items()):
+            page = files.get_file_from_path(base_uri)
+            if page is None:
+                page = File.generated(
+                    config,
+                    base_uri,
+                    abs_src_path=str(version.abs_src_path),
+                    inclusion=InclusionLevel.UNDEFINED,
+                )
+                files.append(page)
+            page.abs_src_path = version.abs_src_path
+            page.edit_uri = version.src_uri
+        return files

@@ -3,7 +3,9 @@
 mkdocs.yml describes the site in its own language (theme.language: zh): its name, description and
 the colour-scheme toggle's labels. Under `extra.paperbrief_languages`, it may describe the site in
 another language; a build in that language takes those values, so the English site shows an
-English name in the header, the home page and the browser's title.
+English name in the header, the home page and the browser's title. A hand-written page may have a
+version in each of those languages beside it (docs/about.en.md beside docs/about.md): the build
+publishes the version in its language in the page's place (mkdocs_hooks.LanguagePages).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.errors import ConfigError
+from generator.site.mkdocs_hooks import LanguagePages
 
 EXTRA_KEY = "paperbrief_languages"
 _FIELDS = ("site_name", "site_description")
@@ -24,6 +27,7 @@ def set_site_language(config: Any, language: str) -> None:
     languages = extra.get(EXTRA_KEY) or {}
     if not isinstance(languages, Mapping):
         raise ConfigError(f"extra.{EXTRA_KEY} in mkdocs.yml must map a language to its settings")
+    config.plugins["paperbrief-language-pages"] = LanguagePages(language, languages)
     chosen = languages.get(language)
     if chosen is None:
         return

@@ -7,6 +7,7 @@ when a page reaches for another host. Screenshots go to test-artifacts/browser/ 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
@@ -39,26 +40,54 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def _serve(site: Path) -> Iterator[Served]:
+    """Serve a built site on 127.0.0.1 until the block ends."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(site, f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Build the fixture site (hostile record included) and serve it on 127.0.0.1."""
     from sitebuild import FIXTURE_DATA, build_into
 
     built = build_into(tmp_path_factory.mktemp("browser-site"), FIXTURE_DATA)
-    handler = functools.partial(_QuietHandler, directory=str(built.site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Served(built.site, f"http://127.0.0.1:{server.server_address[1]}/")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serve(built.site) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def served_en(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Build the fixture site in English (`paperbrief build --language en`) and serve it."""
+    from sitebuild import FIXTURE_DATA, build_into
+
+    built = build_into(tmp_path_factory.mktemp("browser-site-en"), FIXTURE_DATA, "en")
+    with _serve(built.site) as site:
+        yield site
 
 
 @pytest.fixture
 def new_tab(browser: Any, served: Served) -> Iterator[Any]:
     """Return a factory of fresh browser contexts (viewport, colour scheme, permissions)."""
+    yield from _tab_factory(browser, served)
+
+
+@pytest.fixture
+def new_en_tab(browser: Any, served_en: Served) -> Iterator[Any]:
+    """Return a factory of fresh browser contexts on the English site."""
+    yield from _tab_factory(browser, served_en)
+
+
+def _tab_factory(browser: Any, served: Served) -> Iterator[Any]:
+    """Yield a factory of fresh browser contexts on `served`; close them all afterwards."""
     contexts: list[Any] = []
 
     def make(

@@ -56,7 +56,7 @@ def test_json_lists_every_paper_with_the_documented_fields(files: dict[str, str]
         "kv-evict",
         "untitled-sparse",
     ]
-    documented = (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    documented = (ROOT / "docs" / "export-formats.md").read_text(encoding="utf-8")
     for paper in data["papers"]:
         for field in paper:
             assert f"| `{field}` |" in documented, field
@@ -81,7 +81,7 @@ def test_csv_round_trips_with_the_documented_columns(files: dict[str, str]) -> N
     assert re.search(r"[^\r]\n", text) is None  # every line ends in CRLF
     rows = list(csv.DictReader(io.StringIO(text[1:], newline="")))
     assert tuple(rows[0]) == CSV_COLUMNS
-    documented = (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    documented = (ROOT / "docs" / "export-formats.md").read_text(encoding="utf-8")
     assert ", ".join(f"`{c}`" for c in CSV_COLUMNS) in " ".join(documented.split())
     by_id = {r["id"]: r for r in rows}
     assert len(by_id) == 5

@@ -26,10 +26,10 @@ class BuiltSite:
     report: BuildReport
 
 
-def build_into(base: Path, data: Path) -> BuiltSite:
+def build_into(base: Path, data: Path, language: str | None = None) -> BuiltSite:
     """Build `data` with the repository's mkdocs.yml into base/docs and base/site."""
     docs = copy_handwritten_docs(ROOT / "docs", base / "docs")
-    report = build_site(data, docs, base / "site", config_file=CONFIG)
+    report = build_site(data, docs, base / "site", config_file=CONFIG, language=language)
     return BuiltSite(data=data, docs=docs, site=base / "site", report=report)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
-from sitebuild import CONFIG
+from sitebuild import CONFIG, FIXTURE_DATA, BuiltSite, build_into
 
 from generator.errors import ConfigError
 from generator.site.build import load_mkdocs_config
@@ -38,3 +40,24 @@ def test_an_unknown_setting_is_refused(tmp_path: Path) -> None:
     config["extra"] = {"paperbrief_languages": {"en": {"site_nmae": "Oops"}}}
     with pytest.raises(ConfigError, match="unknown setting 'site_nmae'"):
         set_site_language(config, "en")
+
+
+def _h1(page: Path) -> str:
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", page.read_text(encoding="utf-8"), re.S)
+    assert found, page
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).replace("¶", "").strip()
+
+
+def test_each_build_publishes_the_hand_written_pages_in_its_language(
+    fixture_site: BuiltSite, tmp_path: Path
+) -> None:
+    english = build_into(tmp_path, FIXTURE_DATA, "en")
+    expected = [
+        (fixture_site, {"about": "关于本站", "search": "搜索", "maintainers": "维护者文档"}),
+        (english, {"about": "About", "search": "Search", "maintainers": "For maintainers"}),
+    ]
+    for built, headings in expected:
+        for page, heading in headings.items():
+            assert _h1(built.site / page / "index.html") == heading
+        # the other language's version is published nowhere
+        assert not list(built.site.glob("*.en")), built.site
