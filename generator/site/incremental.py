@@ -11,7 +11,9 @@ checked:
   again without reuse (titles are known only once every page is read);
 - which files exist, for a page whose body is not prebuilt HTML (MkDocs resolves its links
   against them): the set of files must match;
-- other pages' anchors, for a page linking one: such a page is always built again.
+- other pages' anchors, for a page linking one: such a page is always built again;
+- the published page itself: its size must be the recorded one and it must be no newer than
+  the manifest (manifest.written_since), or something else wrote it after the last build.
 
 For a reused page MkDocs reads nothing and renders an empty template (so it writes nothing over
 the link); what the rest of the build needs from it comes from the manifest: its title, anchors
@@ -40,7 +42,9 @@ from generator.site.manifest import (
     PageRecord,
     files_digest,
     manifest_dir,
+    manifest_time,
     source_digest,
+    written_since,
 )
 from generator.site.prebuilt import MARKER
 from generator.site.search import BUNDLE_DIR, is_search_page
@@ -150,6 +154,8 @@ class PageReuse:
         self.published = published
         self.staging = staging
         self.search_inputs = search_inputs
+        # When the last build finished: a published page written later is not its page.
+        self.built = manifest_time(published) if previous is not None else None
         self.reused: dict[str, PageRecord] = {}
         self.sources: dict[str, str] = {}
         self.prebuilt: set[str] = set()
@@ -163,6 +169,7 @@ class PageReuse:
         self.static_reused = 0
         self._mark = 0
         self._made_dirs: set[Path] = set()
+        self._bundle_untouched: bool | None = None
         self._nav: Any = None
         self.files: Any = None
 
@@ -211,6 +218,7 @@ class PageReuse:
             and (old.prebuilt or self.previous.files == self.files_digest)
             and (file.src_uri not in self.in_nav or old.meta is not None)
             and self._article_kept(old, file.dest_uri)
+            and not written_since(self.published / file.dest_uri, old.size, self.built)
             and self._link(file.dest_uri)
         ):
             self.reused[file.src_uri] = old
@@ -253,11 +261,19 @@ class PageReuse:
         return context
 
     def previous_search_bundle(self) -> tuple[str, Path] | None:
-        """Return the last build's Pagefind fingerprint and bundle, if there is one to reuse."""
+        """Return the last build's Pagefind fingerprint and bundle, if there is one to reuse.
+
+        Not when the bundle has no entry file, or one of its files was written after the last
+        build (something else wrote into the published site since).
+        """
         if self.previous is None or not self.previous.search_bundle:
             return None
         bundle = self.published / BUNDLE_DIR
-        if not (bundle / "pagefind-entry.json").is_file():
+        if self._bundle_untouched is None:
+            self._bundle_untouched = (
+                bundle / "pagefind-entry.json"
+            ).is_file() and not _written_after(bundle, self.built)
+        if not self._bundle_untouched:
             return None
         return self.previous.search_bundle, bundle
 
@@ -295,6 +311,7 @@ class PageReuse:
                 ),
                 search=self.search.get(uri, ()),
                 pagefind=place,
+                size=_size(self.staging / file.dest_uri),
             )
         return BuildManifest(
             format=int(inputs["format"]),
@@ -348,6 +365,28 @@ def _search_entries(config: Any) -> list[dict[str, Any]] | None:
     index = getattr(plugin, "search_index", None)
     entries = getattr(index, "entries", None)
     return entries if isinstance(entries, list) else None
+
+
+def _written_after(folder: Path, built: int | None) -> bool:
+    """Tell whether a file under a folder was modified after `built` (ns; None: unknown)."""
+    if built is None:
+        return True
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            try:
+                if os.stat(os.path.join(dirpath, name)).st_mtime_ns > built:
+                    return True
+            except OSError:
+                return True
+    return False
+
+
+def _size(path: Path) -> int | None:
+    """Return a built file's size, or None when the build wrote none."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def _same_bytes(first: Path, second: Path) -> bool:

@@ -34,7 +34,7 @@ MANIFEST_DIR = ".paperbrief"
 MANIFEST_FILE = "manifest.json"
 SEARCH_INPUT_FILE = "pagefind-input.bin"
 # Bump when the manifest's meaning changes: an old manifest then means "build everything".
-FORMAT = 3
+FORMAT = 4
 # The modules whose code shapes what MkDocs and Pagefind make of the docs (not render/, whose
 # changes show up in the docs sources themselves).
 _BUILD_CODE = Path(__file__).resolve().parent
@@ -67,6 +67,9 @@ class PageRecord(BaseModel):
     search: tuple[dict[str, Any], ...] = ()
     # Where the article handed to Pagefind sits in SEARCH_INPUT_FILE: offset and length.
     pagefind: tuple[int, int] | None = None
+    # Size in bytes of the built page. With the manifest's modification time it tells whether
+    # the published page is still the one this build left (see `written_since`).
+    size: int | None = None
 
 
 class BuildManifest(BaseModel):
@@ -88,6 +91,32 @@ class BuildManifest(BaseModel):
 def manifest_dir(site: Path) -> Path:
     """Return the hidden folder of a site that holds its manifest."""
     return site / MANIFEST_DIR
+
+
+def manifest_time(site: Path) -> int | None:
+    """Return when the manifest of a built site was written (ns), or None without one."""
+    try:
+        return (manifest_dir(site) / MANIFEST_FILE).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def written_since(path: Path, size: int | None, built: int | None) -> bool:
+    """Tell whether a page of a built site was written after its build, or is missing.
+
+    The manifest is written once every page is: a page modified later than the manifest, or
+    whose size is not the recorded one, was written by something else since (a plain `mkdocs
+    build` into the site, an edit by hand), so its source hash says nothing about its bytes. A
+    page reused by hard link keeps its older time. Only the manifest's time is kept, so the
+    manifest itself stays the same as a clean build's.
+    """
+    if size is None or built is None:
+        return True
+    try:
+        status = path.stat()
+    except OSError:
+        return True
+    return status.st_size != size or status.st_mtime_ns > built
 
 
 def read_manifest(site: Path) -> BuildManifest | None:
