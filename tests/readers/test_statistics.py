@@ -104,7 +104,7 @@ def test_page_stays_bounded_at_scale() -> None:
 def test_english_statistics_page() -> None:
     model = index_site(load_collection(FIXTURE_DATA))
     text = _page(model, "en")
-    assert "<h1>Statistics</h1>" in text and ">Papers per technique<a class=\"headerlink\"" in text
+    assert "<h1>Statistics</h1>" in text and '>Papers per technique<a class="headerlink"' in text
     assert ">Quantization<" in text
 
 
@@ -170,3 +170,46 @@ def test_bars_are_scaled_to_the_largest_value() -> None:
     assert widths[1] > 0 and widths == [widths[1] / 4, widths[1], 0]
     assert [v.text for v in drawn["pb-chart__value"]] == ["1", "4", "0"]
     assert [label.text for label in drawn["pb-chart__label"]] == ["one", "four", "none"]
+
+
+def _section(page: str, anchor: str) -> str:
+    return page.split(f'<h2 id="{anchor}">', 1)[1].split("<h2 ", 1)[0]
+
+
+def test_the_rest_is_a_table_row_and_a_note_never_a_bar() -> None:
+    """Summed over many, the rest would dwarf the bars (13 others with 12 papers beside 3)."""
+    model = index_site(synthetic_collection(2000))
+    st = tally_statistics(model)
+    for language, others_word in (("zh", "其他"), ("en", "others")):
+        page = _page(model, language)
+        for anchor, groups, others in (
+            ("per-technique", st.techniques, st.technique_others),
+            ("per-institution", st.institutions, st.institution_others),
+        ):
+            section = _section(page, anchor)
+            svg = SVG.findall(section)[0]
+            drawn = _drawn_bars(svg)
+            top = TOP_TECHNIQUES if "technique" in anchor else TOP_INSTITUTIONS
+            assert len(drawn) == len(groups) == top
+            assert others_word not in svg
+            # the longest bar is the largest group's, not the others' sum
+            assert max(drawn) == len(groups[0].papers)
+            note = section.split("</figure>", 1)[1].split("<table>", 1)[0]
+            assert f"{others[0]}" in note and f"{others[1]}" in note, note
+            assert 'class="pb-figure__note"' in note
+            last_row = section.split("<tr>")[-1]
+            assert others_word in last_row and f">{others[1]}<" in last_row, last_row
+
+
+def _drawn_bars(svg: str) -> list[float]:
+    """Return the value label beside each bar of a bar chart, in order."""
+    root = ET.fromstring(svg)
+    bars = [e for e in root.iter() if e.attrib.get("class") == "pb-chart__bar"]
+    values = [e for e in root.iter() if e.attrib.get("class") == "pb-chart__value"]
+    assert len(bars) == len(values)
+    return [float(e.text or "nan") for e in values]
+
+
+def test_a_few_groups_get_no_note() -> None:
+    page = _page(index_site(load_collection(FIXTURE_DATA)))
+    assert "pb-figure__note" not in page and "其他" not in page

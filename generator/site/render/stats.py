@@ -1,8 +1,9 @@
 """Tally the collection and render the statistics page: charts (inline SVG) with data tables.
 
-Every tally is linear in the number of papers, and every chart and table is bounded (top N plus
-an "others" row; the matrix crosses the top institutions with the top techniques), so the page
-stays the same size at 10,000 papers.
+Every tally is linear in the number of papers, and every chart and table is bounded (top N; the
+table adds an "others" row, which the chart leaves out and a note under it describes; the matrix
+crosses the top institutions with the top techniques), so the page stays the same size at 10,000
+papers.
 """
 
 from __future__ import annotations
@@ -194,14 +195,22 @@ def render_statistics(model: SiteModel, ctx: RenderContext) -> PageText:
             for g in groups
         ]
         if others[0]:
+            # The rest is one row of the table, not a bar: summed over many, it would dwarf
+            # the bars it follows (13 others holding 12 papers beside a largest bar of 3).
             label = t["others"].format(n=others[0])
-            bars.append(Bar(label, others[1]))
             rows.append([ctx.link(path, listing_path(kind), label), str(others[1])])
         out.append(_figure(bar_chart(f"chart-{kind}", t[key], bars)))
+        if others[0]:
+            note = Html(t[f"rest_{kind}"]).format(
+                shown=len(groups),
+                total=total,
+                n=others[0],
+                papers=others[1],
+                all=ctx.link(path, listing_path(kind), t[f"all_{kind}"]),
+            )
+            out.append(Html('<p class="pb-figure__note">{}</p>\n').format(note))
         head = [t["technique" if kind == "techniques" else "institution"], t["papers"]]
         out.append(html_table(head, rows, right_from=-1))
-        if others[0]:
-            out.append(line.format(t["shown_of"].format(shown=len(groups), total=total)))
 
     ranking(
         "per_technique",

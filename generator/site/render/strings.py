@@ -247,7 +247,10 @@ STAT_STRINGS: dict[str, dict[str, str]] = {
         "author_count": "作者数",
         "others": "其他 {n} 个（合计，去重）",
         "unknown": "未知",
-        "shown_of": "显示前 {shown} 个，共 {total} 个。",
+        "rest_techniques": "图中为论文最多的 {shown} 个技术方向（共 {total} 个）；其余 {n} 个合计 {papers} 篇论文（每篇只计一次），不在图中，见下表末行，全部技术方向见{all}。",
+        "rest_institutions": "图中为论文最多的 {shown} 个机构（共 {total} 个）；其余 {n} 个合计 {papers} 篇论文（每篇只计一次），不在图中，见下表末行，全部机构见{all}。",
+        "all_techniques": "技术方向列表",
+        "all_institutions": "机构列表",
         "none": "暂无数据。",
     },
     "en": {
@@ -271,7 +274,10 @@ STAT_STRINGS: dict[str, dict[str, str]] = {
         "author_count": "Authors",
         "others": "{n} others (together, each paper once)",
         "unknown": "unknown",
-        "shown_of": "Top {shown} of {total}.",
+        "rest_techniques": "The chart shows the {shown} techniques with the most papers (of {total}); the other {n} hold {papers} papers together (each counted once) and are left out of it: see the table's last row, and {all} for every technique.",
+        "rest_institutions": "The chart shows the {shown} institutions with the most papers (of {total}); the other {n} hold {papers} papers together (each counted once) and are left out of it: see the table's last row, and {all} for every institution.",
+        "all_techniques": "the list of techniques",
+        "all_institutions": "the list of institutions",
         "none": "No data yet.",
     },
 }
