@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 LISTED_INSTITUTIONS = 3  # per row of a paper listing
 SIDEBAR_LIMIT = 30  # co-authors, active institutions, home-page institutions
+NO_COUNT = "—"  # a paper without a citation count, explained under the table
 
 _OPENING = Html(PREBUILT_MARKER + "\n<h1>{}</h1>\n")
 
@@ -35,26 +36,76 @@ def _numbered(ctx: RenderContext, title: Html, n: int, total: int) -> Html:
     return Html("{} ({})").format(title, ctx.s["page_of"].format(n=n, total=total))
 
 
-def paper_table(ctx: RenderContext, source: str, papers: Sequence[Paper]) -> Html:
-    """Return a compact table of papers: title, institutions, year/date, citations."""
+def by_date_then_title(paper: Paper) -> tuple[int, int, bool, str, str]:
+    """Sort key of the all-papers list: newest first-version date first, then title.
+
+    A paper whose first-version date is unknown sorts by its year, after the dated papers of
+    that year; one with neither comes last. Untitled papers follow titled ones.
+    """
+    record = paper.record
+    published = record.published
+    year = published.year if published else (record.year or 0)
+    title = record.title
+    return (
+        -year,
+        -(published.toordinal() if published else 0),
+        title is None,
+        (title or "").casefold(),
+        paper.id,
+    )
+
+
+def paper_table(
+    ctx: RenderContext, source: str, papers: Sequence[Paper], *, first_version: bool = False
+) -> Html:
+    """Return a compact table of papers: title, institutions, date, citations.
+
+    The date is the day the paper joined the collection, or with `first_version` the date of
+    its first version (its year when only that is known). No cell is left empty: an unknown
+    value says so, and a paper with no citation count shows a dash the note under the table
+    explains.
+    """
     s = ctx.s
     if not papers:
         return Html("<p>{}</p>\n").format(s["none"])
     cited = any(p.id in ctx.model.citations for p in papers)
-    head = [s["papers"], s["institutions"], s["date"]] + ([s["citations"]] if cited else [])
+    date_head = s["published"] if first_version else s["added"]
+    head = [s["papers"], s["institutions"], date_head] + ([s["citations"]] if cited else [])
     rows = []
+    dashes = False
     for paper in papers:
         insts = [
             ctx.a_inst(source, i, short=True) for i in paper.institutions[:LISTED_INSTITUTIONS]
         ]
         if len(paper.institutions) > LISTED_INSTITUTIONS:
             insts.append(s["more"])
-        row = [ctx.a_paper(source, paper), s["sep"].join(insts), iso_day(paper.record.added)]
+        row = [
+            ctx.a_paper(source, paper),
+            s["sep"].join(insts) if insts else s["unknown"],
+            _first_version(ctx, paper) if first_version else iso_day(paper.record.added),
+        ]
         if cited:
             found = ctx.model.citations.get(paper.id)
-            row.append(str(found.count) if found and found.count is not None else "")
+            if found and found.count is not None:
+                row.append(str(found.count))
+            else:
+                row.append(NO_COUNT)
+                dashes = True
         rows.append(row)
-    return html_table(head, rows)
+    table = html_table(head, rows)
+    if dashes:
+        table += Html('<p class="pb-table-note">{}</p>\n').format(
+            s["no_citations"].format(dash=NO_COUNT)
+        )
+    return table
+
+
+def _first_version(ctx: RenderContext, paper: Paper) -> str:
+    """Return the first version's date, else the year, else 'unknown'."""
+    record = paper.record
+    if record.published:
+        return iso_day(record.published)
+    return str(record.year) if record.year else ctx.s["unknown"]
 
 
 def render_listing(
@@ -66,6 +117,7 @@ def render_listing(
     *,
     description: Html | None = None,
     feed: tuple[str, str] | None = None,
+    first_version: bool = False,
 ) -> list[PageText]:
     """Render a paginated paper listing; `header(path)` opens the first page."""
     result = []
@@ -80,7 +132,7 @@ def render_listing(
         if n == 1:
             out.append(header(path))
         out.append(ctx.pager(path, pages, n))
-        out.append(paper_table(ctx, path, chunk))
+        out.append(paper_table(ctx, path, chunk, first_version=first_version))
         out.append(ctx.pager(path, pages, n))
         front = front_matter(shown_title, description=description, **extra)
         result.append(page_text(path, front, out))
@@ -296,7 +348,10 @@ def render_indexes(ctx: RenderContext) -> list[PageText]:
         ctx,
         [listing_path("papers", n) for n in range(1, count + 1)],
         s["papers_title"],
-        model.papers,
-        lambda path: Html("<p>{}</p>\n").format(s["paper_count"].format(n=len(model.papers))),
+        sorted(model.papers, key=by_date_then_title),
+        lambda path: Html("<p>{}</p>\n").format(
+            s["paper_count"].format(n=len(model.papers)) + s["papers_order"]
+        ),
+        first_version=True,
     )
     return pages
