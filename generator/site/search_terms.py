@@ -14,21 +14,36 @@ characters finds the pages that hold the whole query as written. The same hidden
 names a reader may search for that the page does not show: institution aliases, the other
 language's labels, technique aliases (a narrower technique's page carries its parents' names:
 量化 finds post-training quantization papers), the arXiv id as Pagefind reads a query for it.
+
+Diacritics: Pagefind 1.5 files "zürich" under "zurich" as a variant, and its exact (quoted) search
+then counts a page holding both forms twice and never finds the phrase "ETH Zurich" there. So
+the search page turns that folding off (exactDiacritics) and folds both sides itself: the hidden
+text is written without Latin diacritics (`fold`), and so is every query. Züri, Zuri, Zürich
+and Zurich then all find a page that says either.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # Han (extension A, compatibility ideographs, the supplementary planes) and kana: the scripts
 # browsers segment with a dictionary. Hangul and the rest are written with spaces.
 _CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK_CHAR = re.compile(f"([{_CJK}])")
-_CJK_RUN = re.compile(f"[{_CJK}]+")
+# A run of letters and digits (no spaces, no punctuation) holding a CJK character: KV缓存, 华为.
+_CJK_WORDS = re.compile(rf"[^\W_]*[{_CJK}][^\W_]*")
+# Combining diacritical marks (U+0300-U+036F) only: kana's voicing marks stay (デ is not テ).
+_DIACRITICS = re.compile("[\u0300-\u036f]")
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 # Between two names: not a word, so Pagefind indexes nothing for it.
 SEPARATOR = " · "
+
+
+def fold(text: str) -> str:
+    """Return text without Latin diacritics (Zürich -> Zurich), as pb-search.js folds a query."""
+    return unicodedata.normalize("NFC", _DIACRITICS.sub("", unicodedata.normalize("NFD", text)))
 
 
 def spaced_cjk(text: str) -> str:
@@ -51,14 +66,19 @@ def name_variants(name: str) -> list[str]:
 
 
 def hidden_search_text(names: Iterable[str], texts: Iterable[str]) -> str:
-    """Return a page's hidden search text: each name's variants, then the CJK runs of its texts.
+    """Return a page's hidden search text: each name's variants, then the CJK words of its texts.
 
     `names` are what a reader may type that the page need not show; `texts` are what it shows
-    (title, brief, abstract ...), of which only the CJK runs are repeated, one character a word.
+    (title, brief, abstract ...), of which only the words holding CJK are repeated (KV缓存 as
+    KV 缓 存), or the whole text when it has diacritics to fold. Everything is folded.
     """
     parts: list[str] = []
     for name in names:
-        parts += [spaced_cjk(v) for v in name_variants(name)]
+        parts += [spaced_cjk(fold(v)) for v in name_variants(name)]
     for text in texts:
-        parts += [spaced_cjk(run) for run in _CJK_RUN.findall(text)]
+        folded = fold(text)
+        if folded != text:
+            parts.append(spaced_cjk(" ".join(folded.split())))
+        else:
+            parts += [spaced_cjk(word) for word in _CJK_WORDS.findall(text)]
     return SEPARATOR.join(dict.fromkeys(p for p in parts if p))

@@ -17,13 +17,13 @@ PHONE = (390, 844)
 
 def _result_links(tab: Tab) -> list[str]:
     return tab.page.eval_on_selector_all(
-        ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))"
+        ".pb-search__result-link", "els => els.map(e => e.getAttribute('href'))"
     )
 
 
 def _wait_for_results(tab: Tab, at_least: int = 1) -> list[str]:
     tab.page.wait_for_function(
-        "n => document.querySelectorAll('.pagefind-ui__result-link').length >= n", arg=at_least
+        "n => document.querySelectorAll('.pb-search__result-link').length >= n", arg=at_least
     )
     return _result_links(tab)
 
@@ -58,14 +58,16 @@ def test_a_technique_filter_narrows_the_results(new_tab: NewTab) -> None:
     before = _wait_for_results(tab, 3)
     # Every filter group is offered, however the search raced the loading of the filters
     # (a search that ran first used to lose the groups whose chunks were still loading).
-    groups = tab.page.locator(".pagefind-ui__filter-name").all_inner_texts()
+    tab.page.wait_for_selector("#pb-search[data-ready]")
+    groups = tab.page.locator(".pb-search__filter-name").all_inner_texts()
     assert sorted(groups) == sorted(["技术方向", "机构", "年份", "报告"]), groups
-    label = tab.page.locator(".pagefind-ui__filter-label", has_text="Post-Training Quantization")
+    label = tab.page.locator(".pb-search__filter-label", has_text="Post-Training Quantization")
+    label.first.evaluate("l => { l.closest('details').open = true; }")
     label.first.click()
     # Results re-render after a filter change (briefly none): wait for the narrowed list.
     tab.page.wait_for_function(
         """n => {
-          const links = document.querySelectorAll('.pagefind-ui__result-link');
+          const links = document.querySelectorAll('.pb-search__result-link');
           return links.length > 0 && links.length < n;
         }""",
         arg=len(before),

@@ -83,17 +83,17 @@ with sync_playwright() as p:
             out["moved"].append(url + " -> " + " -> ".join(documents or [tab.url]))
     # the search page with a query and every filter group open: its UI inserts HTML there
     tab.goto(served + "search/?q=hostile", wait_until="load")
-    tab.wait_for_selector(".pagefind-ui__result")
-    blocks = "details.pagefind-ui__filter-block"
+    tab.wait_for_selector("#pb-search[data-ready] .pb-search__result")
+    blocks = "details.pb-search__filter"
     tab.wait_for_selector(blocks + " summary")
     for summary in tab.query_selector_all(blocks + ":not([open]) summary"):
         summary.click()
     tab.wait_for_function(
         "sel => [...document.querySelectorAll(sel)].every(d => d.open)"
-        " && document.querySelectorAll('.pagefind-ui__filter-label').length > 0",
+        " && document.querySelectorAll('.pb-search__filter-label').length > 0",
         arg=blocks,
     )
-    out["labels"] = [l.text_content() for l in tab.query_selector_all(".pagefind-ui__filter-label")]
+    out["labels"] = [l.text_content() for l in tab.query_selector_all(".pb-search__filter-label")]
     browser.close()
 print(json.dumps(out))
 """

@@ -23,21 +23,28 @@ def test_header_search_lists_quantization_papers_and_a_filter_narrows_them(
     page.goto(served_site)
     page.fill("input.md-search__input", "量化")
     page.press("input.md-search__input", "Enter")
-    page.wait_for_selector(".pagefind-ui__result")
-    links = page.locator(".pagefind-ui__result-link")
+    page.wait_for_selector("#pb-search[data-ready] .pb-search__result")
+    links = page.locator(".pb-search__result-link")
     page.wait_for_function(
-        f"document.querySelectorAll('.pagefind-ui__result').length === {len(QUANTIZATION_PAPERS)}"
+        f"document.querySelectorAll('.pb-search__result').length === {len(QUANTIZATION_PAPERS)}"
     )
     hrefs = {h.rstrip("/").split("/")[-1] for h in links.evaluate_all("a => a.map(x => x.href)")}
     assert hrefs == QUANTIZATION_PAPERS
     # The brief is the excerpt, as text: the hostile record's <script> shows, never runs.
     excerpts = page.locator(".pb-search__brief").all_inner_texts()
     assert any("<script>alert('brief')</script>" in e for e in excerpts)
-    assert page.locator(".pagefind-ui__results script").count() == 0
+    assert page.locator(".pb-search script").count() == 0
+    assert page.input_value("input.pb-search__input") == "量化"
 
     page.get_by_label("训练后量化 (Post-Training Quantization)").check()
-    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result').length === 1")
+    page.wait_for_function("document.querySelectorAll('.pb-search__result').length === 1")
     assert links.first.get_attribute("href").rstrip("/").endswith("ptq-calib")
+    # the chosen filter is in the address, so the narrowed search can be linked and reloaded
+    assert "%E6%8A%80%E6%9C%AF%E6%96%B9%E5%90%91=" in page.url  # 技术方向=
+    page.reload()
+    page.wait_for_selector("#pb-search[data-ready]")
+    page.wait_for_function("document.querySelectorAll('.pb-search__result').length === 1")
+    assert page.get_by_label("训练后量化 (Post-Training Quantization)").is_checked()
     assert not errors, errors
     assert all(r.startswith(served_site) for r in requests), requests
     assert not any(r.endswith("search_index.json") for r in requests)

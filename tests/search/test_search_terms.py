@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.site.search_terms import hidden_search_text, name_variants, spaced_cjk
+from generator.site.search_terms import fold, hidden_search_text, name_variants, spaced_cjk
 
 
 def test_cjk_characters_become_words_and_latin_words_stay_whole() -> None:
@@ -34,9 +34,18 @@ def test_the_hidden_text_holds_names_then_the_cjk_of_the_texts_once_each() -> No
         "华 为",
         "Huawei",
         "华 为 诺 亚 方 舟 实 验 室 发 布 了 论 文",
-        "使 用",
-        "缓 存",
+        # a word mixing scripts stays one run: "KV缓存" is found as written
+        "使 用 KV 缓 存",
     ]
+
+
+def test_diacritics_are_folded_in_names_and_texts_as_the_search_page_folds_queries() -> None:
+    assert fold("ETH Zürich") == "ETH Zurich"
+    assert fold("Mälardalens universitet, Ångström") == "Malardalens universitet, Angstrom"
+    assert fold("デ ﬁ ø") == "デ ﬁ ø"  # kana voicing marks, ligatures and ø are not diacritics
+    text = hidden_search_text(["ETH Zürich"], ["Sorbonne Université 与 华为", "plain"])
+    # a text with diacritics is repeated whole, folded (a phrase across it is then found)
+    assert text.split(" · ") == ["ETH Zurich", "Sorbonne Universite 与 华 为"]
 
 
 def test_the_hidden_text_of_nothing_is_empty() -> None:

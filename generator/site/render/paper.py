@@ -21,6 +21,7 @@ from generator.site.render.html import (
     html_text,
 )
 from generator.site.render.paths import paper_path
+from generator.site.search_terms import hidden_search_text
 
 BRIEF_EXCERPT = 240  # characters of the brief a search result shows
 # A long author list shows its first names and folds the rest into a <details>, which opens
@@ -53,6 +54,7 @@ _EMPTY = Html("")
 _MISSING = Html("<p><em>{}</em></p>")
 _FILTER = Html('<span data-pagefind-filter="{}">{}</span>')
 _EXCERPT = Html('<span data-pagefind-meta="brief">{}</span>')
+_TERMS = Html('<div class="pb-terms" hidden data-search-exclude>{}</div>\n')
 _FACETS = Html('<div class="pb-facets" hidden data-pagefind-ignore data-search-exclude>{}</div>\n')
 _CITE = Html(
     '<div class="pb-cite" data-pagefind-ignore="all">\n'
@@ -245,15 +247,7 @@ def render_paper(ctx: RenderContext, paper: Paper) -> PageText:
         out.append(html_heading(2, "related", s["related"]))
         out.append(html_list([ctx.a_paper(path, p, css="pb-noindex") for p in related]))
 
-    # The search index reads the body: the labels make 量化 and quantization both find the paper.
-    # A sub-technique's paper is found by its parent's labels too (PTQ papers by 量化).
-    terms: list[str] = []
-    for tech in paper.techniques:
-        for term in ctx.search_terms(tech):
-            if term not in terms:
-                terms.append(term)
-    if terms:
-        out.append(Html("<p>{}: {}</p>\n").format(s["keywords"], _DOT.join(terms)))
+    out.append(search_terms_block(ctx, paper))
     out.append(search_facets(ctx, paper))
     out += _footer(ctx, paper)
     return page_text(path, front, out)
@@ -262,6 +256,28 @@ def render_paper(ctx: RenderContext, paper: Paper) -> PageText:
 def _filter_label(text: str) -> Html:
     """Return a label as HTML with no character HTML could act on, even decoded twice."""
     return html_text(text.translate(_FILTER_LOOKALIKES))
+
+
+def search_terms_block(ctx: RenderContext, paper: Paper) -> Html:
+    """Return the hidden text Pagefind indexes so that every name a reader types finds the paper.
+
+    Technique labels and aliases in both languages (a sub-technique's paper carries its parents':
+    PTQ papers are found by 量化), institution names and aliases, authors and the arXiv id, then
+    the page's Chinese text one character a word (generator.site.search_terms says why).
+    Hidden from readers; Pagefind reads it (no data-pagefind-ignore), Material's index does not.
+    """
+    record = paper.record
+    names: list[str] = []
+    for tech in paper.techniques:
+        names += ctx.search_terms(tech)
+    for inst in paper.institutions:
+        names += [inst.en, inst.zh or "", *inst.aliases]
+    names += record.authors or []
+    if record.links.arxiv:
+        names.append(record.links.arxiv)
+    texts = [ctx.plain_title(paper), paper.brief_text or "", paper.tldr or ""]
+    texts += [record.abstract or "", record.notes or ""]
+    return _TERMS.format(hidden_search_text(names, texts))
 
 
 def search_facets(ctx: RenderContext, paper: Paper) -> Html:
