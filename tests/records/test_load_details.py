@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from generator.records.load import load_collection
+from generator.records.load import load_collection, validate_data
 
 PAPER = "title: {title}\ninstitutions: [HKU]\ntechniques: [quantization]\nadded: {added}\n"
 
@@ -108,3 +108,60 @@ def test_two_suggestions_for_a_technique_are_joined_by_or(data_dir: Path) -> Non
         " 'knowledge-distillation' (知识蒸馏 / Knowledge distillation) or 'quantization'"
         " (量化 / Quantization)? Write the id. To propose a new technique, see CONTRIBUTING.md"
     ]
+
+
+# ---- registries, enrichment and reports ---------------------------------------------------------
+
+
+def test_a_registry_name_of_two_institutions_is_reported_at_the_top_of_the_registry(
+    data_dir: Path,
+) -> None:
+    registry = data_dir / "institutions.yaml"
+    registry.write_text(
+        registry.read_text("utf-8").replace("aliases: [NYU]", "aliases: [NYU, PKU]"),
+        encoding="utf-8",
+    )
+    assert _formatted(data_dir) == [
+        "institutions.yaml:1:1: the name 'PKU' of 'nyu' also names 'pku'; make it unique"
+    ]
+
+
+def test_the_size_cap_holds_for_enrichment_and_reports_too(data_dir: Path) -> None:
+    _paper(data_dir, "p")
+    (data_dir / "enrichment").mkdir()
+    (data_dir / "enrichment" / "p.yaml").write_text(
+        "scholar:\n  status: no-match\n  fetched: 2025-10-16T00:00:00Z\n  error: "
+        + "x" * 3000
+        + "\n",
+        encoding="utf-8",
+    )
+    (data_dir / "reports" / "2025-10-02.yaml").write_text(
+        "title: R\ngenerated: 2025-10-02T00:00:00Z\npapers: [p]\nintro: " + "y" * 3000 + "\n",
+        encoding="utf-8",
+    )
+    assert [
+        p.format().replace(str(data_dir) + "/", "") for p in validate_data(data_dir, size_cap=2000)
+    ] == [
+        "enrichment/p.yaml:1:1: file is 3,070 bytes, over the 2,000-byte cap; shorten it"
+        " (abstracts and notes are prose, not full text)",
+        "reports/2025-10-02.yaml:1:1: file is 3,061 bytes, over the 2,000-byte cap; shorten it"
+        " (abstracts and notes are prose, not full text)",
+    ]
+    assert validate_data(data_dir) == []  # under the default cap both are fine
+
+
+def test_a_broken_report_does_not_hide_the_problems_of_the_next(data_dir: Path) -> None:
+    _paper(data_dir, "p")
+    (data_dir / "reports" / "2025-10-01.yaml").write_text("title: [broken\n", encoding="utf-8")
+    later = data_dir / "reports" / "2025-10-02.yaml"
+    later.write_text(
+        "title: R\ngenerated: 2025-10-02T00:00:00Z\npapers: [p, q]\n", encoding="utf-8"
+    )
+    problems = _formatted(data_dir)
+    assert problems[0].startswith("reports/2025-10-01.yaml:2:1: YAML syntax error")
+    assert problems[1:] == [
+        "reports/2025-10-02.yaml:3:13: paper 'q' does not exist; add data/papers/<id>.yaml first"
+    ]
+    (report,) = load_collection(data_dir, strict=False).reports.values()
+    assert report.id == "2025-10-02" and report.source == str(later)
+    assert report.record.papers == ["p", "q"]
