@@ -158,9 +158,9 @@ def browser_query_bytes(site: Path, query: str) -> tuple[int, int, int] | None:
                 lambda r: sizes.append((r.url, max(0, r.sizes()["responseBodySize"]))),
             )
             page.goto(f"http://127.0.0.1:{server.server_port}/search/?q={query}")
-            page.wait_for_selector(".pagefind-ui__result", timeout=30_000)
+            page.wait_for_selector("#pb-search[data-ready] .pb-search__result", timeout=30_000)
             page.wait_for_load_state("networkidle")
-            results = page.locator(".pagefind-ui__result").count()
+            results = page.locator(".pb-search__result").count()
             browser.close()
     finally:
         server.shutdown()

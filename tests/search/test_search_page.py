@@ -48,3 +48,38 @@ def test_header_search_lists_quantization_papers_and_a_filter_narrows_them(
     assert not errors, errors
     assert all(r.startswith(served_site) for r in requests), requests
     assert not any(r.endswith("search_index.json") for r in requests)
+    # Pagefind's own UI is not loaded: the page is built on pagefind.js alone
+    assert not any("pagefind-ui" in r for r in requests), requests
+
+
+def test_the_search_page_works_from_the_keyboard_and_announces_the_count(
+    browser, served_site: str
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    page.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+    page.goto(served_site + "search/")
+    page.wait_for_selector("#pb-search[data-ready]")
+    status = page.get_by_role("status")
+    assert status.get_attribute("aria-live") == "polite"
+    box = page.get_by_label("搜索论文")  # the box has a label, not only a placeholder
+    box.focus()
+    page.keyboard.type("量化")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.pb-search__result').length === n",
+        arg=len(QUANTIZATION_PAPERS),
+    )
+    assert status.inner_text() == f"找到 {len(QUANTIZATION_PAPERS)} 篇论文。"
+    # Tab from the box to the PTQ filter and tick it with the space bar
+    target = "训练后量化 (Post-Training Quantization)"
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.value") == target:
+            break
+    else:
+        raise AssertionError("Tab never reached the filter")
+    page.keyboard.press("Space")
+    page.wait_for_function("document.querySelectorAll('.pb-search__result').length === 1")
+    assert status.inner_text() == "找到 1 篇论文。"
+    assert "ptq-calib" in page.locator(".pb-search__result-link").get_attribute("href")

@@ -200,7 +200,16 @@
       return;
     }
     root.setAttribute("aria-busy", "true");
-    var got = await find(query, filters);
+    var got;
+    try {
+      got = await find(query, filters);
+    } catch (error) {
+      if (mine === seq) {
+        status.textContent = say("failed");
+        root.removeAttribute("aria-busy");
+      }
+      throw error;
+    }
     if (mine !== seq) {
       return; // a newer search is under way
     }
@@ -402,7 +411,9 @@
   input.addEventListener("input", schedule);
   more.addEventListener("click", function () {
     var next = exactList.children.length + looseList.children.length;
+    more.disabled = true; // one batch at a time
     showMore(seq).then(function () {
+      more.disabled = false;
       var items = list.querySelectorAll(".pb-search__result-link");
       if (items[next]) {
         items[next].focus(); // keyboard users land on the first new result
