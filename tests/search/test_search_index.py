@@ -31,8 +31,9 @@ def _paper_of(fragment: dict) -> str:
     return found.group(1)
 
 
-def test_the_bundle_holds_the_ui_and_one_chinese_index(search_site: SearchSite) -> None:
-    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+def test_the_bundle_holds_the_search_code_and_one_chinese_index(search_site: SearchSite) -> None:
+    # pb-search.js loads pagefind.js (which loads its WebAssembly and the index files) only
+    for name in ("pagefind.js", "pagefind-entry.json"):
         assert (search_site.bundle / name).is_file(), name
     entry = json.loads((search_site.bundle / "pagefind-entry.json").read_text("utf-8"))
     assert list(entry["languages"]) == ["zh"]
@@ -137,10 +138,10 @@ def test_hostile_text_is_inert_in_filters_and_meta(search_site: SearchSite) -> N
     values = [v for vs in hostile["filters"].values() for v in vs]
     assert values
     for value in values:
-        # The UI inserts filter values as HTML: what Pagefind stores must hold no tags.
+        # Pagefind decodes entities: whatever shows a value as HTML must find no tags in it.
         assert "<script" not in value and "<b>" not in value and "<iframe" not in value, value
-    # Metadata is plain text (entities decoded): the title is shown as text by the UI and the
-    # brief is escaped by pb-search.js before it becomes the excerpt (see the browser test).
+    # Metadata is plain text (entities decoded): pb-search.js inserts the title and the brief
+    # with textContent only (see the browser test).
     assert "<script>" in hostile["meta"]["brief"]
 
 
