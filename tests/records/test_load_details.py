@@ -10,6 +10,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from generator.records.load import load_collection, validate_data
 
 PAPER = "title: {title}\ninstitutions: [HKU]\ntechniques: [quantization]\nadded: {added}\n"
@@ -165,3 +167,104 @@ def test_a_broken_report_does_not_hide_the_problems_of_the_next(data_dir: Path) 
     (report,) = load_collection(data_dir, strict=False).reports.values()
     assert report.id == "2025-10-02" and report.source == str(later)
     assert report.record.papers == ["p", "q"]
+
+
+# ---- record files and their shape ---------------------------------------------------------------
+
+
+def test_a_paper_written_as_yaml_and_yml_is_one_id_twice(data_dir: Path) -> None:
+    _paper(data_dir, "p")
+    (data_dir / "papers" / "p.yml").write_text(
+        (data_dir / "papers" / "p.yaml").read_text("utf-8"), encoding="utf-8"
+    )
+    assert _formatted(data_dir) == [
+        "papers/p.yml:1:1: id 'p' collides with p.yaml after case folding; rename one"
+    ]
+    assert list(load_collection(data_dir, strict=False).papers) == ["p"]
+
+
+def test_a_section_that_is_not_a_mapping_says_what_it_must_be(data_dir: Path) -> None:
+    _paper(data_dir, "p", extra="links: 5\nsources: [a]\n")
+    assert _formatted(data_dir) == [
+        "papers/p.yaml:5:8: links: must be a mapping of field: value",
+        "papers/p.yaml:6:10: sources: must be a mapping of field: value",
+    ]
+
+
+def test_validate_data_reports_a_missing_directory_instead_of_raising(tmp_path: Path) -> None:
+    assert [p.format() for p in validate_data(tmp_path / "nope")] == [
+        f"{tmp_path / 'nope'}:1:1: data directory not found; pass --data DIR"
+    ]
+
+
+# ---- schema errors, worded for the person who wrote the file ------------------------------------
+
+SCHEMA_CASES = [
+    ("titel: X\n" + PAPER, "1:1: unknown field 'titel': did you mean 'title'?"),
+    (
+        PAPER + "zzzq: 1\n",
+        "5:1: unknown field 'zzzq': allowed: abstract, added, arxiv_category, author_count,"
+        " authors, brief, institutions, links, notes, published, review, sources, techniques,"
+        " title, tldr, venue, venue_status, year",
+    ),
+    (
+        PAPER + "links: {arxiv: '2501.01234', bogus: 1}\n",
+        "5:30: unknown field 'bogus': allowed: arxiv, code, doi, pdf, project",
+    ),
+    ("title: T\n", "1:1: missing required field 'added'"),
+    (
+        PAPER.replace("title: {title}", "title: 3.10"),
+        "1:8: title: '3.10' is read by YAML as a number, not text; put it in quotes:"
+        ' title: "3.10"',
+    ),
+    (
+        PAPER + "links: {arxiv: 2501.01234}\n",
+        "5:16: links.arxiv: '2501.01234' is read by YAML as a number, not text; put it in"
+        ' quotes: arxiv: "2501.01234"',
+    ),
+    (PAPER + "year: abc\n", "5:7: year: Input should be a valid integer"),
+    (
+        PAPER.replace("added: {added}", "added: 1850-01-01"),
+        "4:8: added: 1850-01-01 is outside the range of record dates, 1970-01-01 to 2099-12-31;"
+        " check the year",
+    ),
+    (
+        PAPER + "venue_status: nope\n",
+        "5:15: venue_status: Input should be 'published', 'accepted', 'under-review',"
+        " 'withdrawn' or 'preprint'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SCHEMA_CASES)
+def test_schema_errors_are_positioned_and_worded_whole(
+    data_dir: Path, text: str, expected: str
+) -> None:
+    path = data_dir / "papers" / "p.yaml"
+    text = text.replace("{title}", "Paper p on quantized inference")
+    path.write_text(text.replace("{added}", "2025-10-15"), encoding="utf-8")
+    assert _formatted(data_dir) == [f"papers/p.yaml:{expected}"]
+
+
+def test_a_missing_field_of_a_section_names_the_section(data_dir: Path) -> None:
+    _paper(data_dir, "p")
+    (data_dir / "enrichment").mkdir()
+    (data_dir / "enrichment" / "p.yaml").write_text(
+        "brief:\n  status: ok\n  prompt_version: v1\n  input_hash: x\n"
+        "  generated: 2025-10-15T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    assert _formatted(data_dir) == [
+        "enrichment/p.yaml:2:3: missing required field 'model' in brief"
+    ]
+
+
+def test_a_country_of_the_wrong_form_gets_the_hint(data_dir: Path) -> None:
+    registry = data_dir / "institutions.yaml"
+    registry.write_text(
+        registry.read_text("utf-8").replace("country: US", "country: usa"), encoding="utf-8"
+    )
+    assert _formatted(data_dir) == [
+        "institutions.yaml:16:14: institutions.2.country: 'usa' has the wrong form; use a"
+        " two-letter ISO country code such as CN or US"
+    ]
