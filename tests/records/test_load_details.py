@@ -268,3 +268,28 @@ def test_a_country_of_the_wrong_form_gets_the_hint(data_dir: Path) -> None:
         "institutions.yaml:16:14: institutions.2.country: 'usa' has the wrong form; use a"
         " two-letter ISO country code such as CN or US"
     ]
+
+
+def test_a_file_that_is_not_a_mapping_says_what_it_is(data_dir: Path) -> None:
+    for name, text in {"a": "", "b": "- 1\n- 2\n", "c": "just text\n", "d": "# note\n"}.items():
+        (data_dir / "papers" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    assert _formatted(data_dir) == [
+        "papers/a.yaml:1:1: the file is empty; it must be a mapping of field: value",
+        "papers/b.yaml:1:1: the file is a list; it must be a mapping of field: value",
+        "papers/c.yaml:1:1: the file is a str; it must be a mapping of field: value",
+        "papers/d.yaml:1:1: the file is empty; it must be a mapping of field: value",
+    ]
+
+
+def test_a_yaml_11_boolean_is_reported_once_beside_the_other_errors(data_dir: Path) -> None:
+    _paper(data_dir, "e", extra="published: yes\nyear: abc\n")
+    # the surprise stands for the schema's own complaint at that field (an unknown field here)
+    _paper(data_dir, "f", extra="title2: no\n")
+    assert _formatted(data_dir) == [
+        "papers/e.yaml:5:12: published: 'yes' is read by YAML 1.1 as the boolean true; quote it"
+        " if it is text, or write true/false",
+        "papers/e.yaml:6:7: year: Input should be a valid integer",
+        "papers/f.yaml:5:9: title2: 'no' is read by YAML 1.1 as the boolean false; quote it if"
+        " it is text, or write true/false",
+    ]
+    assert load_collection(data_dir, strict=False).papers == {}
