@@ -74,6 +74,16 @@ def served_en(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield site
 
 
+@pytest.fixture(scope="session")
+def served_bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Build the bundled data (the fixture's when it does not validate) and serve it."""
+    from sitebuild import build_into, bundled_or_fixture
+
+    built = build_into(tmp_path_factory.mktemp("browser-site-bundled"), bundled_or_fixture())
+    with _serve(built.site) as site:
+        yield site
+
+
 @pytest.fixture
 def new_tab(browser: Any, served: Served) -> Iterator[Any]:
     """Return a factory of fresh browser contexts (viewport, colour scheme, permissions)."""
@@ -84,6 +94,12 @@ def new_tab(browser: Any, served: Served) -> Iterator[Any]:
 def new_en_tab(browser: Any, served_en: Served) -> Iterator[Any]:
     """Return a factory of fresh browser contexts on the English site."""
     yield from _tab_factory(browser, served_en)
+
+
+@pytest.fixture
+def new_bundled_tab(browser: Any, served_bundled: Served) -> Iterator[Any]:
+    """Return a factory of fresh browser contexts on the bundled data's site."""
+    yield from _tab_factory(browser, served_bundled)
 
 
 def _tab_factory(browser: Any, served: Served) -> Iterator[Any]:

@@ -9,6 +9,7 @@ from generator.records.collection import Paper
 from generator.records.models import Institution
 from generator.site.index import InstitutionGroup, TechniqueGroup, most_cited_first
 from generator.site.prebuilt import MARKER as PREBUILT_MARKER
+from generator.site.render.compare import comparison_table
 from generator.site.render.context import PageText, RenderContext, chunks, iso_day, page_text
 from generator.site.render.frontmatter import front_matter
 from generator.site.render.html import Html, external_link, html_list, html_table, html_text
@@ -118,8 +119,12 @@ def render_listing(
     description: Html | None = None,
     feed: tuple[str, str] | None = None,
     first_version: bool = False,
+    after_table: Callable[[str, Sequence[Paper]], Html] | None = None,
 ) -> list[PageText]:
-    """Render a paginated paper listing; `header(path)` opens the first page."""
+    """Render a paginated paper listing; `header(path)` opens the first page.
+
+    `after_table(path, papers)` adds a section about the papers of each page after its table.
+    """
     result = []
     for n, chunk in enumerate(chunks(papers, ctx.settings.page_size), start=1):
         path = pages[n - 1]
@@ -133,6 +138,8 @@ def render_listing(
             out.append(header(path))
         out.append(ctx.pager(path, pages, n))
         out.append(paper_table(ctx, path, chunk, first_version=first_version))
+        if after_table is not None:
+            out.append(after_table(path, chunk))
         out.append(ctx.pager(path, pages, n))
         front = front_matter(shown_title, description=description, **extra)
         result.append(page_text(path, front, out))
@@ -161,6 +168,7 @@ def render_orderings(
     header: Callable[[str, Html | None], Html],
     *,
     description: Html,
+    after_table: Callable[[str, Sequence[Paper]], Html] | None = None,
 ) -> list[PageText]:
     """Render a listing newest first, and most cited first too when citations exist.
 
@@ -189,6 +197,7 @@ def render_orderings(
         lambda p: header(p, sort_fact(p, "newest")),
         description=description,
         feed=feed,
+        after_table=after_table,
     )
     if has_citations:
         by_citations = sorted(papers, key=lambda p: most_cited_first(p, ctx.model.citations))
@@ -200,12 +209,16 @@ def render_orderings(
             lambda p: header(p, sort_fact(p, "cited")),
             description=description,
             feed=feed,
+            after_table=after_table,
         )
     return pages
 
 
 def render_technique(ctx: RenderContext, group: TechniqueGroup) -> list[PageText]:
-    """Render a technique's pages: newest first, and most cited first when citations exist."""
+    """Render a technique's pages: newest first, and most cited first when citations exist.
+
+    Each page compares its papers in a table made from their briefs (compare.py).
+    """
     tech = group.technique
     s = ctx.s
     fact = Html("{}: {}")
@@ -238,6 +251,7 @@ def render_technique(ctx: RenderContext, group: TechniqueGroup) -> list[PageText
         group.papers,
         header,
         description=html_text(tech.description),
+        after_table=lambda path, papers: comparison_table(ctx, path, papers),
     )
 
 
