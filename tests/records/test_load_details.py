@@ -293,3 +293,22 @@ def test_a_yaml_11_boolean_is_reported_once_beside_the_other_errors(data_dir: Pa
         " it is text, or write true/false",
     ]
     assert load_collection(data_dir, strict=False).papers == {}
+
+
+def test_a_file_named_just_dot_yaml_is_a_badly_named_record(data_dir: Path) -> None:
+    (data_dir / "papers" / ".yaml").write_text("title: X\nadded: 2025-10-15\n", encoding="utf-8")
+    assert _formatted(data_dir) == [
+        "papers/.yaml:1:1: file name: paper id '.yaml' is not a valid id: use lowercase ascii"
+        " letters, digits and single hyphens, e.g. 'adaptcache' or 'fast-dllm-v2'; rename the file"
+    ]
+
+
+def test_a_symlinked_record_folder_is_named_as_a_symlink(data_dir: Path) -> None:
+    elsewhere = data_dir.parent / "elsewhere"
+    elsewhere.mkdir()
+    (data_dir / "reports").rmdir()
+    (data_dir / "reports").symlink_to(elsewhere, target_is_directory=True)
+    assert _formatted(data_dir) == [
+        "reports:1:1: the reports/ folder is a symlink; report files must sit in a real folder"
+        " inside the data directory"
+    ]
