@@ -233,10 +233,10 @@ def build_site(
             docs_dir=str(docs_dir) if docs_dir else None,
             site_dir=str(site_dir) if site_dir else None,
         )
-        if language:
-            # Material reads theme.language while rendering, so setting it here switches it;
-            # the site's name and description follow (extra.paperbrief_languages).
-            set_site_language(config, language)
+        # Material reads theme.language while rendering, so setting it here switches it; the
+        # site's name and description follow (extra.paperbrief_languages), and so do the
+        # hand-written pages (about.en.md), also when mkdocs.yml itself says theme.language: en.
+        set_site_language(config, language or str(config.theme.get("language") or "zh"))
         # a second load (the navigation changed) need not warn again
         set_site_address(config, site_url, warn=say if loads == 0 else None)
         loads += 1
