@@ -277,6 +277,17 @@ class PageReuse:
             return None
         return self.previous.search_bundle, bundle
 
+    def article_changed(self, src_uri: str, document: str) -> bool:
+        """Tell whether a page hands Pagefind another article than in the last build.
+
+        A reused page hands over the same one; a page built again usually does not (its source
+        changed), and a page the last build did not have never does.
+        """
+        if src_uri in self.reused:
+            return False
+        record = self.previous.pages.get(src_uri) if self.previous is not None else None
+        return record is None or self.search_inputs.previous(record.pagefind) != document
+
     def previous_article(self, src_uri: str) -> str | None:
         """Return the article the last build gave Pagefind for a reused page (else None)."""
         record = self.reused.get(src_uri)

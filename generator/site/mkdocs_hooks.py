@@ -46,7 +46,10 @@ class SearchFeed:
     With `reuse`, a page reused from the last build hands Pagefind the article kept from that
     build, and every article is kept for the next one. When the last build indexed the very
     same articles under the same URLs in the same order, its bundle is linked instead: the
-    articles are held back until the last one is known, and Pagefind never starts.
+    articles are held back until the last one is known, and Pagefind never starts. The first
+    article that is not its page's article in the last build (a page changed or added) ends
+    the wait: Pagefind gets what was held and indexes on the other core while MkDocs works,
+    not after it.
     """
 
     def __init__(self, stream: PagefindStream, reuse: PageReuse | None = None) -> None:
@@ -88,6 +91,12 @@ class SearchFeed:
             for part in (url, document):
                 data = part.encode("utf-8")
                 self._articles.update(len(data).to_bytes(8, "big") + data)
+            if (
+                self._held is not None
+                and self.reuse is not None
+                and self.reuse.article_changed(page.file.src_uri, document)
+            ):
+                self._start_indexing()
             if self._held is not None:
                 self._held.append((document, url))
             else:
@@ -110,13 +119,20 @@ class SearchFeed:
             previous = self.reuse.previous_search_bundle()
             if previous is not None and previous[0] == digest:
                 self.stream.reuse_bundle(previous[1], self.pages)
+                self._held = None
             else:
-                if previous is not None:
-                    self.stream.link_unchanged_from(previous[1])
-                for document, url in self._held:
-                    self.stream.add(document, url)
-            self._held = None
+                self._start_indexing()
         self.stream.write(site_dir)
+
+    def _start_indexing(self) -> None:
+        """Hand Pagefind the held articles: the last build's bundle will not do."""
+        assert self._held is not None and self.reuse is not None
+        previous = self.reuse.previous_search_bundle()
+        if previous is not None:
+            self.stream.link_unchanged_from(previous[1])
+        held, self._held = self._held, None
+        for document, url in held:
+            self.stream.add(document, url)
 
 
 def _nav_key(page: Any, nav: Any, base_url: str) -> tuple[str, ...]:

@@ -1,0 +1,137 @@
+"""When an incremental build hands its articles to Pagefind: at once after the first changed one.
+
+The build holds the articles back while each is the one its page had in the last build (the
+last bundle may do); the first that differs starts Pagefind, so it indexes while MkDocs works.
+A stand-in stream records what SearchFeed asks of Pagefind; the reuse side is the real one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from generator.site.incremental import PageReuse, SearchInputs
+from generator.site.manifest import BuildManifest, PageRecord, write_manifest
+from generator.site.mkdocs_hooks import SearchFeed
+from generator.site.search import BUNDLE_DIR
+
+IDS = ("alpha", "beta", "gamma")
+
+
+class Stream:
+    """Stands in for PagefindStream: notes every call, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def add(self, html: str, url: str) -> None:
+        self.calls.append(("add", url))
+
+    def link_unchanged_from(self, previous: Path) -> None:
+        self.calls.append(("link_unchanged_from", previous.name))
+
+    def reuse_bundle(self, previous: Path, pages: int) -> None:
+        self.calls.append(("reuse_bundle", pages))
+
+    def write(self, site_dir: Path) -> None:
+        self.calls.append(("write", None))
+
+
+def _page(paper: str) -> Any:
+    file = SimpleNamespace(src_uri=f"papers/{paper}.md", dest_uri=f"papers/{paper}/index.html")
+    return SimpleNamespace(file=file, url=f"papers/{paper}/")
+
+
+def _article(paper: str, text: str = "") -> str:
+    return f"<h1>{paper}</h1><p>{text or paper} 量化</p>"
+
+
+def _feed(feed: SearchFeed, site: Path, articles: dict[str, str], stream: Stream) -> list[int]:
+    """Hand the pages over in order; return how many calls Pagefind had after each page."""
+    config = SimpleNamespace(site_dir=str(site))
+    feed.on_files([_page(p).file for p in articles], config=config)
+    seen = []
+    for paper, html in articles.items():
+        feed.on_page_content(html, page=_page(paper), config=config, files=None)
+        seen.append(len(stream.calls))
+    return seen
+
+
+def _last_build(tmp_path: Path) -> Path:
+    """A published site whose manifest and search pack hold the three papers' articles."""
+    site = tmp_path / "site"
+    inputs = SearchInputs(site, None)
+    reuse = PageReuse(None, site, site, inputs)
+    stream = Stream()
+    _feed(SearchFeed(stream, reuse), site, {p: _article(p) for p in IDS}, stream)
+    inputs.close()
+    pages = {
+        f"papers/{p}.md": PageRecord(
+            source=p,
+            dest=f"papers/{p}/index.html",
+            reusable=True,
+            prebuilt=True,
+            pagefind=inputs.places[f"papers/{p}.md"],
+            size=1,
+        )
+        for p in IDS
+    }
+    manifest = BuildManifest(
+        format=4, inputs={}, nav="", files="", search_bundle=reuse.search_bundle, pages=pages
+    )
+    (site / BUNDLE_DIR).mkdir(parents=True)
+    (site / BUNDLE_DIR / "pagefind-entry.json").write_text("{}", "utf-8")
+    write_manifest(site, manifest)
+    return site
+
+
+def _this_build(tmp_path: Path, site: Path, reused: tuple[str, ...]) -> tuple[SearchFeed, Stream]:
+    staging = tmp_path / "staging"
+    previous = BuildManifest.model_validate_json(
+        (site / ".paperbrief" / "manifest.json").read_bytes()
+    )
+    reuse = PageReuse(previous, site, staging, SearchInputs(staging, site))
+    for paper in reused:  # what on_pre_page decides for a page whose inputs are the same
+        uri = f"papers/{paper}.md"
+        reuse.reused[uri] = previous.pages[uri]
+    stream = Stream()
+    return SearchFeed(stream, reuse), stream
+
+
+def test_the_first_changed_article_starts_pagefind(tmp_path: Path) -> None:
+    site = _last_build(tmp_path)
+    feed, stream = _this_build(tmp_path, site, reused=("alpha", "gamma"))
+    articles = {"alpha": "", "beta": _article("beta", "retitled"), "gamma": ""}
+    seen = _feed(feed, tmp_path / "staging", articles, stream)
+    # Nothing while alpha is the last build's; beta differs: the held alpha and beta go at once.
+    assert seen[0] == 0
+    assert stream.calls[: seen[1]] == [
+        ("link_unchanged_from", BUNDLE_DIR),
+        ("add", "/papers/alpha/"),
+        ("add", "/papers/beta/"),
+    ]
+    assert stream.calls[seen[1] :] == [("add", "/papers/gamma/"), ("write", None)]
+
+
+def test_a_new_paper_starts_pagefind(tmp_path: Path) -> None:
+    site = _last_build(tmp_path)
+    feed, stream = _this_build(tmp_path, site, reused=IDS)
+    articles = {"alpha": "", "beta": "", "delta": _article("delta"), "gamma": ""}
+    seen = _feed(feed, tmp_path / "staging", articles, stream)
+    assert seen[:3] == [0, 0, 4]  # the last bundle, then alpha, beta and delta
+    assert [c for c in stream.calls if c[0] == "add"] == [
+        ("add", f"/papers/{p}/") for p in articles
+    ]
+    assert ("reuse_bundle", 3) not in stream.calls
+
+
+def test_the_same_articles_link_the_last_bundle(tmp_path: Path) -> None:
+    site = _last_build(tmp_path)
+    # beta is built again, but hands Pagefind the very article it did last time.
+    feed, stream = _this_build(tmp_path, site, reused=("alpha", "gamma"))
+    seen = _feed(
+        feed, tmp_path / "staging", {"alpha": "", "beta": _article("beta"), "gamma": ""}, stream
+    )
+    assert seen[:2] == [0, 0]
+    assert stream.calls == [("reuse_bundle", 3), ("write", None)]
