@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
 import yaml
 from markupsafe import Markup
 
+from generator.records.collection import Paper
+from generator.records.models import PaperRecord
+from generator.site.render.bibtex import bibtex_entry, bibtex_file
 from generator.site.render.frontmatter import GENERATED_MARKER, front_matter, yaml_value
 from generator.site.render.html import (
     Html,
@@ -101,6 +105,8 @@ def test_adding_text_escapes_it_on_either_side() -> None:
     assert PAYLOAD + html == ESCAPED + "<p>" and type(PAYLOAD + html) is Html
     assert html + Html("</p>") == "<p></p>"
     assert html + _Marked() == "<p><i>marked</i>"
+    # something that is not a string but knows its HTML, on the left
+    assert _Marked() + html == "<i>marked</i><p>" and type(_Marked() + html) is Html
     with pytest.raises(TypeError):
         html + 1  # type: ignore[operator]
     with pytest.raises(TypeError):
@@ -121,6 +127,8 @@ def test_paragraphs_split_at_blank_lines_and_escape_each() -> None:
     text = "first <b>\r\nline\r\n\r\n  \n\nsecond & last\n\n"
     assert html_paragraphs(text) == "<p>first &lt;b&gt; line</p><p>second &amp; last</p>"
     assert html_paragraphs("\n\n \n\n") == ""
+    # Windows line ends separate paragraphs as well
+    assert html_paragraphs("one\r\n\r\ntwo") == "<p>one</p><p>two</p>"
 
 
 def test_list_items_escape_text_and_keep_html() -> None:
@@ -148,8 +156,10 @@ def test_table_cells_escape_text_and_align_from_the_given_column() -> None:
     assert middle.count(right) == 4 and "<th>a</th>" in middle and "<td>1</td>" in middle
     assert f"<td{right}><i>marked</i></td>" in middle
     plain = html_table(["a", "b"], [["1", "2"], ["3", "4"]])
-    assert right not in plain
-    assert plain.count("<tr>") == 3 and "<td>3</td><td>4</td></tr>\n</tbody>" in plain
+    assert plain == (
+        "<table>\n<thead>\n<tr><th>a</th><th>b</th></tr>\n</thead>\n<tbody>\n"
+        "<tr><td>1</td><td>2</td></tr>\n<tr><td>3</td><td>4</td></tr>\n</tbody>\n</table>\n"
+    )
     assert html_table(["a"], []) == (
         "<table>\n<thead>\n<tr><th>a</th></tr>\n</thead>\n<tbody>\n</tbody>\n</table>\n"
     )
@@ -270,3 +280,49 @@ def test_yaml_value_escapes_with_four_hex_digits_and_replaces_lone_surrogates() 
     assert yaml_value("\u2028") == '"\\u2028"'
     assert yaml_value("x\ud800y") == '"x\ufffdy"'
     assert yaml_value("中") == '"中"'  # not \u-escaped: kept as written
+
+
+# --- BibTeX, as written ------------------------------------------------------------------------
+
+
+def _bib_paper(**fields: object) -> Paper:
+    record = PaperRecord.model_validate(
+        {
+            "title": "Fast {Things} & 50% Less",
+            "authors": ["Ada Lovelace", "Sand and Stone Lab"],
+            "published": date(2025, 9, 30),
+            "links": {"arxiv": "2509.26328", "doi": "10.1000/a<b>"},
+            "arxiv_category": "cs.CL",
+            "added": date(2025, 10, 15),
+            **fields,
+        }
+    )
+    return Paper(id="fast-things", record=record, source="p.yaml", institutions=(), techniques=())
+
+
+def test_a_journal_entry_is_written_exactly() -> None:
+    paper = _bib_paper(venue="Nature Machine Intelligence", venue_status="published", year=2026)
+    assert bibtex_file([bibtex_entry(paper, "untitled")]) == (
+        "@article{fast-things,\n"
+        "  title = {{Fast \\textbraceleft{}Things\\textbraceright{} \\& 50\\% Less}},\n"
+        "  author = {Ada Lovelace and {Sand and Stone Lab}},\n"
+        "  journal = {Nature Machine Intelligence},\n"
+        "  year = {2026},\n"
+        "  doi = {10.1000/a%3Cb%3E},\n"
+        "  eprint = {2509.26328},\n"
+        "  archivePrefix = {arXiv},\n"
+        "  primaryClass = {cs.CL},\n"
+        "  url = {https://arxiv.org/abs/2509.26328},\n"
+        "}\n"
+    )
+
+
+def test_entries_of_a_file_are_separated_by_one_blank_line() -> None:
+    first = bibtex_entry(_bib_paper(venue="ICLR 2026", venue_status="published"), "untitled")
+    second = bibtex_entry(_bib_paper(title=None), "无标题")
+    text = bibtex_file([first, second])
+    assert text == first.format() + "\n\n" + second.format() + "\n"
+    assert first.format().startswith("@inproceedings{fast-things,\n  title = {{Fast")
+    assert "  booktitle = {ICLR 2026},\n" in first.format()
+    assert second.format().startswith("@misc{fast-things,\n  title = {{无标题}},\n")
+    assert bibtex_file([]) == "\n"
