@@ -39,6 +39,12 @@ def _nav(tab: Tab) -> list[tuple[str, str]]:
     return [(label, href) for label, href in tab.page.evaluate(_NAV_ITEMS)]
 
 
+def _open_settled(tab: Tab, path: str) -> None:
+    """Open a page and let its requests finish (the search page loads its index after load)."""
+    tab.open(path)
+    tab.page.wait_for_load_state("networkidle")
+
+
 def _h1(tab: Tab) -> str:
     return str(tab.page.locator("article h1").first.inner_text()).rstrip("¶").strip()
 
@@ -52,7 +58,7 @@ def test_every_nav_label_of_the_chinese_site_is_chinese(new_tab: NewTab) -> None
         assert not LATIN_WORD.search(label), label
     # every entry opens a page whose heading is Chinese too
     for label, href in nav[1:]:
-        tab.open(re.sub(r"^(\./|\.\./)+", "", href) if href not in ("", ".") else "")
+        _open_settled(tab, re.sub(r"^(\./|\.\./)+", "", href) if href not in ("", ".") else "")
         heading = _h1(tab)
         assert CJK.search(heading) and not LATIN_WORD.search(heading), (label, heading)
         assert [item for item, _ in _nav(tab)] == ZH_NAV
@@ -86,13 +92,13 @@ def test_the_english_site_is_english_throughout(new_en_tab: NewTab) -> None:
     assert "Paper Briefs" in header and not CJK.search(header), header
     pages = [""] + [re.sub(r"^(\./|\.\./)+", "", href) for _, href in nav[1:]]
     for path in pages:
-        tab.open(path)
+        _open_settled(tab, path)
         heading = _h1(tab)
         assert not CJK.search(heading), (path, heading)
         for part in ("nav.md-nav--primary", "header.md-header", "footer.md-footer"):
             text = str(tab.page.locator(part).first.inner_text())
             assert not CJK.search(text), (path, part, text)
-    tab.open("search/")
+    _open_settled(tab, "search/")
     intro = str(tab.page.locator("article p").first.inner_text())
     assert intro.startswith("Type English or Chinese terms"), intro
     tab.assert_clean()
