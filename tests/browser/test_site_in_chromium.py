@@ -86,9 +86,11 @@ def test_paper_page_shows_brief_links_and_cite_copies_bibtex(
     page = tab.page
     brief = page.locator("article p", has_text="清华大学与北京大学发布了QuantLLM论文")
     assert brief.first.is_visible()
-    for name in ("arXiv", "DOI", "PDF", "代码"):
+    # the arXiv link shows the id itself (readers and search see it)
+    for name in ("arXiv:2510.01234", "DOI", "PDF", "代码"):
         assert page.get_by_role("link", name=name, exact=True).is_visible(), name
-    assert page.get_by_role("link", name="arXiv", exact=True).get_attribute("href") == (
+    arxiv = page.get_by_role("link", name="arXiv:2510.01234", exact=True)
+    assert arxiv.get_attribute("href") == (
         "https://arxiv.org/abs/2510.01234"
     )
     button = page.locator("button.pb-cite__button")
