@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from generator.records.collection import Paper
 from generator.records.models import PaperRecord
-from generator.site.render.bibtex import bibtex_entry, bibtex_file
+from generator.site.render.bibtex import bibtex_entry, bibtex_file, bibtex_text, bibtex_verbatim
 from generator.site.render.frontmatter import GENERATED_MARKER, front_matter, yaml_value
 from generator.site.render.html import (
     Html,
@@ -326,3 +326,20 @@ def test_entries_of_a_file_are_separated_by_one_blank_line() -> None:
     assert "  booktitle = {ICLR 2026},\n" in first.format()
     assert second.format().startswith("@misc{fast-things,\n  title = {{无标题}},\n")
     assert bibtex_file([]) == "\n"
+
+
+def test_a_note_and_a_howpublished_are_written_exactly() -> None:
+    accepted = bibtex_entry(_bib_paper(venue="ICML 2026", venue_status="accepted"), "untitled")
+    assert "  booktitle = {ICML 2026},\n  year = {2025},\n  note = {Accepted, to appear},\n" in (
+        accepted.format()
+    )
+    unknown = bibtex_entry(_bib_paper(venue="NeurIPS 2025"), "untitled")
+    assert unknown.kind == "misc"
+    assert "  year = {2025},\n  howpublished = {NeurIPS 2025},\n  doi = " in unknown.format()
+
+
+def test_bibtex_values_drop_what_cannot_be_seen() -> None:
+    assert bibtex_text("a\u200bb\ufeffc\x00d") == "abc d"
+    assert bibtex_verbatim(" 10.1000/a\u200bb\x00c ") == "10.1000/abc"
+    # a character of several bytes is percent-encoded byte by byte
+    assert bibtex_verbatim("a\u3000b") == "a%E3%80%80b"
