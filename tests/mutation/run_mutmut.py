@@ -2,14 +2,16 @@
 
 Usage (from the repository root, after `pip install -e '.[test,mutation]'`):
 
-    python tests/mutation/run_mutmut.py TARGET [TARGET ...] [--minutes 40] [--jobs 1]
+    python tests/mutation/run_mutmut.py TARGET [TARGET ...] [--minutes 40] [--jobs 1] [--only NAME]
 
 TARGET is one of the names in TARGETS below: the files whose functions are mutated and the fast
 unit tests that cover them (never the browser or whole-site build tests: the machine is shared).
 Each target runs in its own temporary copy of the working tree with its own [tool.mutmut]
 settings, so nothing is written into the repository. Prints per target the killed, surviving and
 untested mutants and the score (killed and timed out over all mutants), then every survivor;
-`--show` adds each survivor's diff. docs/testing.md lists the scores and the survivors kept.
+`--show` adds each survivor's diff; `--only` tests only the named mutants (fnmatch patterns too:
+the survivors of an earlier run, or a sample). docs/testing.md lists the scores and the survivors
+kept.
 """
 
 from __future__ import annotations
