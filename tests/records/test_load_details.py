@@ -223,6 +223,16 @@ SCHEMA_CASES = [
         ' quotes: arxiv: "2501.01234"',
     ),
     (PAPER + "year: abc\n", "5:7: year: Input should be a valid integer"),
+    (  # YAML's reading of a scalar is named for a number field and a list field too
+        PAPER + "year: 2025-01-01\n",
+        "5:7: year: '2025-01-01' is read by YAML as a date/time, not text; put it in quotes:"
+        ' year: "2025-01-01"',
+    ),
+    (
+        PAPER.replace("[quantization]", "3.5"),
+        "3:13: techniques: '3.5' is read by YAML as a number, not text; put it in quotes:"
+        ' techniques: "3.5"',
+    ),
     (
         PAPER.replace("added: {added}", "added: 1850-01-01"),
         "4:8: added: 1850-01-01 is outside the range of record dates, 1970-01-01 to 2099-12-31;"
