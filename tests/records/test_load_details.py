@@ -7,6 +7,7 @@ collection.py (docs/testing.md); each test states a behaviour of its own.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -322,3 +323,18 @@ def test_a_symlinked_record_folder_is_named_as_a_symlink(data_dir: Path) -> None
         "reports:1:1: the reports/ folder is a symlink; report files must sit in a real folder"
         " inside the data directory"
     ]
+
+
+def test_paths_below_the_working_directory_are_shown_relative(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _paper(data_dir, "p", extra="year: abc\n")
+    monkeypatch.chdir(data_dir.parent)
+    (problem,) = load_collection(data_dir, strict=False).problems
+    assert problem.path == os.path.join("data", "papers", "p.yaml")
+    # a folder whose name only starts like the working directory's is not below it
+    monkeypatch.chdir(data_dir)
+    sibling = data_dir.parent / "data-copy"
+    shutil.copytree(data_dir, sibling)
+    (problem,) = load_collection(sibling, strict=False).problems
+    assert problem.path == str(sibling / "papers" / "p.yaml")
