@@ -338,3 +338,11 @@ def test_paths_below_the_working_directory_are_shown_relative(
     shutil.copytree(data_dir, sibling)
     (problem,) = load_collection(sibling, strict=False).problems
     assert problem.path == str(sibling / "papers" / "p.yaml")
+
+
+def test_a_symlinked_record_file_is_refused_at_its_top(data_dir: Path) -> None:
+    target = _paper(data_dir, "p").rename(data_dir.parent / "outside.yaml")
+    (data_dir / "papers" / "p.yaml").symlink_to(target)
+    assert _formatted(data_dir) == [
+        "papers/p.yaml:1:1: paper files must be regular files, not symlinks"
+    ]
