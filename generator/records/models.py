@@ -496,9 +496,24 @@ class Technique(_Frozen):
     id: Id
     zh: Line
     en: Line
-    description: Line = Field(description="One line: what the technique does")
+    description: Line = Field(
+        description="One line in English: what the technique does (the English site shows it)"
+    )
+    description_zh: Line | None = Field(
+        None,
+        description=(
+            "The same line in Chinese, shown by the Chinese site; without it that site shows"
+            " the English description"
+        ),
+    )
     aliases: list[Line] = Field(default_factory=list)
     parent: Id | None = None
+
+    def description_in(self, language: str) -> str:
+        """Return the description in a site language: Chinese when there is one, else English."""
+        if language.lower().startswith("zh") and self.description_zh:
+            return self.description_zh
+        return self.description
 
 
 class InstitutionsFile(_Frozen):

@@ -222,6 +222,7 @@ def render_technique(ctx: RenderContext, group: TechniqueGroup) -> list[PageText
     tech = group.technique
     s = ctx.s
     fact = Html("{}: {}")
+    description = tech.description_in(ctx.settings.language)
 
     def header(path: str, sort_fact: Html | None) -> Html:
         facts = [s["paper_count"].format(n=len(group.papers))]
@@ -237,7 +238,7 @@ def render_technique(ctx: RenderContext, group: TechniqueGroup) -> list[PageText
         if sort_fact:
             facts.append(sort_fact)
         return (
-            Html("<p>{}</p>\n").format(tech.description)
+            Html("<p>{}</p>\n").format(description)
             + html_list(facts)
             + ctx.feed_links(path, "techniques", tech.id)
         )
@@ -250,7 +251,7 @@ def render_technique(ctx: RenderContext, group: TechniqueGroup) -> list[PageText
         Html("{} · {}").format(first, second),
         group.papers,
         header,
-        description=html_text(tech.description),
+        description=html_text(description),
         after_table=lambda path, papers: comparison_table(ctx, path, papers),
     )
 
@@ -346,7 +347,7 @@ def render_indexes(ctx: RenderContext) -> list[PageText]:
         lambda path, g: [
             ctx.a_tech(path, g.technique),
             str(len(g.papers)),
-            g.technique.description,
+            g.technique.description_in(ctx.settings.language),
         ],
     )
     pages += render_index(
