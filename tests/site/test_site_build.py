@@ -16,6 +16,7 @@ from sitebuild import CONFIG, FIXTURE_DATA, BuiltSite, build_into
 
 from generator.cli import main
 from generator.records.load import load_collection
+from generator.site.search_terms import fold, spaced_cjk
 
 HOSTILE_TITLE = (
     'T</title><script>alert(1)</script> {{ 7*7 }} {: onclick="alert(2)" } '
@@ -303,10 +304,6 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(
 # ---- the bundled data ----------------------------------------------------------------------
 
 
-def _tokens(text: str) -> set[str]:
-    return {t.lower() for t in SEPARATOR.split(text) if t}
-
-
 def test_bundled_site_has_a_page_per_paper_and_search_finds_techniques(
     bundled_site: BuiltSite,
 ) -> None:
@@ -344,8 +341,17 @@ def test_bundled_site_has_a_page_per_paper_and_search_finds_techniques(
     }
     assert expected
     for query in ("量化", "quantization"):
-        found = {page for page, text in indexed.items() if query in _tokens(text)}
+        # as the search page writes a query: Latin folded, every CJK character a word
+        words = [w.lower() for w in spaced_cjk(fold(query)).split()]
+        found = {page for page, text in indexed.items() if _holds_phrase(text, words)}
         assert expected <= found, (query, expected - found)
+
+
+def _holds_phrase(text: str, words: list[str]) -> bool:
+    """Tell whether the words follow one another in the text, as a quoted Pagefind query asks."""
+    tokens = [t.lower() for t in SEPARATOR.split(text) if t]
+    n = len(words)
+    return any(tokens[i : i + n] == words for i in range(len(tokens) - n + 1))
 
 
 def _pagefind_text(page: Path) -> str:
@@ -409,9 +415,9 @@ def test_use_directory_urls_false_is_refused_clearly(tmp_path: Path) -> None:
 
     config = tmp_path / "mkdocs.yml"
     config.write_text(
-        CONFIG.read_text(encoding="utf-8").replace(
-            "site_name:", "use_directory_urls: false\nsite_name:", 1
-        ).replace("custom_dir: overrides", f"custom_dir: {CONFIG.parent / 'overrides'}"),
+        CONFIG.read_text(encoding="utf-8")
+        .replace("site_name:", "use_directory_urls: false\nsite_name:", 1)
+        .replace("custom_dir: overrides", f"custom_dir: {CONFIG.parent / 'overrides'}"),
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match="use_directory_urls"):
