@@ -346,3 +346,14 @@ def test_a_symlinked_record_file_is_refused_at_its_top(data_dir: Path) -> None:
     assert _formatted(data_dir) == [
         "papers/p.yaml:1:1: paper files must be regular files, not symlinks"
     ]
+
+
+def test_a_title_that_extends_another_is_not_called_nearly_identical(data_dir: Path) -> None:
+    # 91 % alike letter by letter: two papers, one a follow-up of the other (a word-set score
+    # would call them the same, since every word of the shorter title is in the longer one)
+    _paper(data_dir, "a", title="Efficient Serving of Large Language Models")
+    _paper(data_dir, "b", title="Efficient Serving of Large Language Models on GPUs")
+    assert _formatted(data_dir) == []
+    _paper(data_dir, "c", title="Efficient Serving of Large Language Modles")
+    (line,) = _formatted(data_dir)
+    assert line.startswith("papers/c.yaml:1:8: title is nearly identical to papers/a.yaml;")
