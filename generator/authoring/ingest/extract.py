@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from generator.authoring.ingest.layout import Line, build_lines, read_spans
+from generator.authoring.ingest.layout import Line, attach_cells, build_lines, read_spans
 from generator.authoring.ingest.people import NOTE, ORG, find_people
 from generator.authoring.ingest.text import clean_text, join_lines, squash, vocabulary
 
@@ -89,7 +89,23 @@ def _read_page(page: Any) -> _Page:
         height = float(page.mediabox.height)
     except Exception:  # a missing mediabox: assume US letter
         height = 792.0
-    return _Page(build_lines(spans), clean_text(plain), height)
+    lines = build_lines(spans)
+    if any(_names_run(ln.text(markers="")) for ln in lines if ln.y > height * 0.4):
+        try:
+            layout = page.extract_text(extraction_mode="layout")
+        except Exception:  # the layout mode is only a hint for lines that hold several columns
+            layout = ""
+        attach_cells(lines, layout)
+    return _Page(lines, clean_text(plain), height)
+
+
+def _names_run(text: str) -> bool:
+    """Tell whether a line is four or more capitalised words and nothing else ('Ann Lee Bo Chan').
+
+    One text operator may draw names set in columns: only the layout-mode text shows the gaps.
+    """
+    words = text.split()
+    return len(words) >= 4 and all(w[:1].isupper() and re.fullmatch(r"[\w.'’-]+", w) for w in words)
 
 
 def extract_fields(reader: Any) -> PdfFields:

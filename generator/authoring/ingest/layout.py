@@ -38,6 +38,8 @@ class Line:
 
     spans: list[Span] = field(default_factory=list)
     index: int = 0
+    # the line cut at wide gaps, when one span holds several columns ("Ann Lee    Bo Chan")
+    cells: list[str] | None = None
 
     @property
     def size(self) -> float:
@@ -187,3 +189,27 @@ def _continues(line: Line, last: Span, span: Span) -> bool:
     if span.x < line.x - size:
         return False
     return span.x - last.end <= 3 * size
+
+
+_GAP = re.compile(r"\S(?: {3,})\S")
+
+
+def attach_cells(lines: list[Line], layout_text: str) -> None:
+    """Give each line that a wide gap cuts into columns its cells, read from the layout-mode text.
+
+    One text-showing operator can draw several columns at once (kerning moves the pen): its
+    span then holds "Ann Lee Bo Chan", and only the spacing of the layout-mode text tells
+    where one column ends. A layout line is matched to a line by its text.
+    """
+    cut: dict[str, list[str]] = {}
+    for raw in layout_text.splitlines():
+        if not _GAP.search(raw):
+            continue
+        cells = [squash(clean_text(c)) for c in re.split(r" {3,}", raw.strip())]
+        cells = [c for c in cells if c]
+        if len(cells) >= 2:
+            cut.setdefault(" ".join(cells), cells)
+    if not cut:
+        return
+    for line in lines:
+        line.cells = cut.get(line.text(markers=""))

@@ -26,13 +26,14 @@ _ADDRESS = re.compile(
 )
 # a street line under an affiliation ("1 University Station C0500", "Via Orabona 4")
 _STREET = re.compile(
-    r"^(?:\d{1,5}[A-Za-z]?\s+\S.*\b(?:street|st\.|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?|drive"
-    r"|station|plaza|lane|way|square|campus|hall|building)\b|(?:via|rue|calle|avenida|av\.)\s)",
+    r"^(?:\d{1,5}[A-Za-z]?,?\s+(?:\S.*)?\b(?:street|st\.|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?"
+    r"|drive|station|plaza|lane|way|square|campus|hall|building)\b|(?:via|rue|calle|avenida|av\.)\s)",
     re.IGNORECASE,
 )
 NOTE = re.compile(
     r"^(?:[*∗†‡§¶\d]\s*)?(?:equal contribution|corresponding author|present address|work done|this work"
-    r"|see\b|please\b|contact\b|correspondence|email|e-mail|these authors|now at|current address)",
+    r"|see\b|please\b|contact\b|correspondence|email|e-mail|these authors|now at|current address"
+    r"|received\b|revised\b|accepted\b|published\b|available online)",
     re.IGNORECASE,
 )
 _TEAM = re.compile(r"\b(?:team|consortium|collaboration)\b", re.IGNORECASE)
@@ -58,6 +59,12 @@ _LEADING_MARKS = re.compile(r"^[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○�
 _NUMBERED_AFFILIATION = re.compile(r"^[\d*†‡§¶]{1,3}\s?(?=[A-Z])")
 # numbered affiliations printed on one line without superscripts: "Princeton University 2Together AI"
 _RUN_TOGETHER = re.compile(r"(?<=[^\W\d_]|[.)])\s*\d{1,2}(?=[A-Z][^\W\d_])")
+# full-size numbers in a paragraph of affiliations: "..., United States of America, 2 West Florida ..."
+_NUMBER_AFTER_COMMA = re.compile(r"[,;.]\s+\d{1,2}\s+(?=[A-Z][^\W\d_])")
+# superscript letters printed at full size after a name: "Patrick N.J. Lanea,c,*, Alice E. Bestb,c,d"
+_LETTER_MARKS = re.compile(r"(?<=[^\W\d_]{2})[a-z](?:,(?:[a-z]|[*∗†‡§¶]))+(?=,|\s|$)")
+# two capitalised words with the space between them lost: "CharlesMunthali"
+_GLUED_NAME = re.compile(r"^([A-Z][a-z]{3,})([A-Z][a-z]{2,})$")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 # a footnote that says where an author works: "E. Chang is with the University of ..."
 _WORKS_AT = re.compile(
@@ -152,9 +159,16 @@ def recase_name(name: str) -> str:
 def _split_names(text: str) -> list[str]:
     # markers printed inline at full size ("Berardi 1 Michele Lapi 1") separate names too
     inline = r"(?<=[^\W\d_])\s*\d{1,2}(?:\s*,\s*\d{1,2})*(?=\s|$)"
+    text = _LETTER_MARKS.sub(MARK, text)
     pieces = re.split(rf"\s*(?:{MARK}|{inline}|[,;]|\band\b|\bAND\b|&|\s{{3,}})\s*", text)
-    names = [clean_name(p) for p in pieces]
+    names = [_unglue(clean_name(p)) for p in pieces]
     return [n for n in names if n and not _GRADE.match(n)]
+
+
+def _unglue(name: str) -> str:
+    """Put back the space a PDF lost inside a name ('CharlesMunthali'): a lone word is no name."""
+    match = _GLUED_NAME.match(name)
+    return f"{match.group(1)} {match.group(2)}" if match else name
 
 
 def _lead_names(text: str) -> tuple[list[str], str] | None:
@@ -174,11 +188,26 @@ def _lead_names(text: str) -> tuple[list[str], str] | None:
     return None
 
 
+_EMAIL = re.compile(r"\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
+
+
+def without_email(text: str) -> str:
+    """Drop the e-mail addresses from a line ('UNED, Madrid, Spain (anselmo@lsi.uned.es)')."""
+    return squash(_EMAIL.sub(" ", text)).strip(" ,;")
+
+
 def _kind(line: Line) -> str:
     text = line.text(markers=MARK)
     flat = squash(text.replace(MARK, " "))
     words = len(re.findall(r"\w{2,}", flat))
     if "@" in flat or re.search(r"https?://|www\.", flat):
+        rest = without_email(flat)
+        numbered = line.leading_marker or _NUMBERED_AFFILIATION.match(line.text())
+        plain = "@" not in rest and not re.search(
+            r"e-?mail|" + _NOT_AFFILIATION.pattern, rest, re.I
+        )
+        if plain and re.search(r"\w{2,}", rest) and (numbered or ORG.search(rest)):
+            return "affiliation+email"  # "CELCT, Trento, Italy (forner@celct.it)"
         return "email"
     if NOTE.match(flat):
         return "note"
@@ -187,6 +216,8 @@ def _kind(line: Line) -> str:
     names = _split_names(text)
     named = sum(looks_like_name(n) for n in names)
     if names and named == len(names) and not ORG.search(flat):
+        return "author"
+    if _cell_names(line):
         return "author"
     if _lead_names(text):
         return "author+affiliation"
@@ -201,10 +232,19 @@ def _kind(line: Line) -> str:
     return "other"
 
 
+def _cell_names(line: Line) -> list[str]:
+    """Return the names of a line whose columns are each a name ('Ann Lee    Bo Chan'), or []."""
+    if not line.cells or MARK in line.text(markers=MARK):
+        return []
+    names = [clean_name(c) for c in line.cells]
+    return names if all(looks_like_name(n) for n in names) else []
+
+
 def _affiliation_pieces(text: str) -> list[str]:
     pieces: list[str] = []
     for piece in text.split(MARK):
-        pieces += _RUN_TOGETHER.split(piece)
+        for part in _NUMBER_AFTER_COMMA.split(piece):
+            pieces += _RUN_TOGETHER.split(part)
     pieces = [squash(_LEADING_MARKS.sub("", p)).strip(" ,;") for p in pieces]
     return [p for p in pieces if len(p) >= 2]
 
@@ -222,8 +262,18 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
     authors: list[str] = []
     affiliations: list[str] = []
     kinds = [_kind(line) for line in region]
+    for i in range(1, len(region)):
+        # a line that finishes a name cut at the end of the author line above is an author line
+        if kinds[i - 1] == "author" and kinds[i] != "author" and _near(region[i], region[i - 1]):
+            held = _wrap_names("", region[i - 1].text(markers=MARK), True)[1]
+            joined = _wrap_names(held, region[i].text(markers=MARK), False)[0] if held else ""
+            names = _split_names(joined)
+            if names and all(looks_like_name(n) for n in names) and not ORG.search(joined):
+                kinds[i] = "author"
     previous: Line | None = None
     previous_kind = ""
+    pending = ""  # an author line that ends inside a name ("Corina" / "Forăscu, Nicolas ...")
+    grid: list[list[str]] = []  # per column, the lines under names set in columns
     for i, line in enumerate(region):
         kind = kinds[i]
         text = line.text(markers=MARK)
@@ -231,14 +281,31 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
         after_affiliation = previous_kind in {"affiliation", "address"} and _near(line, previous)
         if kind in {"affiliation", "address"} and after_affiliation and _STREET.match(line.text()):
             kind, numbered = "address", False  # "1 University Station": a street, not a marker
-        if kind == "other" and previous_kind == "author" and kinds[i + 1 : i + 2] == ["email"]:
+        if (
+            kind == "other"
+            and previous_kind == "author"
+            and _lab_before_email(kinds[i + 1 : i + 4])
+        ):
             kind = "affiliation"  # a lab between a name and its e-mail ("ID-IMAG")
+        if grid and line.cells and len(line.cells) == len(grid) and kind != "author":
+            for column, cell in zip(grid, line.cells, strict=True):
+                column.append(cell)  # the affiliation lines under names set in columns
+            previous, previous_kind = line, "grid"
+            continue
+        affiliations += _grid_affiliations(grid)
+        grid = []
         if kind == "author":
-            authors += [
-                recase_name(n)
-                for n in _split_names(text)
-                if looks_like_name(n) or _CJK_NAME.match(n)
-            ]
+            cells = _cell_names(line)
+            if cells:
+                authors += [recase_name(n) for n in cells]
+                grid = [[] for _ in cells]
+            else:
+                text, pending = _wrap_names(pending, text, kinds[i + 1 : i + 2] == ["author"])
+                authors += [
+                    recase_name(n)
+                    for n in _split_names(text)
+                    if looks_like_name(n) or _CJK_NAME.match(n)
+                ]
         elif kind == "author+affiliation":
             found = _lead_names(text)
             if found:
@@ -251,17 +318,64 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
         elif kind == "address" and after_affiliation and affiliations and not numbered:
             # an address line belongs to the affiliation above it
             affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {squash(text.replace(MARK, ' '))}"
-        elif kind == "affiliation":
-            pieces = _affiliation_pieces(text)
+        elif kind in {"affiliation", "affiliation+email"}:
+            pieces = _affiliation_pieces(without_email(text) if kind != "affiliation" else text)
             continues = after_affiliation and not numbered and affiliations
             if continues and pieces:
                 head = affiliations[-1].rstrip(" ,")
-                glue = " " if re.search(r"(?:&|\band)$", head) else ", "
+                glue = " " if _OPEN_END.search(head) or pieces[0][:1].islower() else ", "
                 affiliations[-1] = f"{head}{glue}{pieces[0]}"
                 pieces = pieces[1:]
             affiliations += pieces
+            kind = "affiliation"
         previous, previous_kind = line, kind
-    return authors, affiliations
+    return authors, affiliations + _grid_affiliations(grid)
+
+
+def _grid_affiliations(grid: list[list[str]]) -> list[str]:
+    """Return one affiliation per column of lines under names set in columns (no street or e-mail)."""
+    found = []
+    for column in grid:
+        parts = [c for c in column if ORG.search(c) and "@" not in c and not _STREET.match(c)]
+        if parts:
+            found.append(", ".join(parts))
+    return found
+
+
+# an affiliation line that stops in the middle of a name ("Southeast Center for" / "Integrated ...")
+_OPEN_END = re.compile(r"(?:&|\b(?:and|for|of|the|de|du|des|di|del|in|on|und|et))$")
+
+
+def _lab_before_email(following: list[str]) -> bool:
+    """Tell whether the lines after an unclassified line under a name lead to its e-mail."""
+    for kind in following:
+        if kind == "email":
+            return True
+        if kind not in {"other", "address"}:
+            return False
+    return False
+
+
+def _wrap_names(pending: str, text: str, more: bool) -> tuple[str, str]:
+    """Join an author line to the name cut at the end of the line before it.
+
+    Return the text to split into names now and the part held back for the next author line:
+    a last name-piece that is no name on its own ("Corina", "Paulo Ro-") waits for the next line
+    when one follows; a name broken at a hyphen is joined without it when the rest is lowercase.
+    """
+    if pending:
+        if pending.endswith("-") and text[:1].islower():
+            text = pending[:-1] + text
+        else:
+            text = f"{pending} {text}"
+    if not more or re.search(rf"(?:[,;&{MARK}]|\band)\s*$", text):
+        return text, ""
+    pieces = re.split(rf"(?:[,;&{MARK}]|\band\b)", text)
+    last = pieces[-1].strip()
+    cut = last.endswith("-") or last.split()[-1].lower() in _PARTICLES if last else False
+    if not last or (looks_like_name(clean_name(last)) and not cut):
+        return text, ""
+    return text[: len(text) - len(pieces[-1])], last
 
 
 def _people_in_blocks(lines: list[Line]) -> tuple[list[str], list[str]]:
@@ -289,10 +403,15 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
     body = max(chars, key=lambda size: chars[size], default=0.0)
     notes: list[list[Line]] = []
     for line in lines:
-        if line.y > height * 0.4 or line.size > body + 0.05:
+        if line.size > body + 0.05:
             continue
         text = line.text()
-        starts = line.leading_marker or _NUMBERED_AFFILIATION.match(text) or _WORKS_AT.search(text)
+        numbered = line.leading_marker or _NUMBERED_AFFILIATION.match(text)
+        # above the bottom of the page, only numbered notes in smaller print (a margin column)
+        side = line.y > height * 0.4
+        if side and not _side_note(line, body, height, notes[-1][-1] if notes else None):
+            continue
+        starts = numbered or _WORKS_AT.search(text)
         if starts or not notes or not _near(line, notes[-1][-1]):
             notes.append([line])
         else:
@@ -303,14 +422,36 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
         text = squash(" ".join(ln.text(markers=MARK) for ln in note))
         works = _WORKS_AT.search(text.replace(MARK, " "))
         if works:
-            text = works.group(1)
+            parts = [works.group(1)]
         elif not (first.leading_marker or _NUMBERED_AFFILIATION.match(first.text())):
             continue
-        text = _first_sentence(re.split(r"\s[\w.+-]+@|\bE-?mail\b", text.replace(MARK, ""))[0])
-        text = squash(_LEADING_MARKS.sub("", text)).strip(" ,;.")
-        if ORG.search(text) and not _NOT_AFFILIATION.search(text) and len(text) <= 200:
-            found.append(text)
+        else:
+            # several numbered affiliations in one note: "1Division of ..., USA. 2Department of ..."
+            parts = _NOTE_NUMBER.split(text)
+        for part in parts:
+            part = re.split(r"\s[\w.+-]+@|\bE-?mail\b", part.replace(MARK, ""))[0]
+            part = squash(_LEADING_MARKS.sub("", _first_sentence(part))).strip(" ,;.")
+            if ORG.search(part) and not _NOT_AFFILIATION.search(part) and len(part) <= 200:
+                found.append(part)
     return found
+
+
+def _side_note(line: Line, body: float, height: float, previous: Line | None) -> bool:
+    """Tell whether a line high on the page belongs to affiliation notes in a margin column.
+
+    Such notes are printed smaller than the body and each opens with a marker or a number of
+    one or two digits; a running head ("758 IEEE TRANSACTIONS ...") sits above them.
+    """
+    if line.size >= body - 0.3 or line.y > height * 0.92:
+        return False
+    if previous is not None and _near(line, previous):
+        return True
+    text = line.text()
+    return (line.leading_marker or bool(_SIDE_NUMBER.match(text))) and not _all_caps(text)
+
+
+_SIDE_NUMBER = re.compile(r"^(?:[*†‡§¶]|\d{1,2})\s?(?=[A-Z][^\W\d_]*[a-z])")
+_NOTE_NUMBER = re.compile(rf"(?<=[.;])\s*(?:{MARK}+|\d{{1,2}}(?=[A-Z]))")
 
 
 _ABBREVIATIONS = {
