@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator.authoring.ingest.layout import Line, attach_cells, build_lines, read_spans
-from generator.authoring.ingest.people import NOTE, ORG, find_people
+from generator.authoring.ingest.people import MARK, NOTE, ORG, find_people
 from generator.authoring.ingest.text import clean_text, join_lines, squash, vocabulary
 
 _ABSTRACT_HEAD = re.compile(
@@ -90,7 +90,8 @@ def _read_page(page: Any) -> _Page:
     except Exception:  # a missing mediabox: assume US letter
         height = 792.0
     lines = build_lines(spans)
-    if any(_names_run(ln.text(markers="")) for ln in lines if ln.y > height * 0.4):
+    biggest = max((ln.size for ln in lines), default=0.0)
+    if any(_names_run(ln) for ln in lines if ln.y > height * 0.4 and ln.size < biggest - 0.5):
         try:
             layout = page.extract_text(extraction_mode="layout")
         except Exception:  # the layout mode is only a hint for lines that hold several columns
@@ -99,13 +100,21 @@ def _read_page(page: Any) -> _Page:
     return _Page(lines, clean_text(plain), height)
 
 
-def _names_run(text: str) -> bool:
-    """Tell whether a line is four or more capitalised words and nothing else ('Ann Lee Bo Chan').
+def _names_run(line: Line) -> bool:
+    """Tell whether a line could be names set in columns by one text operator ('Ann Lee Bo Chan').
 
-    One text operator may draw names set in columns: only the layout-mode text shows the gaps.
+    Only the layout-mode text shows the gaps between such columns, and it is slow: ask for it
+    only for a line below the title of four or more capitalised words, no marker, no
+    institution word, in mixed case.
     """
+    text = line.text(markers=MARK)
     words = text.split()
-    return len(words) >= 4 and all(w[:1].isupper() and re.fullmatch(r"[\w.'’-]+", w) for w in words)
+    return (
+        len(words) >= 4
+        and all(w[:1].isupper() and re.fullmatch(r"[\w.'’-]{2,}", w) for w in words)
+        and not ORG.search(text)
+        and any(ch.islower() for ch in text)
+    )
 
 
 def extract_fields(reader: Any) -> PdfFields:
