@@ -230,6 +230,11 @@ SCHEMA_CASES = [
         ' year: "2025-01-01"',
     ),
     (
+        PAPER + "published: true\n",
+        "5:12: published: 'true' is read by YAML as a boolean, not text; put it in quotes:"
+        ' published: "true"',
+    ),
+    (
         PAPER.replace("[quantization]", "3.5"),
         "3:13: techniques: '3.5' is read by YAML as a number, not text; put it in quotes:"
         ' techniques: "3.5"',
@@ -357,3 +362,15 @@ def test_a_title_that_extends_another_is_not_called_nearly_identical(data_dir: P
     _paper(data_dir, "c", title="Efficient Serving of Large Language Modles")
     (line,) = _formatted(data_dir)
     assert line.startswith("papers/c.yaml:1:8: title is nearly identical to papers/a.yaml;")
+
+
+def test_yaml_reading_a_time_as_a_boolean_is_named_in_enrichment_too(data_dir: Path) -> None:
+    _paper(data_dir, "p")
+    (data_dir / "enrichment").mkdir()
+    (data_dir / "enrichment" / "p.yaml").write_text(
+        "scholar:\n  status: no-match\n  fetched: true\n", encoding="utf-8"
+    )
+    assert _formatted(data_dir) == [
+        "enrichment/p.yaml:3:12: scholar.fetched: 'true' is read by YAML as a boolean, not text;"
+        ' put it in quotes: fetched: "true"'
+    ]
