@@ -21,7 +21,7 @@ from generator.site.render.html import (
     html_text,
 )
 from generator.site.render.paths import paper_path
-from generator.site.search_terms import hidden_search_text
+from generator.site.search_terms import EVERY_PAPER, SEPARATOR, hidden_search_text
 
 BRIEF_EXCERPT = 240  # characters of the brief a search result shows
 # A long author list shows its first names and folds the rest into a <details>, which opens
@@ -263,7 +263,8 @@ def search_terms_block(ctx: RenderContext, paper: Paper) -> Html:
 
     Technique labels and aliases in both languages (a sub-technique's paper carries its parents':
     PTQ papers are found by 量化), institution names and aliases, authors and the arXiv id, then
-    the page's Chinese text one character a word (generator.site.search_terms says why).
+    the page's Chinese text one character a word (generator.site.search_terms says why), after
+    the word every paper page holds (EVERY_PAPER: how a filter alone lists its papers).
     Hidden from readers; Pagefind reads it (no data-pagefind-ignore), Material's index does not.
     """
     record = paper.record
@@ -277,7 +278,7 @@ def search_terms_block(ctx: RenderContext, paper: Paper) -> Html:
         names.append(record.links.arxiv)
     texts = [ctx.plain_title(paper), paper.brief_text or "", paper.tldr or ""]
     texts += [record.abstract or "", record.notes or ""]
-    return _TERMS.format(hidden_search_text(names, texts))
+    return _TERMS.format(SEPARATOR.join([EVERY_PAPER, hidden_search_text(names, texts)]))
 
 
 def search_facets(ctx: RenderContext, paper: Paper) -> Html:
