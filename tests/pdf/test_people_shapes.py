@@ -100,6 +100,7 @@ def test_affiliation_lines_that_end_with_the_email(tmp_path, font_path):
         (90, 158, 9, "(anselmo@lsi.uned.es)"),
         (90, 169, 9, "3 ELDA/ELRA, Paris, France (moreau@elda.org)"),
         (90, 180, 9, "Nicolas Moreau, Email: moreau@elda.org. Supported by a research grant"),
+        (90, 191, 9, "4 Corresponding author: forner@celct.it and anselmo@lsi.uned.es"),
     ]
     fields = draw(tmp_path / "email-lines.pdf", font_path, page(block))
     assert fields.authors == ["Pamela Forner", "Anselmo Penas", "Nicolas Moreau"]

@@ -206,6 +206,7 @@ def _kind(line: Line) -> str:
         plain = "@" not in rest and not re.search(
             r"e-?mail|" + _NOT_AFFILIATION.pattern, rest, re.I
         )
+        plain = plain and not NOTE.match(rest)  # "Corresponding author: ann@x.org and ..."
         if plain and re.search(r"\w{2,}", rest) and (numbered or ORG.search(rest)):
             return "affiliation+email"  # "CELCT, Trento, Italy (forner@celct.it)"
         return "email"
