@@ -374,3 +374,13 @@ def test_yaml_reading_a_time_as_a_boolean_is_named_in_enrichment_too(data_dir: P
         "enrichment/p.yaml:3:12: scholar.fetched: 'true' is read by YAML as a boolean, not text;"
         ' put it in quotes: fetched: "true"'
     ]
+
+
+def test_a_missing_registry_and_a_nested_yaml_11_boolean_are_located(data_dir: Path) -> None:
+    (data_dir / "institutions.yaml").unlink()
+    _paper(data_dir, "a", extra="links: {code: no}\n")
+    assert _formatted(data_dir) == [
+        "institutions.yaml:1:1: cannot read the file: No such file or directory",
+        "papers/a.yaml:5:15: links.code: 'no' is read by YAML 1.1 as the boolean false; quote it"
+        " if it is text, or write true/false",
+    ]
