@@ -384,3 +384,37 @@ def test_a_missing_registry_and_a_nested_yaml_11_boolean_are_located(data_dir: P
         "papers/a.yaml:5:15: links.code: 'no' is read by YAML 1.1 as the boolean false; quote it"
         " if it is text, or write true/false",
     ]
+
+
+def test_a_file_that_exhausts_recursion_is_one_problem_beside_the_others(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reader refuses nesting past 32 levels before anything recurses; should Python's
+    # recursion limit still be reached, in reading or in checking, that file is one problem
+    # at its top and the other files are still checked.
+    from generator.records import parse
+
+    real_load, real_check = parse.load_yaml, parse.parse_model
+
+    def load(path: Path, **options: object) -> object:
+        if path.name == "deep-read.yaml":
+            raise RecursionError
+        return real_load(path, **options)  # type: ignore[arg-type]
+
+    def check(doc: object, model: object) -> object:
+        if str(getattr(doc, "display", "")).endswith("deep-check.yaml"):
+            raise RecursionError
+        return real_check(doc, model)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse, "load_yaml", load)
+    monkeypatch.setattr(parse, "parse_model", check)
+    for name in ("deep-read", "deep-check"):
+        _paper(data_dir, name)
+    _paper(data_dir, "bad", extra="year: abc\n")
+    _paper(data_dir, "fine")
+    assert _formatted(data_dir) == [
+        "papers/bad.yaml:5:7: year: Input should be a valid integer",
+        "papers/deep-check.yaml:1:1: nested too deeply to check; flatten it",
+        "papers/deep-read.yaml:1:1: nested too deeply to read; flatten it",
+    ]
+    assert list(load_collection(data_dir, strict=False).papers) == ["fine"]
