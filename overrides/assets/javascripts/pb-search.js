@@ -350,16 +350,20 @@
     filterBox.appendChild(clear);
   }
 
-  // Show each value's count under the current search (none given: every paper's).
+  // Show each value's count under the current search (none given: every paper's); a value no
+  // result carries is left out unless it is chosen, and so is a group left with none.
   function counts(current) {
     Object.keys(groups).forEach(function (group) {
       var boxes = groups[group].boxes;
       var source = current && current[group] ? current[group] : groups[group].total;
+      var shownValues = 0;
       Object.keys(boxes).forEach(function (value) {
         var n = source[value] || 0;
         boxes[value].count.textContent = String(n);
-        boxes[value].row.classList.toggle("pb-search__filter-label--empty", n === 0);
+        boxes[value].row.hidden = n === 0 && !boxes[value].input.checked;
+        shownValues += boxes[value].row.hidden ? 0 : 1;
       });
+      groups[group].details.hidden = shownValues === 0;
     });
   }
 
