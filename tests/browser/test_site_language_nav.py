@@ -40,9 +40,15 @@ def _nav(tab: Tab) -> list[tuple[str, str]]:
 
 
 def _open_settled(tab: Tab, path: str) -> None:
-    """Open a page and let its requests finish (the search page loads its index after load)."""
+    """Open a page; on the search page, wait until its index is loaded and the page is ready.
+
+    Leaving the search page while it loads its index would abort those requests.
+    """
     tab.open(path)
-    tab.page.wait_for_load_state("networkidle")
+    tab.page.wait_for_function(
+        "() => { const s = document.getElementById('pb-search');"
+        " return !s || s.hasAttribute('data-ready'); }"
+    )
 
 
 def _h1(tab: Tab) -> str:
