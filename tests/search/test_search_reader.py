@@ -224,6 +224,8 @@ def test_results_show_the_brief_and_paper_pages_show_no_keyword_dump(
         assert chrome not in shown
     # the paper page itself: its search terms are indexed (they found it) but not shown
     paper = browser.new_page()
+    paper.set_default_timeout(BROWSER_TIMEOUT_MS)
+    paper.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     paper.goto(zh_site.base + f"papers/{paper_id}/")
     visible = paper.locator("article").inner_text()
     assert "检索词" not in visible and "Search terms" not in visible
