@@ -12,30 +12,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from loadfiles import PAPER, formatted_problems, write_paper
 
 from generator.records.load import load_collection, validate_data
 
-PAPER = "title: {title}\ninstitutions: [HKU]\ntechniques: [quantization]\nadded: {added}\n"
-
-
-def _paper(
-    data: Path, paper_id: str, title: str = "", added: str = "2025-10-15", extra: str = ""
-) -> Path:
-    path = data / "papers" / f"{paper_id}.yaml"
-    path.write_text(
-        PAPER.format(title=title or f"Paper {paper_id} on quantized inference", added=added)
-        + extra,
-        encoding="utf-8",
-    )
-    return path
-
-
-def _formatted(data: Path) -> list[str]:
-    """Return every problem as 'file:line:col: message', file relative to the data directory."""
-    return [
-        p.format().replace(str(data) + "/", "")
-        for p in load_collection(data, strict=False).problems
-    ]
+# the loader tests' shared record and problem text (loadfiles.py)
+_paper = write_paper
+_formatted = formatted_problems
 
 
 def _git(repo: Path, *args: str) -> None:
