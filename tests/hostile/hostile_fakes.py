@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from loopback import Reply as Answer
@@ -35,6 +36,32 @@ def paper_yaml(title: str) -> str:
         f"title: {json.dumps(title)}\ninstitutions: [Peking University]\n"
         f"techniques: [quantization]\nadded: 2025-10-15\nabstract: {json.dumps(ABSTRACT)}\n"
     )
+
+
+def write_quickquant_data(data: Path, paper_ids: list[str], *, report: bool) -> Path:
+    """Write a small data directory: one technique, one institution, QuickQuant papers by id,
+    and (if asked) one report holding them all."""
+    (data / "papers").mkdir(parents=True)
+    (data / "reports").mkdir()
+    (data / "techniques.yaml").write_text(
+        "techniques:\n  - {id: quantization, zh: 量化, en: Quantization,"
+        " description: Fewer bits.}\n",
+        "utf-8",
+    )
+    (data / "institutions.yaml").write_text(
+        "institutions:\n  - {id: pku, en: Peking University, zh: 北京大学, aliases: [PKU]}\n",
+        "utf-8",
+    )
+    for i, paper_id in enumerate(paper_ids):
+        (data / "papers" / f"{paper_id}.yaml").write_text(paper_yaml(f"QuickQuant {i}"), "utf-8")
+    if report:
+        (data / "reports" / "r.yaml").write_text(
+            "title: A report\ngenerated: 2025-10-15 10:00:00\npapers: ["
+            + ", ".join(paper_ids)
+            + "]\n",
+            "utf-8",
+        )
+    return data
 
 
 def completion(fields: dict[str, Any]) -> dict[str, Any]:

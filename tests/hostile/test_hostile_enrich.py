@@ -12,27 +12,22 @@ from pathlib import Path
 
 import yaml
 from hostile_build import build, clean_env, make_project, paperbrief
-from hostile_fakes import CANARY, GOOD, Answer, FakeMistral, completion, paper_yaml, serve
+from hostile_fakes import (
+    CANARY,
+    GOOD,
+    Answer,
+    FakeMistral,
+    completion,
+    serve,
+    write_quickquant_data,
+)
 
 from generator.records.load import load_collection
 
 
 def _data(base: Path, n: int) -> Path:
-    data = base / "source" / "data"
-    (data / "papers").mkdir(parents=True)
-    (data / "reports").mkdir()
-    (data / "techniques.yaml").write_text(
-        "techniques:\n  - {id: quantization, zh: 量化, en: Quantization,"
-        " description: Fewer bits.}\n",
-        "utf-8",
-    )
-    (data / "institutions.yaml").write_text(
-        "institutions:\n  - {id: pku, en: Peking University, zh: 北京大学, aliases: [PKU]}\n",
-        "utf-8",
-    )
-    for i in range(n):
-        (data / "papers" / f"p{i:02d}.yaml").write_text(paper_yaml(f"QuickQuant {i}"), "utf-8")
-    return data
+    paper_ids = [f"p{i:02d}" for i in range(n)]
+    return write_quickquant_data(base / "source" / "data", paper_ids, report=False)
 
 
 def _enrich(project: Path, env: dict[str, str], *extra: str) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from hostile_build import clean_env, make_project
-from hostile_fakes import CANARY, FakeMistral, paper_yaml, serve
+from hostile_fakes import CANARY, FakeMistral, serve, write_quickquant_data
 
 from generator.cli import main
 
@@ -34,27 +34,7 @@ ERRNOS = {
 
 
 def _data(root: Path, papers: int = 3) -> Path:
-    data = root / "data"
-    (data / "papers").mkdir(parents=True)
-    (data / "reports").mkdir()
-    (data / "techniques.yaml").write_text(
-        "techniques:\n  - {id: quantization, zh: 量化, en: Quantization,"
-        " description: Fewer bits.}\n",
-        "utf-8",
-    )
-    (data / "institutions.yaml").write_text(
-        "institutions:\n  - {id: pku, en: Peking University, zh: 北京大学, aliases: [PKU]}\n",
-        "utf-8",
-    )
-    for i in range(papers):
-        (data / "papers" / f"p{i}.yaml").write_text(paper_yaml(f"QuickQuant {i}"), "utf-8")
-    (data / "reports" / "r.yaml").write_text(
-        "title: A report\ngenerated: 2025-10-15 10:00:00\npapers: ["
-        + ", ".join(f"p{i}" for i in range(papers))
-        + "]\n",
-        "utf-8",
-    )
-    return data
+    return write_quickquant_data(root / "data", [f"p{i}" for i in range(papers)], report=True)
 
 
 def _fail_under(monkeypatch: pytest.MonkeyPatch, root: Path, code: int, where: str) -> list[str]:

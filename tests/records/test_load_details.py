@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from gitrepo import git as _git
 from loadfiles import PAPER, formatted_problems, write_paper
 
 from generator.records.load import load_collection, validate_data
@@ -19,17 +19,6 @@ from generator.records.load import load_collection, validate_data
 # the loader tests' shared record and problem text (loadfiles.py)
 _paper = write_paper
 _formatted = formatted_problems
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
 # ---- duplicates -------------------------------------------------------------------------------

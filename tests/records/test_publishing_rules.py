@@ -6,12 +6,11 @@ pull-request check runs it (`--strict`, GitHub annotations).
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from gitrepo import git as _git
 
 from generator.cli import main
 from generator.records.load import load_collection
@@ -28,17 +27,6 @@ def _write(data: Path, name: str, text: str) -> Path:
     path = data / "papers" / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
 def _repo(data: Path) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from gitrepo import git as _git
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "enrich.yml"
@@ -58,20 +59,6 @@ def test_the_report_is_cut_after_enrichment_and_travels_with_its_results() -> No
     assert download["name"] == "enrichment-merged" and download["path"] == "data/"
     proposal = _step("propose", "Commit, push and open the pull request")["run"]
     assert "git add data/enrichment data/reports" in proposal
-
-
-def _git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def _run_step(repo: Path, name: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
