@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeclock import FakeClock
 
 from generator.enrich.calls import BudgetExhausted, CallMeter, CircuitOpen, DeadlineReached
 from generator.enrich.loop import (
@@ -38,21 +39,6 @@ class Result:
     good: bool
     fingerprint: str
     at: datetime = NOW
-
-
-@dataclass
-class FakeClock:
-    """A clock that only moves when the loop sleeps or a call takes time."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from fakeclock import FakeClock
 from loopback import Reply
 
 from generator.enrich.sources.arxiv import ArxivClient
@@ -34,21 +35,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 _ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
 ARXIV_NS = "http://arxiv.org/schemas/atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
-
-
-@dataclass
-class FakeClock:
-    """A monotonic clock that moves only when something sleeps on it."""
-
-    now: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass
