@@ -22,6 +22,28 @@ class Reply:
     hold: threading.Event | None = None  # keep the request open until this is set
 
 
+def send_reply(handler: BaseHTTPRequestHandler, reply: Reply, content_type: str) -> None:
+    """Answer a request with a scripted reply: hold it or delay it first if the reply says so."""
+    if reply.hold is not None:
+        reply.hold.wait(60)
+    if reply.delay:
+        threading.Event().wait(reply.delay)
+    payload = b""
+    if reply.body is not None:
+        text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+        payload = text.encode("utf-8")
+    try:
+        handler.send_response(reply.status)
+        handler.send_header("content-type", content_type)
+        handler.send_header("content-length", str(len(payload)))
+        for key, value in reply.headers.items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+    except OSError:  # the client gave up (timeout) or was killed
+        pass
+
+
 @contextmanager
 def serve_json(respond: Callable[[dict[str, str], dict[str, Any]], Reply]) -> Iterator[str]:
     """Serve POSTs on 127.0.0.1: `respond(headers, body)` chooses the reply; yield the base URL."""
@@ -31,24 +53,7 @@ def serve_json(respond: Callable[[dict[str, str], dict[str, Any]], Reply]) -> It
             length = int(self.headers.get("content-length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
             reply = respond({k.lower(): v for k, v in self.headers.items()}, body)
-            if reply.hold is not None:
-                reply.hold.wait(60)
-            if reply.delay:
-                threading.Event().wait(reply.delay)
-            payload = b""
-            if reply.body is not None:
-                text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                payload = text.encode("utf-8")
-            try:
-                self.send_response(reply.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                for key, value in reply.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:  # the client gave up (timeout) or was killed
-                pass
+            send_reply(self, reply, "application/json")
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from fakeclock import FakeClock
-from loopback import Reply
+from loopback import Reply, send_reply
 
 from generator.enrich.sources.arxiv import ArxivClient
 from generator.enrich.sources.semantic_scholar import S2Access, SemanticScholarClient
@@ -328,36 +328,18 @@ def serve(
     release = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
-        def _answer(self, reply: Reply, content_type: str) -> None:
-            if reply.hold is not None:
-                reply.hold.wait(60)
-            payload = b""
-            if reply.body is not None:
-                text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                payload = text.encode("utf-8")
-            try:
-                self.send_response(reply.status)
-                self.send_header("content-type", content_type)
-                self.send_header("content-length", str(len(payload)))
-                for key, value in reply.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:  # the client gave up (timeout)
-                pass
-
         def do_GET(self) -> None:
             assert get is not None
             split = urlsplit(self.path)
             reply = get(split.path, parse_qs(split.query))
-            self._answer(reply, "application/atom+xml; charset=utf-8")
+            send_reply(self, reply, "application/atom+xml; charset=utf-8")
 
         def do_POST(self) -> None:
             assert post is not None
             length = int(self.headers.get("content-length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
             headers = {k.lower(): v for k, v in self.headers.items()}
-            self._answer(post(self.path, headers, body), "application/json")
+            send_reply(self, post(self.path, headers, body), "application/json")
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
