@@ -130,17 +130,21 @@ class RenderContext:
             return _PAIR.format(tech.zh, tech.en)
         return _PAIR.format(tech.en, tech.zh)
 
-    def search_terms(self, tech: Technique) -> list[str]:
-        """Return a technique's labels and aliases, then its ancestors' (cycles cut)."""
-        terms: list[str] = []
+    def lineage(self, tech: Technique) -> list[Technique]:
+        """Return a technique, then its parent, its parent's parent ... (cycles cut)."""
+        line: list[Technique] = []
         seen: set[str] = set()
         current: Technique | None = tech
         while current is not None and current.id not in seen:
             seen.add(current.id)
-            terms += [current.zh, current.en, *current.aliases]
+            line.append(current)
             group = self.tech_groups.get(current.parent) if current.parent else None
             current = group.technique if group else None
-        return terms
+        return line
+
+    def search_terms(self, tech: Technique) -> list[str]:
+        """Return a technique's labels and aliases, then its ancestors'."""
+        return [term for t in self.lineage(tech) for term in (t.zh, t.en, *t.aliases)]
 
     # ---- links ----------------------------------------------------------------------------
 

@@ -288,12 +288,10 @@ def search_facets(ctx: RenderContext, paper: Paper) -> Html:
     seen: set[str] = set()
     for tech in paper.techniques:
         # A sub-technique's paper is listed under its parent's filter too (PTQ under 量化).
-        current: Technique | None = tech
-        while current is not None and current.id not in seen:
-            seen.add(current.id)
-            facets.append((t["techniques"], ctx.tech_label(current)))
-            group = ctx.tech_groups.get(current.parent) if current.parent else None
-            current = group.technique if group else None
+        for current in ctx.lineage(tech):
+            if current.id not in seen:
+                seen.add(current.id)
+                facets.append((t["techniques"], ctx.tech_label(current)))
     facets += [(t["institutions"], ctx.inst_label(i)) for i in paper.institutions]
     if paper.record.citation_year:
         facets.append((t["year"], str(paper.record.citation_year)))
@@ -302,8 +300,9 @@ def search_facets(ctx: RenderContext, paper: Paper) -> Html:
         facets.append(
             (t["reports_title"], f"{view.report.record.title} ({iso_day(view.generated)})")
         )
-    # Pagefind's UI inserts filter values as HTML ({@html}) after Pagefind 1.5 decoded
-    # entities twice: no escaping survives that, so labels carry no <, > or & at all.
+    # Pagefind 1.5 decodes entities in filter values twice, so no escaping survives the bundle;
+    # our search page inserts them as text, but any other reader of the bundle (Pagefind's own
+    # UI inserts them as HTML) stays inert: labels carry no <, > or & at all.
     spans = [_FILTER.format(name, _filter_label(value)) for name, value in facets]
     summary = paper.brief_text or paper.tldr or paper.record.abstract
     if summary:
