@@ -24,13 +24,6 @@ _CELL = Html("<td>{}</td>")
 _SORTED_CELL = Html('<td data-sort="{}">{}</td>')
 
 
-def _year(paper: Paper) -> int | None:
-    record = paper.record
-    if record.year:
-        return record.year
-    return record.published.year if record.published else None
-
-
 def _row(ctx: RenderContext, source: str, paper: Paper) -> tuple[Html, bool]:
     """Return a paper's row and whether a part of its brief is missing."""
     s = ctx.s
@@ -47,7 +40,7 @@ def _row(ctx: RenderContext, source: str, paper: Paper) -> tuple[Html, bool]:
         cells.append(_CELL.format(s["sep"].join(insts)))
     else:
         cells.append(_SORTED_CELL.format("", s["unknown"]))
-    year = _year(paper)
+    year = paper.record.citation_year
     cells.append(_SORTED_CELL.format(year or "", year or s["unknown"]))
     return Html("<tr>{}</tr>\n").format(Html("").join(cells)), missing
 
