@@ -11,16 +11,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from generator.errors import BuildFailed, ConfigError
-from generator.records.collection import Collection
-from generator.records.load import load_collection
 from generator.site.buildlock import build_lock
+from generator.site.generate import data_epoch, generate_docs
 from generator.site.incremental import NavigationChanged, PageReuse, SearchInputs
-from generator.site.index import SiteModel, index_site
 from generator.site.manifest import (
     BuildManifest,
     global_inputs,
@@ -30,11 +27,10 @@ from generator.site.manifest import (
 )
 from generator.site.mkdocs_hooks import NavCache, SearchFeed
 from generator.site.publish import fresh_staging, publish, published_site, remove_tree
-from generator.site.render import RenderSettings, render_site
+from generator.site.render import RenderSettings
 from generator.site.search import PagefindStream, SearchIndexReport
 from generator.site.site_address import PLACEHOLDER_SITE_URL, set_site_address
 from generator.site.site_language import set_site_language
-from generator.site.write import WriteResult, write_pages
 
 
 @dataclass
@@ -104,57 +100,6 @@ def settings_from_config(config: Any) -> RenderSettings:
         site_url=str(config.get("site_url") or PLACEHOLDER_SITE_URL),
         edit_base=edit_base,
     )
-
-
-def data_epoch(collection: Collection) -> int:
-    """Return a build timestamp taken from the data: the newest report or paper date."""
-    moments = [r.record.generated for r in collection.reports.values()]
-    moments += [
-        datetime.combine(p.record.added, datetime.min.time()) for p in collection.papers.values()
-    ]
-    if not moments:
-        return 0
-    newest = max(m.replace(tzinfo=UTC) if m.tzinfo is None else m for m in moments)
-    return int(newest.timestamp())
-
-
-def generate_docs(
-    data_dir: Path, docs_dir: Path, settings: RenderSettings
-) -> tuple[Collection, WriteResult, int, dict[str, float]]:
-    """Run load, index, render and write; return what was loaded and written."""
-    timings: dict[str, float] = {}
-    with _no_cyclic_gc():
-        start = time.perf_counter()
-        collection = load_collection(data_dir)
-        timings["load"] = time.perf_counter() - start
-        start = time.perf_counter()
-        model: SiteModel = index_site(collection)
-        timings["index"] = time.perf_counter() - start
-        start = time.perf_counter()
-        pages = render_site(model, settings)
-        timings["render"] = time.perf_counter() - start
-        start = time.perf_counter()
-        written = write_pages(pages, docs_dir)
-        timings["write"] = time.perf_counter() - start
-    return collection, written, len(pages), timings
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector (reference counting still frees memory).
-
-    Generating a site allocates millions of objects that live until the end of the stage
-    and form almost no cycles; the collector rescanned them again and again as the heap
-    grew (at 10,000 papers about a quarter of load and half of write). Cycles left behind
-    are collected once when it resumes.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ import pytest
 
 from generator.errors import ValidationFailed
 from generator.records.load import load_collection
-from generator.site.build import data_epoch
+from generator.site.generate import data_epoch
 from generator.site.index import index_site
 from generator.site.render import RenderSettings, render_site
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from searchsite import FIXTURE_DATA
 
-from generator.site.build import generate_docs
+from generator.site.generate import generate_docs
 from generator.site.render import RenderSettings
 
 
