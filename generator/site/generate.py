@@ -29,7 +29,7 @@ def data_epoch(collection: Collection) -> int:
 
 
 def generate_docs(
-    data_dir: Path, docs_dir: Path, settings: RenderSettings
+    data_dir: Path, docs_dir: Path, settings: RenderSettings, *, clean: bool = False
 ) -> tuple[Collection, WriteResult, int, dict[str, float]]:
     """Run load, index, render and write; return what was loaded and written."""
     timings: dict[str, float] = {}
