@@ -276,7 +276,7 @@ def _build_figures(out: str) -> dict[str, float]:
         "rendered": float(reuse.group(1)) if reuse else math.nan,
         "reused": float(reuse.group(2)) if reuse else math.nan,
         "site": _seconds(r"site swapped in after ([\d.]+) s", out),
-        "publish": _seconds(r"old site removed in ([\d.]+) s", out),
+        "publish": _seconds(r"old site moved aside in ([\d.]+) s", out),
     }
 
 
@@ -511,7 +511,7 @@ def main() -> None:
             ("generator", "generator"),
             ("mkdocs", "MkDocs"),
             ("search", "Pagefind after MkDocs"),
-            ("publish", "old site removed"),
+            ("publish", "old site moved aside"),
         ):
             print(f"  {label}: {spread(changed.values(figure))}")
         print(

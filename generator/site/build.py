@@ -26,7 +26,7 @@ from generator.site.manifest import (
     write_manifest,
 )
 from generator.site.mkdocs_hooks import NavCache, SearchFeed
-from generator.site.publish import fresh_staging, publish, published_site, remove_tree
+from generator.site.publish import Removal, discard, fresh_staging, publish, published_site
 from generator.site.render import RenderSettings
 from generator.site.search import PagefindStream, SearchIndexReport
 from generator.site.site_address import PLACEHOLDER_SITE_URL, set_site_address
@@ -67,8 +67,8 @@ class BuildReport:
             f"search index (Pagefind) of {self.search_pages} paper pages in "
             f"{t.get('search_index', 0.0):.2f} s"
             + (" (the last build's bundle: the same pages)" if self.search_reused else ""),
-            f"site swapped in after {t.get('site', 0.0):.2f} s (old site removed in "
-            f"{t.get('publish', 0.0):.2f} s)",
+            f"site swapped in after {t.get('site', 0.0):.2f} s (old site moved aside in "
+            f"{t.get('publish', 0.0):.2f} s, deleted in the background)",
             f"total {t.get('total', 0.0):.2f} s (SOURCE_DATE_EPOCH={self.source_date_epoch})",
         ]
 
@@ -152,6 +152,7 @@ def build_site(
     lock_timeout: float | None = None,
     echo: Callable[[str], None] | None = None,
     site_url: str | None = None,
+    removal: Removal = "process",
 ) -> BuildReport:
     """Generate the docs from the data, then run the real MkDocs build in strict mode.
 
@@ -160,7 +161,9 @@ def build_site(
     pages of the last build that nothing changed unless `clean` (incremental.py). One build at a
     time writes the same folders: another waits, or fails after `lock_timeout` seconds.
     `site_url` (else PAPERBRIEF_SITE_URL, else mkdocs.yml) is where the site is published
-    (site_address.py).
+    (site_address.py). `removal` says how the replaced site is deleted once the new one is in
+    place: by a detached process (the default, for a build whose process ends), a thread (a
+    preview that keeps running) or at once (publish.py).
     """
     report = BuildReport()
     total = time.perf_counter()
@@ -208,7 +211,9 @@ def build_site(
         gc.collect()
         gc.freeze()
         try:
-            _build_and_publish(config, load, config_file, site, epoch, settings, clean, report)
+            _build_and_publish(
+                config, load, config_file, site, epoch, settings, clean, report, removal
+            )
         finally:
             gc.unfreeze()
     report.timings["total"] = time.perf_counter() - total
@@ -225,6 +230,7 @@ def _build_and_publish(
     settings: RenderSettings,
     clean: bool,
     report: BuildReport,
+    removal: Removal,
 ) -> None:
     """Run MkDocs and Pagefind into a staging folder, reusing what it can; swap it in for site."""
     start = time.perf_counter()
@@ -235,7 +241,7 @@ def _build_and_publish(
         blockers = site_wide_template_reads(config.theme.dirs, config.theme.static_templates)
         report.full_reason = forced or _full_build_reason(previous, inputs, blockers)
         usable = previous if report.full_reason is None else None
-        staging = fresh_staging(site)
+        staging = fresh_staging(site, removal)
         config["site_dir"] = str(staging)
         inputs_pack = SearchInputs(staging, site if usable else None)
         reuse = PageReuse(usable, site, staging, inputs_pack)
@@ -250,7 +256,7 @@ def _build_and_publish(
         except BaseException:
             inputs_pack.close()
             with contextlib.suppress(OSError):
-                remove_tree(staging)
+                discard(staging, site, removal)
             raise
         inputs_pack.close()
         break
@@ -262,7 +268,7 @@ def _build_and_publish(
     report.reused = len(reuse.reused)
     write_manifest(staging, reuse.manifest(inputs))
     publish_start = time.perf_counter()
-    publish(staging, site)
+    publish(staging, site, removal)
     report.timings["publish"] = time.perf_counter() - publish_start
     report.timings["site"] = time.perf_counter() - start
 

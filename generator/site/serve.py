@@ -49,7 +49,9 @@ class PreviewBuilder:
         with self._lock:
             start = time.perf_counter()
             try:
-                report = build_site(self.data_dir, config_file=self.config_file, echo=self.echo)
+                report = build_site(
+                    self.data_dir, config_file=self.config_file, echo=self.echo, removal="thread"
+                )
             except PaperbriefError as exc:
                 self.on_error(exc)
                 return False
@@ -78,7 +80,9 @@ class ChangeFilter:
             return True
         if target.name.startswith(".") or target.name.endswith("~"):
             return False  # locks, temporary files, editor backups
-        beside = (self.site.parent / f".{self.site.name}.{kind}" for kind in ("new", "old"))
+        beside = (
+            self.site.parent / f".{self.site.name}.{kind}" for kind in ("new", "old", "trash")
+        )
         if target.is_relative_to(self.site) or any(target.is_relative_to(p) for p in beside):
             return False  # the build's own output
         if target.is_relative_to(self.docs):

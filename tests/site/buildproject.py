@@ -54,8 +54,13 @@ class Project:
         return build_site(self.data, config_file=self.config, clean=clean, echo=lambda _: None)
 
     def copy(self, target: Path) -> Project:
-        """Copy the whole project (built site included) to `target`."""
-        shutil.copytree(self.root, target, symlinks=True)
+        """Copy the whole project (built site included) to `target`.
+
+        Not the trash of replaced sites, which a deleter may be emptying meanwhile.
+        """
+        shutil.copytree(
+            self.root, target, symlinks=True, ignore=shutil.ignore_patterns(".site.trash")
+        )
         return Project(target)
 
     def clean_build_elsewhere(self, target: Path) -> Path:

@@ -42,11 +42,11 @@ mkdocs.utils.write_file = _write
 _PAUSE_BEFORE_PUBLISH = """
 import generator.site.build as _build
 _real_publish = _build.publish
-def _publish(staging, site):
+def _publish(*args, **kwargs):
     pathlib.Path({marker!r}).write_text("paused")
     while not pathlib.Path({release!r}).exists():
         time.sleep(0.05)
-    _real_publish(staging, site)
+    _real_publish(*args, **kwargs)
 _build.publish = _publish
 """
 

@@ -14,6 +14,7 @@ import pytest
 from buildproject import ROOT, Project, make_project, wait_for
 
 from generator.errors import PaperbriefError
+from generator.site.publish import trash_path
 from generator.site.serve import ChangeFilter, PreviewBuilder
 
 
@@ -47,6 +48,11 @@ def test_a_changed_record_is_rebuilt_and_invalid_data_keeps_the_last_site(
     assert "Learned-again KV" in page.read_text("utf-8")
     assert builder.last is not None and builder.last.reused > 0
     assert any(line.startswith("rebuilt in") for line in lines)
+    # The replaced site is deleted by a thread of the preview, after the swap.
+    wait_for(lambda: not trash_path(project.site).exists(), "the old site to be deleted")
+    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".site")) == [
+        ".site.lock"
+    ]
 
     (project.data / "papers" / "broken.yaml").write_text("title: [\n", encoding="utf-8")
     assert not builder.build()
@@ -72,6 +78,7 @@ def test_only_source_changes_ask_for_a_rebuild(tmp_path: Path) -> None:
         docs / "papers" / ".x.md.k2j4h6g8.tmp",
         site / "papers" / "x" / "index.html",
         tmp_path / ".site.new" / "index.html",
+        tmp_path / ".site.trash" / "0123456789abcdef" / "papers" / "x" / "index.html",
         tmp_path / ".site.lock",
         tmp_path / "data" / "papers" / "x.yaml~",
         "",
@@ -130,8 +137,10 @@ def test_serve_shows_a_saved_change(built: Project, tmp_path: Path) -> None:
 
         _retitle(project, "Served Again KV Cache Eviction")
         wait_for(
-            lambda: "Served Again KV" in (_fetch(base + "papers/kv-evict/") or "")
-            or server.poll() is not None,
+            lambda: (
+                "Served Again KV" in (_fetch(base + "papers/kv-evict/") or "")
+                or server.poll() is not None
+            ),
             "the preview to show the change",
         )
         assert server.poll() is None, log.read_text("utf-8")
