@@ -16,6 +16,7 @@ from generator.errors import Problem, ValidationFailed
 from generator.records.briefinputs import BriefInputs
 from generator.records.changes import ChangedRecords
 from generator.records.collection import Collection, Paper, Report
+from generator.records.filecache import GeneratorCache, read_models
 from generator.records.keys import PaperIndex, record_keys
 from generator.records.models import (
     UNKNOWN_INSTITUTIONS,
@@ -54,6 +55,7 @@ def load_collection(
     strict: bool = True,
     publishable: bool = False,
     changes: ChangedRecords | None = None,
+    cache: GeneratorCache | None = None,
 ) -> Collection:
     """Load every record, check every cross-reference, and fail once listing every problem.
 
@@ -61,7 +63,9 @@ def load_collection(
     `review:` items) is a warning, kept in `Collection.warnings`; with `publishable` it is a
     problem like any other (`validate --strict`, the pull-request check). `changes` says which
     record files the change under review touched: only they are held to the publishing rules,
-    and a duplicate is reported on the one the change adds.
+    and a duplicate is reported on the one the change adds. With `cache` (the build's), paper
+    and enrichment files whose bytes were read before are not parsed again (filecache.py); every
+    check across records still runs, so the problems are the same.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -75,10 +79,10 @@ def load_collection(
     problems += [Problem(display_path(data_dir / "techniques.yaml"), 1, 1, c) for c in complaints]
     registry = _read_institutions(data_dir / "institutions.yaml", problems)
     enrichment_paths = _valid_record_paths(data_dir / "enrichment", "enrichment", problems)
-    enrichment = _read_enrichment(enrichment_paths, problems, size_cap)
+    enrichment = _read_enrichment(enrichment_paths, problems, size_cap, cache)
     paper_paths = _valid_record_paths(data_dir / "papers", "paper", problems)
     problems += _orphan_enrichment(enrichment_paths, paper_paths)
-    paper_files = _read_papers(paper_paths, problems, size_cap)
+    paper_files = _read_papers(paper_paths, problems, size_cap, cache)
     papers = {
         paper_id: _resolve_paper(paper_id, file, registry, tech_registry, enrichment, problems)
         for paper_id, file in paper_files.items()
@@ -170,12 +174,13 @@ def _read_institutions(path: Path, problems: list[Problem]) -> InstitutionRegist
 
 
 def _read_enrichment(
-    paths: dict[str, Path], problems: list[Problem], size_cap: int
+    paths: dict[str, Path], problems: list[Problem], size_cap: int, cache: GeneratorCache | None
 ) -> dict[str, EnrichmentRecord]:
     """Read what Scholar and the LLM returned, keyed by paper id."""
     result: dict[str, EnrichmentRecord] = {}
-    for paper_id, path in paths.items():
-        record, _doc, found = read_model(path, EnrichmentRecord, size_cap=size_cap)
+    for paper_id, (record, _doc, found) in read_models(
+        paths, EnrichmentRecord, size_cap, cache
+    ).items():
         problems += found
         if record is not None:
             result[paper_id] = record
@@ -183,12 +188,11 @@ def _read_enrichment(
 
 
 def _read_papers(
-    paths: dict[str, Path], problems: list[Problem], size_cap: int
+    paths: dict[str, Path], problems: list[Problem], size_cap: int, cache: GeneratorCache | None
 ) -> dict[str, _PaperFile]:
     """Read and schema-check every paper record."""
     files: dict[str, _PaperFile] = {}
-    for paper_id, path in paths.items():
-        record, doc, found = read_model(path, PaperRecord, size_cap=size_cap)
+    for paper_id, (record, doc, found) in read_models(paths, PaperRecord, size_cap, cache).items():
         problems += found
         if record is not None and doc is not None:
             files[paper_id] = _PaperFile(record, doc)

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem
-from generator.records.yamlsource import DEFAULT_SIZE_CAP, YamlDocument, YamlProblem, load_yaml
+from generator.records.datafile import FileRefused, read_data_file
+from generator.records.yamlsource import DEFAULT_SIZE_CAP, YamlDocument, YamlProblem, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -119,12 +120,30 @@ def read_model(
 ) -> tuple[M | None, YamlDocument | None, list[Problem]]:
     """Read and validate one YAML file."""
     shown = display_path(path)
+    raw, found = read_raw(path, shown, size_cap)
+    if raw is None:
+        return None, None, found
+    return model_from_bytes(raw, path, shown, model)
+
+
+def read_raw(path: Path, shown: str, size_cap: int) -> tuple[bytes | None, list[Problem]]:
+    """Return a data file's bytes, or the problem that kept it from being read."""
     try:
-        doc = load_yaml(path, display=shown, size_cap=size_cap)
+        return read_data_file(path, size_cap), []
+    except FileRefused as exc:
+        return None, [Problem(shown, 1, 1, exc.message)]
+    except OSError as exc:
+        return None, [Problem(shown, 1, 1, f"cannot read the file: {exc.strerror}")]
+
+
+def model_from_bytes(
+    raw: bytes, path: Path, shown: str, model: type[M]
+) -> tuple[M | None, YamlDocument | None, list[Problem]]:
+    """Parse and validate the bytes of one YAML file."""
+    try:
+        doc = parse_yaml(raw, path=path, display=shown)
     except YamlProblem as exc:
         return None, None, [Problem(shown, exc.line, exc.col, exc.message)]
-    except OSError as exc:
-        return None, None, [Problem(shown, 1, 1, f"cannot read the file: {exc.strerror}")]
     except RecursionError:
         # the reader limits nesting; this keeps one odd file from hiding the others' problems
         return None, None, [Problem(shown, 1, 1, "nested too deeply to read; flatten it")]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.records.collection import Collection
+from generator.records.filecache import GeneratorCache
 from generator.records.load import load_collection
 from generator.site.index import SiteModel, index_site
 from generator.site.render import RenderSettings, render_site
@@ -31,11 +32,16 @@ def data_epoch(collection: Collection) -> int:
 def generate_docs(
     data_dir: Path, docs_dir: Path, settings: RenderSettings, *, clean: bool = False
 ) -> tuple[Collection, WriteResult, int, dict[str, float]]:
-    """Run load, index, render and write; return what was loaded and written."""
+    """Run load, index, render and write; return what was loaded and written.
+
+    Unless `clean`, record files read by an earlier build are taken from the generator cache
+    (generator/records/filecache.py).
+    """
     timings: dict[str, float] = {}
+    cache = None if clean else GeneratorCache.open()
     with _no_cyclic_gc():
         start = time.perf_counter()
-        collection = load_collection(data_dir)
+        collection = load_collection(data_dir, cache=cache)
         timings["load"] = time.perf_counter() - start
         start = time.perf_counter()
         model: SiteModel = index_site(collection)
@@ -45,6 +51,9 @@ def generate_docs(
         timings["render"] = time.perf_counter() - start
         start = time.perf_counter()
         written = write_pages(pages, docs_dir)
+        if cache is not None:
+            cache.save()
+            cache.close()
         timings["write"] = time.perf_counter() - start
     return collection, written, len(pages), timings
 

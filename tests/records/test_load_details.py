@@ -366,19 +366,19 @@ def test_a_file_that_exhausts_recursion_is_one_problem_beside_the_others(
     # at its top and the other files are still checked.
     from generator.records import parse
 
-    real_load, real_check = parse.load_yaml, parse.parse_model
+    real_load, real_check = parse.parse_yaml, parse.parse_model
 
-    def load(path: Path, **options: object) -> object:
+    def load(raw: bytes, *, path: Path, display: str) -> object:
         if path.name == "deep-read.yaml":
             raise RecursionError
-        return real_load(path, **options)  # type: ignore[arg-type]
+        return real_load(raw, path=path, display=display)
 
     def check(doc: object, model: object) -> object:
         if str(getattr(doc, "display", "")).endswith("deep-check.yaml"):
             raise RecursionError
         return real_check(doc, model)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parse, "load_yaml", load)
+    monkeypatch.setattr(parse, "parse_yaml", load)
     monkeypatch.setattr(parse, "parse_model", check)
     for name in ("deep-read", "deep-check"):
         _paper(data_dir, name)

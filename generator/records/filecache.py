@@ -1,0 +1,346 @@
+"""What the generator keeps between builds: parsed record files and the keys of written pages.
+
+Where it lives: one SQLite file in the user's cache directory (`$XDG_CACHE_HOME/paperbrief/`,
+else `~/.cache/paperbrief/`, or `$PAPERBRIEF_CACHE_DIR`), never in the repository or the site folder. Its values are
+pickles, so each carries an HMAC-SHA256 made with a random key kept beside it in that folder
+(`generator.key`, mode 0600); a value whose MAC does not check is never unpickled. A pull request
+can add files to the repository and the site folder, not to the user's cache directory, and
+without the key it cannot forge a value.
+
+Record entries are keyed by what the reading depends on: the file's bytes, the model it is read
+as, the size cap, and `code_fingerprint()` (paperbrief's own source in generator/records/, the
+Python version, and the versions of pydantic, pydantic-core and PyYAML). Any other change of
+those gives another key; stale entries are pruned when unused for a while. A missing, corrupt,
+truncated, locked or unwritable cache is ignored and rebuilt, never an error: the build then
+does all the work itself. `PAPERBRIEF_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from generator.errors import Problem
+from generator.records.parse import display_path, model_from_bytes, read_model, read_raw
+from generator.records.yamlsource import PathKey, YamlDocument
+
+M = TypeVar("M", bound=BaseModel)
+
+_SCHEMA = 1
+_KEY_FILE = "generator.key"
+_DB_FILE = "generator.sqlite"
+# A record entry nobody asked for in this many days is removed.
+_KEEP_DAYS = 30
+_PACKAGES = ("pydantic", "pydantic-core", "PyYAML", "paperbrief")
+
+
+def cache_dir() -> Path:
+    """Return the cache folder: PAPERBRIEF_CACHE_DIR, else paperbrief/ in XDG_CACHE_HOME or ~/.cache."""
+    chosen = os.environ.get("PAPERBRIEF_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "paperbrief"
+
+
+def cache_disabled() -> bool:
+    """Tell whether PAPERBRIEF_NO_CACHE turns the generator cache off."""
+    return os.environ.get("PAPERBRIEF_NO_CACHE", "") not in ("", "0")
+
+
+def source_digest(folders: Iterable[Path]) -> bytes:
+    """Return a digest of every .py file under the folders (names and bytes, in order)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def _versions() -> bytes:
+    parts = [sys.version]
+    for name in _PACKAGES:
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=-")
+    return "\n".join(parts).encode()
+
+
+@cache
+def code_fingerprint() -> bytes:
+    """Return what every record entry's key includes: the reading code and its libraries."""
+    records = Path(__file__).resolve().parent
+    return hashlib.sha256(
+        b"records\0" + str(_SCHEMA).encode() + _versions() + source_digest([records])
+    ).digest()
+
+
+def _read_key(folder: Path) -> bytes:
+    """Return the MAC key, creating it (readable by the user alone) on first use."""
+    path = folder / _KEY_FILE
+    try:
+        fd = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
+    except FileExistsError:
+        key = path.read_bytes()
+        if len(key) < 32 or path.is_symlink():
+            raise OSError("bad cache key") from None
+        return key
+    key = secrets.token_bytes(32)
+    try:
+        os.write(fd, key)
+    finally:
+        os.close(fd)
+    return key
+
+
+class GeneratorCache:
+    """The generator's cache database: authenticated pickled values, and page records.
+
+    Every method swallows cache failures (returning "not cached"); `broken` then stays set and
+    nothing more is read or written in this build.
+    """
+
+    def __init__(self, db: sqlite3.Connection, key: bytes) -> None:
+        self._db = db
+        self._key = key
+        self.broken = False
+        self._values: dict[bytes, Any] = {}
+        self._new: dict[bytes, bytes] = {}
+        self._used: set[bytes] = set()
+
+    @classmethod
+    def open(cls, *, retry: bool = True) -> GeneratorCache | None:
+        """Open (or create) the cache; None when it is turned off or cannot be used."""
+        if cache_disabled():
+            return None
+        folder = cache_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            key = _read_key(folder)
+            db = sqlite3.connect(folder / _DB_FILE, timeout=2.0, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version != _SCHEMA:
+                    db.execute("DROP TABLE IF EXISTS entries")
+                    db.execute("DROP TABLE IF EXISTS pages")
+                    db.execute(f"PRAGMA user_version={_SCHEMA}")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS entries"
+                    " (key BLOB PRIMARY KEY, mac BLOB NOT NULL, value BLOB NOT NULL, used INTEGER)"
+                )
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS pages (docs TEXT NOT NULL, path TEXT NOT NULL,"
+                    " key BLOB NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
+                    " PRIMARY KEY (docs, path))"
+                )
+            except sqlite3.Error:
+                db.close()
+                raise
+        except sqlite3.OperationalError:
+            return None  # locked by another build, say: this one does without
+        except sqlite3.Error:
+            return cls._reset(folder) if retry else None
+        except OSError:
+            return None
+        return cls(db, key)
+
+    @classmethod
+    def _reset(cls, folder: Path) -> GeneratorCache | None:
+        """Remove a database that cannot be opened (corrupt, truncated) and start a new one."""
+        for name in (_DB_FILE, _DB_FILE + "-wal", _DB_FILE + "-shm"):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
+        return cls.open(retry=False)
+
+    def _mac(self, key: bytes, value: bytes) -> bytes:
+        return hmac.new(self._key, key + b"\0" + value, hashlib.sha256).digest()
+
+    def prefetch(self, keys: Iterable[bytes]) -> None:
+        """Read the values of these keys in one query (a MAC that does not check is skipped)."""
+        wanted = [k for k in keys if k not in self._values]
+        if self.broken or not wanted:
+            return
+        try:
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key BLOB PRIMARY KEY)")
+            self._db.execute("DELETE FROM wanted")
+            self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in wanted))
+            rows = self._db.execute(
+                "SELECT e.key, e.mac, e.value FROM entries e JOIN wanted w ON e.key = w.key"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return
+        for key, mac, value in rows:
+            if hmac.compare_digest(mac, self._mac(key, value)):
+                self._values[bytes(key)] = value
+
+    def get(self, key: bytes) -> Any | None:
+        """Return the value stored under a key, or None."""
+        self._used.add(key)
+        blob = self._values.get(key)
+        if blob is None:
+            return None
+        try:
+            return pickle.loads(blob)
+        except Exception:  # a value from another version of a class, say: read the file again
+            del self._values[key]
+            return None
+
+    def put(self, key: bytes, value: Any) -> None:
+        """Store a value under a key (written by `save`)."""
+        self._used.add(key)
+        try:
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        self._values[key] = blob
+        self._new[key] = blob
+
+    def pages(self, docs: str) -> dict[str, tuple[bytes, int, int]]:
+        """Return what the last build recorded of each page it wrote into a docs folder."""
+        if self.broken:
+            return {}
+        try:
+            rows = self._db.execute(
+                "SELECT path, key, size, mtime FROM pages WHERE docs = ?", (docs,)
+            ).fetchall()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return {path: (bytes(key), size, mtime) for path, key, size, mtime in rows}
+
+    def save(
+        self, docs: str | None = None, pages: dict[str, tuple[bytes, int, int]] | None = None
+    ) -> None:
+        """Write the new values and (when given) a docs folder's page records; prune old entries."""
+        if self.broken:
+            return
+        today = int(time.time() // 86400)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                ((k, self._mac(k, v), v, today) for k, v in self._new.items()),
+            )
+            self._db.executemany(
+                "UPDATE entries SET used = ? WHERE key = ? AND used != ?",
+                ((today, k, today) for k in self._used - self._new.keys()),
+            )
+            self._db.execute("DELETE FROM entries WHERE used < ?", (today - _KEEP_DAYS,))
+            if docs is not None and pages is not None:
+                self._db.execute("DELETE FROM pages WHERE docs = ?", (docs,))
+                self._db.executemany(
+                    "INSERT INTO pages VALUES (?, ?, ?, ?, ?)",
+                    ((docs, path, *entry) for path, entry in pages.items()),
+                )
+            gone = [
+                (d,)
+                for (d,) in self._db.execute("SELECT DISTINCT docs FROM pages").fetchall()
+                if not Path(d).is_dir()
+            ]
+            self._db.executemany("DELETE FROM pages WHERE docs = ?", gone)
+            self._db.execute("COMMIT")
+            self._new.clear()
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self._fail(exc)
+
+    def _fail(self, exc: sqlite3.Error) -> None:
+        """Stop using the cache for this build; remove a damaged database so the next starts anew."""
+        self.broken = True
+        self.close()
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            for name in (_DB_FILE, _DB_FILE + "-wal", _DB_FILE + "-shm"):
+                with contextlib.suppress(OSError):
+                    (cache_dir() / name).unlink()
+
+    def close(self) -> None:
+        """Close the database."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+
+# ---- record files ----------------------------------------------------------------------------
+
+
+class CachedDocument(YamlDocument):
+    """A record's YamlDocument as the cache keeps it: top-level keys and node positions only.
+
+    A cached file had no problem of its own, so nothing asks for its key positions or implicit
+    scalars again; the cross-checks that run on every build ask for node positions (decoded on
+    first use: most builds place no problem at all) and for the top-level keys.
+    """
+
+    def __init__(self, path: Path, display: str, keys: tuple[str, ...], positions: bytes) -> None:
+        super().__init__(path=path, display=display, data=dict.fromkeys(keys))
+        self._packed: bytes | None = positions
+
+    def position(self, loc: PathKey) -> tuple[int, int]:
+        """Return the position of the deepest node on `loc` that exists."""
+        if self._packed is not None:
+            self.positions = pickle.loads(self._packed)
+            self._packed = None
+        return super().position(loc)
+
+
+def read_models(
+    paths: dict[str, Path], model: type[M], size_cap: int, store: GeneratorCache | None
+) -> dict[str, tuple[M | None, YamlDocument | None, list[Problem]]]:
+    """Read and validate record files like `read_model`, taking unchanged files from the cache.
+
+    A file is looked up by the hash of its bytes (see the module's docstring for the rest of
+    the key); only a file that parsed and validated with no problem is stored, so every problem
+    a file has is found by reading it. What a cached file yields is what reading it gave.
+    """
+    if store is None:
+        return {name: read_model(path, model, size_cap=size_cap) for name, path in paths.items()}
+    prefix = hashlib.sha256(
+        code_fingerprint() + f"\0{model.__module__}.{model.__qualname__}\0{size_cap}\0".encode()
+    )
+    raws: dict[str, tuple[Path, str, bytes | None, list[Problem], bytes]] = {}
+    for name, path in paths.items():
+        shown = display_path(path)
+        raw, found = read_raw(path, shown, size_cap)
+        key = b""
+        if raw is not None:
+            digest = prefix.copy()
+            digest.update(raw)
+            key = digest.digest()
+        raws[name] = (path, shown, raw, found, key)
+    store.prefetch(key for *_, key in raws.values() if key)
+    result: dict[str, tuple[M | None, YamlDocument | None, list[Problem]]] = {}
+    for name, (path, shown, raw, found, key) in raws.items():
+        if raw is None:
+            result[name] = (None, None, found)
+            continue
+        hit = store.get(key)
+        if isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[0], model):
+            value, keys, positions = hit
+            result[name] = (value, CachedDocument(path, shown, keys, positions), [])
+            continue
+        value, doc, problems = model_from_bytes(raw, path, shown, model)
+        if value is not None and doc is not None and not problems and isinstance(doc.data, dict):
+            packed = pickle.dumps(doc.positions, protocol=pickle.HIGHEST_PROTOCOL)
+            store.put(key, (value, tuple(doc.data), packed))
+        result[name] = (value, doc, problems)
+    return result

@@ -1,0 +1,170 @@
+"""The generator's record cache: unchanged files are not parsed again, and nothing else differs."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from loadfiles import write_paper
+
+from generator.records import filecache, parse
+from generator.records.filecache import GeneratorCache
+from generator.records.load import load_collection
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "site-data"
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PAPERBRIEF_CACHE_DIR", str(folder))
+    monkeypatch.delenv("PAPERBRIEF_NO_CACHE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every file parsed from its bytes."""
+    names: list[str] = []
+    real = parse.model_from_bytes
+
+    def spy(raw: bytes, path: Path, shown: str, model: type) -> object:
+        names.append(path.name)
+        return real(raw, path, shown, model)
+
+    monkeypatch.setattr(filecache, "model_from_bytes", spy)
+    return names
+
+
+def _load(data: Path, *, cached: bool = True) -> tuple[list[str], list[str], object]:
+    store = GeneratorCache.open() if cached else None
+    collection = load_collection(data, strict=False, cache=store)
+    if store is not None:
+        store.save()
+        store.close()
+    problems = [p.format() for p in collection.problems]
+    warnings = [p.format() for p in collection.warnings]
+    return problems, warnings, collection.papers
+
+
+def _data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    return data
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parsed: list[str]) -> None:
+    data = _data(tmp_path)
+    papers = len(list((data / "papers").iterdir()))
+    enrichment = len(list((data / "enrichment").iterdir()))
+    clean = _load(data, cached=False)
+    first = _load(data)
+    assert len(parsed) == papers + enrichment
+    parsed.clear()
+    second = _load(data)
+    assert parsed == []
+    assert first == second == clean  # papers compared whole: records, registries, enrichment
+    path = data / "papers" / "kv-evict.yaml"
+    path.write_text(path.read_text("utf-8").replace("title: ", "title: New "), "utf-8")
+    third = _load(data)
+    assert parsed == ["kv-evict.yaml"]
+    assert third[2]["kv-evict"].record.title.startswith("New ")  # type: ignore[index]
+    assert third == _load(data, cached=False)
+
+
+def test_cross_record_problems_are_the_same_with_the_cache(
+    tmp_path: Path, parsed: list[str]
+) -> None:
+    data = _data(tmp_path)
+    # a duplicate arXiv id, a near-identical title, an unknown institution and technique,
+    # publishing warnings (no techniques, an open review item), a schema problem
+    write_paper(data, "dup-a", added="2025-10-01", extra="links:\n  arxiv: '2510.99999'\n")
+    write_paper(data, "dup-b", added="2025-10-02", extra="links:\n  arxiv: '2510.99999'\n")
+    write_paper(data, "near-a", title="Speculative decoding for very long contexts at scale")
+    write_paper(data, "near-b", title="Speculative decoding for very long context at scale")
+    (data / "papers" / "unknown.yaml").write_text(
+        "title: Unknown things\ninstitutions: [Nowhere U]\ntechniques: [quantisation]\n"
+        "added: 2025-10-15\n",
+        "utf-8",
+    )
+    (data / "papers" / "warned.yaml").write_text(
+        "title: A warned paper about caching\ninstitutions: [THU]\nadded: 2025-10-15\n"
+        "review:\n  - check the venue\n",
+        "utf-8",
+    )
+    write_paper(data, "broken", extra="year: abc\n")
+    clean = _load(data, cached=False)
+    assert clean[0] and clean[1]
+    cold = _load(data)
+    parsed.clear()
+    warm = _load(data)
+    # only a file with problems of its own is read again
+    assert parsed == ["broken.yaml"]
+    assert any("warned.yaml" in p and "no techniques" in p for p in warm[1])
+    assert warm[:2] == cold[:2] == clean[:2]
+    assert any("dup-b.yaml" in p and "same arxiv as" in p for p in warm[0])
+    assert any("near-" in p and "nearly identical" in p for p in warm[0])
+    assert any("warned.yaml:5:5: open review item" in p for p in warm[1])
+
+
+def test_a_damaged_cache_is_ignored_and_rebuilt(
+    tmp_path: Path, _cache_dir: Path, parsed: list[str]
+) -> None:
+    data = _data(tmp_path)
+    clean = _load(data, cached=False)
+    _load(data)
+    db = _cache_dir / "generator.sqlite"
+    for damage in (b"", b"not a database at all" * 100, db.read_bytes()[:1000]):
+        for extra in ("-wal", "-shm"):
+            (_cache_dir / f"generator.sqlite{extra}").unlink(missing_ok=True)
+        db.write_bytes(damage)
+        parsed.clear()
+        assert _load(data) == clean
+        assert parsed, "a damaged cache gave values"
+    parsed.clear()
+    assert _load(data) == clean
+    assert parsed == []  # rebuilt by the build after the damage
+
+
+class _Boom:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (exec, ("raise SystemExit('unpickled a forged value')",))
+
+
+def test_a_value_without_the_right_mac_is_never_unpickled(
+    tmp_path: Path, _cache_dir: Path, parsed: list[str]
+) -> None:
+    data = _data(tmp_path)
+    _load(data)
+    db = sqlite3.connect(_cache_dir / "generator.sqlite")
+    forged = pickle.dumps(_Boom())
+    count = db.execute("UPDATE entries SET value = ?", (forged,)).rowcount
+    db.commit()
+    db.close()
+    assert count > 0
+    parsed.clear()
+    assert _load(data) == _load(data, cached=False)
+    assert parsed  # every forged entry was read from its file instead
+
+
+def test_a_change_of_reading_code_misses(
+    tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _data(tmp_path)
+    _load(data)
+    parsed.clear()
+    monkeypatch.setattr(filecache, "code_fingerprint", lambda: b"another version")
+    _load(data)
+    assert len(parsed) == 8
+
+
+def test_the_cache_can_be_turned_off(
+    tmp_path: Path, _cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBRIEF_NO_CACHE", "1")
+    assert GeneratorCache.open() is None
+    assert not _cache_dir.exists()
