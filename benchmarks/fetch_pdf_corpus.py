@@ -1,6 +1,6 @@
 """Fetch the corpus PDFs that are not committed, from the repositories and commits truth.yaml names.
 
-Usage: python benchmarks/fetch_pdf_corpus.py [CORPUS_DIR ...]   (default: both parts of benchmarks/pdf-corpus)
+Usage: python benchmarks/fetch_pdf_corpus.py [CORPUS_DIR ...]   (default: every part of benchmarks/pdf-corpus)
 
 Each file is checked against the sha1 in truth.yaml before it is saved; a file already present is left alone.
 """
@@ -11,6 +11,7 @@ import hashlib
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 
@@ -25,10 +26,12 @@ def fetch_missing(corpus: Path) -> int:
         if target.exists():
             continue
         source = entry["source"]
-        # LFS-tracked fixtures come from the media host; plain files from raw
+        # LFS-tracked fixtures come from the media host; plain files from raw. A path can hold a
+        # literal '%' (paper-qa names files after URL-encoded DOIs), so it is quoted.
+        where = f"{source['repo']}/{source['commit']}/{quote(source['path'])}"
         urls = [
-            f"https://raw.githubusercontent.com/{source['repo']}/{source['commit']}/{source['path']}",
-            f"https://media.githubusercontent.com/media/{source['repo']}/{source['commit']}/{source['path']}",
+            f"https://raw.githubusercontent.com/{where}",
+            f"https://media.githubusercontent.com/media/{where}",
         ]
         for url in urls:
             try:
@@ -51,7 +54,7 @@ def fetch_missing(corpus: Path) -> int:
 
 def main() -> int:
     """Fetch the missing PDFs of the given corpus parts."""
-    parts = [Path(p) for p in sys.argv[1:]] or [ROOT / "dev", ROOT / "test"]
+    parts = [Path(p) for p in sys.argv[1:]] or sorted(t.parent for t in ROOT.glob("*/truth.yaml"))
     return 1 if sum(fetch_missing(part) for part in parts) else 0
 
 
