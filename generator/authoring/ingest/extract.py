@@ -91,7 +91,9 @@ def _read_page(page: Any) -> _Page:
         height = 792.0
     lines = build_lines(spans)
     biggest = max((ln.size for ln in lines), default=0.0)
-    if any(_names_run(ln) for ln in lines if ln.y > height * 0.4 and ln.size < biggest - 0.5):
+    # names set in columns whose gaps the glyph widths could not show: ask the layout mode
+    unmeasured = [ln for ln in lines if any(s.right is None for s in ln.spans)]
+    if any(_names_run(ln) for ln in unmeasured if ln.y > height * 0.4 and ln.size < biggest - 0.5):
         try:
             layout = page.extract_text(extraction_mode="layout")
         except Exception:  # the layout mode is only a hint for lines that hold several columns

@@ -25,10 +25,14 @@ class Span:
     text: str
     bold: bool
     rotated: bool
+    # where the last glyph ends, measured from the font's widths (None: not measured)
+    right: float | None = None
 
     @property
     def end(self) -> float:
-        """Estimate where the span ends on the x axis."""
+        """Return where the span ends on the x axis: measured, else estimated from the size."""
+        if self.right is not None:
+            return self.right
         return self.x + len(self.text) * self.size * _GLYPH_WIDTH
 
 
@@ -87,6 +91,8 @@ class Line:
                 chunk = markers
             elif previous is not None and _small_caps(previous, span):
                 chunk = chunk.lower()
+            elif previous is not None and parts and _spaced(previous, span):
+                parts.append(" ")  # a word space made by moving the pen, not by a space glyph
             parts.append(chunk)
             previous = span
         return squash(clean_text("".join(parts)))
@@ -96,6 +102,37 @@ class Line:
         """Tell whether the line starts with a superscript marker."""
         first = next((s for s in self.spans if s.text.strip()), None)
         return first is not None and self.is_marker(first) and len(self.spans) > 1
+
+
+def _spaced(previous: Span, span: Span) -> bool:
+    """Tell whether a measured gap between two spans of a line is a word space."""
+    return (
+        previous.right is not None
+        and span.right is not None
+        and not previous.text[-1:].isspace()
+        and not span.text[:1].isspace()
+        and span.x - previous.right >= _WORD_GAP * max(previous.size, span.size)
+    )
+
+
+def cut_cells(line: Line) -> list[str] | None:
+    """Cut a line at its wide measured gaps ('Ruifang Ge      Raymond J. Mooney'), or None."""
+    groups: list[list[Span]] = [[]]
+    previous: Span | None = None
+    for span in line.spans:
+        if (
+            previous is not None
+            and previous.right is not None
+            and span.right is not None
+            and span.x - previous.right >= _CELL_GAP * line.size
+        ):
+            groups.append([])
+        groups[-1].append(span)
+        previous = span
+    if len(groups) < 2:
+        return None
+    cells = [Line(group).text(markers="") for group in groups]
+    return cells if all(cells) else None
 
 
 def _small_caps(previous: Span, span: Span) -> bool:
@@ -136,16 +173,121 @@ def _font_bold(font: Any) -> bool:
 
 
 def read_spans(page: Any) -> tuple[list[Span], str]:
-    """Collect every text span of a page with its position and scaled font size."""
-    spans: list[Span] = []
+    """Collect every text span of a page with its position, scaled font size and measured end.
 
-    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+    pypdf reports text in chunks placed where they start. A `_Pen` follows the text state
+    through the same content stream and places every glyph by the font's widths, so each chunk
+    is cut where its size, baseline or a wide gap changes, and knows where it ends.
+    """
+    pen = _Pen()
+    plain = page.extract_text(
+        visitor_operand_before=pen.before,
+        visitor_operand_after=pen.after,
+        visitor_text=pen.visit,
+    )
+    return pen.spans, plain
+
+
+# gaps between glyphs, in ems: a word space, and a gap that sets names or columns apart
+_WORD_GAP = 0.12
+_CELL_GAP = 0.6
+_SHOW = (b"Tj", b"TJ", b"'", b'"')
+_NEW_LINE = (b"BT", b"Td", b"TD", b"Tm", b"T*")
+
+
+@dataclass
+class _Shown:
+    """One text-showing operator with the text state that places its glyphs."""
+
+    parts: list[Any]  # byte strings and TJ adjustments, in order
+    tm: list[float]  # the text line matrix
+    cm: list[float]
+    restart: bool  # the line matrix was set since the previous operator: the pen starts over
+    char_spacing: float
+    word_spacing: float
+    scale: float
+
+
+@dataclass
+class _Glyph:
+    x: float
+    right: float
+    y: float
+    size: float
+    text: str
+
+
+class _Pen:
+    """Follow a page's text state and measure the chunks pypdf's text visitor reports."""
+
+    def __init__(self) -> None:
+        self.spans: list[Span] = []
+        self.done: list[_Shown] = []
+        self.showing: _Shown | None = None
+        self.restart = True
+        self.char_spacing = 0.0
+        self.word_spacing = 0.0
+        self.scale = 1.0
+        self.leading = 0.0
+        self.saved: list[tuple[float, float, float]] = []
+        self.advance: float | None = 0.0  # None: lost (a glyph could not be measured)
+        self.fonts: dict[int, Any] = {}
+
+    def before(
+        self, operator: bytes, operands: list[Any], cm: list[float], tm: list[float]
+    ) -> None:
+        """Note the state an operator sets, and each text-showing operator (pypdf's callback)."""
+        try:
+            self._note(operator, operands, list(cm), list(tm))
+        except Exception:  # a malformed operand only costs the measurement
+            self.showing = None
+
+    def _note(self, operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        if operator in _NEW_LINE:
+            self.restart = True
+            if operator == b"TD":
+                self.leading = -float(operands[1])
+        elif operator == b"TL":
+            self.leading = float(operands[0])
+        elif operator == b"q":
+            self.saved.append((self.char_spacing, self.word_spacing, self.scale))
+        elif operator == b"Q" and self.saved:
+            self.char_spacing, self.word_spacing, self.scale = self.saved.pop()
+        elif operator == b"Tc":
+            self.char_spacing = float(operands[0])
+        elif operator == b"Tw":
+            self.word_spacing = float(operands[0])
+        elif operator == b"Tz":
+            self.scale = float(operands[0]) / 100
+        elif operator in _SHOW:
+            if operator in (b"'", b'"'):  # move to the next line first
+                if operator == b'"':
+                    self.word_spacing, self.char_spacing = float(operands[0]), float(operands[1])
+                tm[4] -= self.leading * tm[2]
+                tm[5] -= self.leading * tm[3]
+                self.restart = True
+            parts = list(operands[0]) if operator == b"TJ" else [operands[-1]]
+            self.showing = _Shown(
+                parts, tm, cm, self.restart, self.char_spacing, self.word_spacing, self.scale
+            )
+            self.restart = False
+
+    def after(self, operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        """Queue a text-showing operator once pypdf has taken its text (pypdf's callback)."""
+        if operator in _SHOW and self.showing is not None:
+            self.done.append(self.showing)
+        self.showing = None
+
+    def visit(self, text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        """Turn one chunk of pypdf's text into spans (pypdf's callback)."""
+        shown, self.done = self.done, []
+        glyphs = self._place(shown, font, size)
         if not text:
             return
         if not text.strip() and "\n" not in text:
             # pypdf emits the gap between words as a chunk of its own
-            if spans and not spans[-1].text.endswith((" ", "\n")):
-                spans[-1].text += " "
+            if self.spans and not self.spans[-1].text.endswith((" ", "\n")):
+                self.spans[-1].text += " "
             return
         m = _matrix(list(tm), list(cm))
         # the Tf size is in text space: the matrices scale it to page units
@@ -153,10 +295,127 @@ def read_spans(page: Any) -> tuple[list[Span], str]:
         rotated = (
             abs(m[1]) > 1e-3 * max(scale, 1e-9) or abs(m[2]) > 1e-3 * max(scale, 1e-9) or m[3] < 0
         )
-        spans.append(Span(m[4], m[5], round(size * scale, 2), text, _font_bold(font), rotated))
+        bold = _font_bold(font)
+        runs = _runs(glyphs) if not rotated and _same_letters(glyphs, text) else []
+        if runs:
+            # the chunk's own leading and trailing white space (line breaks) stay with it
+            runs[0].text = text[: len(text) - len(text.lstrip())] + runs[0].text
+            runs[-1].text += text[len(text.rstrip()) :]
+            for run in runs:
+                self.spans.append(Span(run.x, run.y, run.size, run.text, bold, False, run.right))
+            return
+        self.spans.append(Span(m[4], m[5], round(size * scale, 2), text, bold, rotated))
 
-    plain = page.extract_text(visitor_text=visit)
-    return spans, plain
+    def _place(self, shown: list[_Shown], font_dict: Any, size: float) -> list[_Glyph]:
+        """Place the glyphs of some text-showing operators by the font's widths."""
+        glyphs: list[_Glyph] = []
+        font = self._font(font_dict)
+        for item in shown:
+            if item.restart:
+                self.advance = 0.0
+            if font is None or self.advance is None:
+                self.advance = None
+                continue
+            try:
+                self._place_one(item, font, size, glyphs)
+            except Exception:  # an odd font or operand only costs the measurement
+                self.advance = None
+        return glyphs
+
+    def _place_one(
+        self, item: _Shown, font: tuple[Any, float], size: float, out: list[_Glyph]
+    ) -> None:
+        reader_font, unit = font
+        m = _matrix(item.tm, item.cm)
+        page_size = round(size * math.hypot(m[2], m[3]), 2)
+        advance = self.advance or 0.0
+        for part in item.parts:
+            if isinstance(part, (int, float)) and not isinstance(part, bool):
+                advance -= float(part) / 1000 * size * item.scale
+                continue
+            if not isinstance(part, bytes):
+                continue
+            for text, width, space in _decode(reader_font, part):
+                ink = width * unit * size * item.scale
+                x = advance * m[0] + m[4]
+                out.append(_Glyph(x, x + ink * m[0], advance * m[1] + m[5], page_size, text))
+                advance += (width * unit * size + item.char_spacing) * item.scale
+                if space:
+                    advance += item.word_spacing * item.scale
+        self.advance = advance
+
+    def _font(self, font_dict: Any) -> tuple[Any, float] | None:
+        """Return pypdf's reading of a font and its glyph unit, or None when it has none."""
+        if font_dict is None:
+            return None
+        key = id(font_dict)
+        if key not in self.fonts:
+            try:
+                from pypdf.generic._font import Font
+
+                font = Font.from_font_resource(font_dict)
+                if font.character_widths.get(font.space_char, 0) == 0:
+                    font.space_width = 200  # what pypdf's text extraction assumes
+                unit = 0.001
+                if font.sub_type == "Type3" and "/FontMatrix" in font_dict:
+                    unit = float(font_dict["/FontMatrix"][0])
+                self.fonts[key] = (font, unit)
+            except Exception:  # a font pypdf cannot read is not measured
+                self.fonts[key] = None
+        found: tuple[Any, float] | None = self.fonts[key]
+        return found
+
+
+def _decode(font: Any, data: bytes) -> list[tuple[str, float, bool]]:
+    """Decode a string operand glyph by glyph: (text, width in glyph units, a single-byte space)."""
+    glyphs: list[tuple[str, float, bool]] = []
+    widths = font.character_widths
+    if isinstance(font.encoding, str):
+        try:
+            codes = data.decode(font.encoding, "surrogatepass")
+        except UnicodeDecodeError:
+            codes = data.decode(font.encoding, "replace")
+        for code in codes:
+            width = (
+                font.space_width if code == font.space_char else widths.get(code, widths["default"])
+            )
+            glyphs.append((font.character_map.get(code, code), float(width), False))
+        return glyphs
+    for byte in data:
+        code = chr(byte)
+        mapped = font.encoding.get(byte, code)
+        text = "".join(font.character_map.get(ch, ch) for ch in mapped)
+        width = font.space_width if code == font.space_char else widths.get(code, widths["default"])
+        glyphs.append((text, float(width), byte == 32))
+    return glyphs
+
+
+def _same_letters(glyphs: list[_Glyph], text: str) -> bool:
+    """Tell whether the measured glyphs spell the chunk pypdf reported (else it is not cut)."""
+    return "".join("".join(g.text.split()) for g in glyphs) == "".join(text.split())
+
+
+def _runs(glyphs: list[_Glyph]) -> list[_Glyph]:
+    """Cut placed glyphs into runs of one size and baseline, also at wide gaps; space the words."""
+    runs: list[_Glyph] = []
+    spaced = False
+    for glyph in glyphs:
+        if not glyph.text.strip():
+            spaced = True
+            continue
+        run = runs[-1] if runs else None
+        if run is not None:
+            gap = glyph.x - run.right
+            same = abs(glyph.size - run.size) < 0.1 and abs(glyph.y - run.y) < 0.15 * run.size
+            if same and -0.5 * run.size < gap < _CELL_GAP * run.size:
+                space = " " if spaced or gap >= _WORD_GAP * run.size else ""
+                run.text += space + glyph.text
+                run.right = max(run.right, glyph.right)
+                spaced = False
+                continue
+        runs.append(_Glyph(glyph.x, glyph.right, glyph.y, glyph.size, glyph.text))
+        spaced = False
+    return runs
 
 
 def build_lines(spans: list[Span]) -> list[Line]:
@@ -179,6 +438,8 @@ def build_lines(spans: list[Span]) -> list[Line]:
         last = span
         if span.text.endswith("\n"):
             current = None
+    for line in lines:
+        line.cells = cut_cells(line)
     return lines
 
 
@@ -212,4 +473,4 @@ def attach_cells(lines: list[Line], layout_text: str) -> None:
     if not cut:
         return
     for line in lines:
-        line.cells = cut.get(line.text(markers=""))
+        line.cells = cut.get(line.text(markers="")) or line.cells

@@ -49,6 +49,32 @@ _NOT_NAMES = {
     "key", "words", "methods", "results", "background", "summary", "article", "research",
     "review", "open", "access", "received", "accepted", "member", "fellow", "usa", "editor",
 }  # fmt: skip
+# places of two or more capitalised words that address lines put under names ("7935, South Africa")
+_PLACES = {
+    "south africa", "united states", "united kingdom", "new zealand", "hong kong", "saudi arabia",
+    "sri lanka", "costa rica", "puerto rico", "el salvador", "czech republic", "south korea",
+    "north korea", "united arab emirates", "new york", "new jersey", "new mexico", "new hampshire",
+    "north carolina", "south carolina", "north dakota", "south dakota", "west virginia",
+    "rhode island", "cape town", "los angeles", "san diego", "san francisco", "san jose",
+    "santa barbara", "santa cruz", "santa clara", "palo alto", "mountain view", "menlo park",
+    "college park", "ann arbor", "salt lake city", "tel aviv", "new delhi", "abu dhabi",
+    "buenos aires", "rio de janeiro", "sao paulo", "são paulo", "mexico city", "kuala lumpur",
+    "las vegas", "new orleans", "st. louis", "saint louis", "baton rouge", "chapel hill",
+    "stony brook", "yorktown heights", "research triangle park", "hong kong sar", "great britain",
+    "the netherlands", "russian federation", "south australia", "new south wales",
+    "british columbia", "nova scotia", "la jolla", "des moines", "el paso", "san antonio",
+}  # fmt: skip
+_COUNTRY = re.compile(
+    r"^(?:usa|u\.s\.a\.|uk|u\.k\.|china|germany|france|japan|korea|canada|italy|spain|india|israel"
+    r"|australia|singapore|switzerland|netherlands|sweden|ireland|brazil|mexico|méxico|austria"
+    r"|belgium|denmark|norway|finland|poland|portugal|greece|turkey|taiwan|russia|egypt|iran"
+    r"|chile|argentina|colombia|peru|nigeria|kenya|pakistan|bangladesh|vietnam|thailand|malaysia"
+    r"|indonesia|philippines|qatar|hungary|romania|czechia|slovenia|croatia|serbia|estonia"
+    r"|latvia|lithuania|luxembourg|iceland|morocco|tunisia|ethiopia|ghana|uganda|england"
+    r"|scotland|wales|california|texas)$",
+    re.IGNORECASE,
+)
+_ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII)$")
 _PARTICLES = {
     "de", "van", "der", "den", "von", "da", "di", "del", "della", "la", "le", "du", "dos",
     "das", "bin", "binti", "al", "el", "ter", "ten", "y", "zu", "st.",
@@ -133,9 +159,14 @@ def looks_like_name(part: str) -> bool:
     if not 2 <= len(words) <= 5 or len(part) > 60:
         return False
     caps = _all_caps(part)
-    if ORG.search(part) or not all(_name_word(w, caps) for w in words):
+    surname = 0 if caps else _caps_surname(words)
+    if ORG.search(part) or not all(
+        _name_word(w, caps or i >= len(words) - surname) for i, w in enumerate(words)
+    ):
         return False
-    if any(w.lower().strip(".") in _NOT_NAMES for w in words):
+    if any(w.lower().strip(".") in _NOT_NAMES or _COUNTRY.match(w) for w in words):
+        return False
+    if _place(part):
         return False
     if caps:
         # in capitals, a name has at least two words of two letters or more (not "A. B.")
@@ -144,16 +175,46 @@ def looks_like_name(part: str) -> bool:
     return any(any(ch.islower() for ch in w) for w in words)
 
 
+def _caps_surname(words: list[str]) -> int:
+    """Count the surname words printed in capitals after given names in normal case.
+
+    'Chris QUIRK' and 'Ross G. DOUGLAS' give 1; 0 when the name is not of that shape. One of
+    those words has three letters or more, so that 'Redmond WA' is no name.
+    """
+    count = 0
+    for word in reversed(words):
+        letters = re.sub(r"[^\w]|\d|_", "", word)
+        if len(letters) < 2 or not letters.isupper() or "." in word:
+            break
+        count += 1
+    head = words[: len(words) - count]
+    if not count or not head or not any(any(ch.islower() for ch in w) for w in head):
+        return 0
+    if not any(len(re.sub(r"\W", "", w)) >= 3 for w in words[len(head) :]):
+        return 0
+    return count
+
+
+def _place(part: str) -> bool:
+    """Tell whether a name-like text is a place an address names ('South Africa', 'Ann Arbor')."""
+    folded = squash(part.replace(",", " ")).casefold()
+    return folded in _PLACES or any(folded.endswith(" " + place) for place in _PLACES)
+
+
 def recase_name(name: str) -> str:
-    """Write a name printed in capitals in normal case: 'MARTI A. HEARST' -> 'Marti A. Hearst'."""
-    if not _all_caps(name):
-        return name
+    """Write capitals in normal case: 'MARTI A. HEARST' -> 'Marti A. Hearst', 'Chris QUIRK' -> 'Chris Quirk'."""
 
     def word(match: re.Match[str]) -> str:
         text = match.group()
-        return text if len(text) == 1 else text[0] + text[1:].lower()
+        if len(text) == 1 or _ROMAN.match(text) or not text.isupper():
+            return text
+        return text[0] + text[1:].lower()
 
-    return re.sub(r"[^\W\d_]+", word, name)
+    if _all_caps(name):
+        return re.sub(r"[^\W\d_]+", word, name)
+    if _caps_surname(name.split()):
+        return re.sub(r"[^\W\d_]+", word, name)
+    return name
 
 
 def _split_names(text: str) -> list[str]:
@@ -162,7 +223,25 @@ def _split_names(text: str) -> list[str]:
     text = _LETTER_MARKS.sub(MARK, text)
     pieces = re.split(rf"\s*(?:{MARK}|{inline}|[,;]|\band\b|\bAND\b|&|\s{{3,}})\s*", text)
     names = [_unglue(clean_name(p)) for p in pieces]
-    return [n for n in names if n and not _GRADE.match(n)]
+    names = [n for n in names if n and not _GRADE.match(n)]
+    if any(_caps_surname(n.split()) for n in names):
+        # surnames in capitals on this line: a short one is a surname too ("Wei LI")
+        names = [_short_surname(n) for n in names]
+    return names
+
+
+def _short_surname(name: str) -> str:
+    """Write a two-letter surname in capitals after given names in normal case as a name ('Wei Li')."""
+    words = name.split()
+    if (
+        len(words) >= 2
+        and re.fullmatch(r"[A-Z]{2}", words[-1])
+        and words[-1].lower() not in _NOT_NAMES
+        and not _COUNTRY.match(words[-1])
+        and any(ch.islower() for w in words[:-1] for ch in w)
+    ):
+        return " ".join([*words[:-1], words[-1][0] + words[-1][1:].lower()])
+    return name
 
 
 def _unglue(name: str) -> str:
@@ -262,6 +341,7 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
     """Read authors and affiliations from the lines between the title and the abstract."""
     authors: list[str] = []
     affiliations: list[str] = []
+    region = rows(region)
     kinds = [_kind(line) for line in region]
     for i in range(1, len(region)):
         # a line that finishes a name cut at the end of the author line above is an author line
@@ -331,6 +411,31 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             kind = "affiliation"
         previous, previous_kind = line, kind
     return authors, affiliations + _grid_affiliations(grid)
+
+
+def rows(lines: list[Line]) -> list[Line]:
+    """Put back together the lines that columns cut from one row ('Ann Lee' | 'Bo Chan').
+
+    A wide gap between columns ends a line; lines that follow each other on one baseline in
+    one size are one row whose cells are those columns. The rows are numbered anew.
+    """
+    merged: list[Line] = []
+    for line in lines:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and abs(line.y - last.y) < 0.2 * line.size
+            and abs(line.size - last.size) < 0.1 * line.size
+            and line.x > last.spans[-1].x
+        ):
+            cells = (last.cells or [last.text(markers="")]) + (
+                line.cells or [line.text(markers="")]
+            )
+            merged[-1] = Line(last.spans + line.spans, cells=[c for c in cells if c])
+        else:
+            merged.append(Line(list(line.spans), cells=line.cells))
+        merged[-1].index = len(merged) - 1
+    return merged
 
 
 def _grid_affiliations(grid: list[list[str]]) -> list[str]:
