@@ -511,8 +511,19 @@ def serve_command(
     help="Do not ask arXiv about the arXiv id a PDF carries (by default its title, authors"
     " and abstract come from arXiv).",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also say, in one line per PDF, what the PDF library warned about while reading it.",
+)
 def ingest_command(
-    inputs: tuple[Path, ...], data_dir: Path, to_stdout: bool, llm: bool, offline: bool
+    inputs: tuple[Path, ...],
+    data_dir: Path,
+    to_stdout: bool,
+    llm: bool,
+    offline: bool,
+    verbose: bool,
 ) -> None:
     """Draft paper records from PDFs (files or folders); unclear fields are listed under review."""
     from generator.authoring.add_arxiv import IngestArxiv
@@ -540,6 +551,10 @@ def ingest_command(
             ("error: " if result.status == "failed" else "") + result.message,
             err=to_stdout or result.status == "failed",
         )
+        if verbose and result.warnings:
+            said = "; ".join(result.warnings)
+            said = said if len(said) <= 200 else said[:199] + "…"
+            click.echo(f"  {result.source.name}: pypdf warned: {said}", err=True)
     if any(result.status == "failed" for result in results):
         sys.exit(1)
 

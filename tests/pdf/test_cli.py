@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from generator.authoring.ingest.extract import PdfFields
 from generator.authoring.ingest.llm import corrector_from_env, make_corrector
+from generator.authoring.ingest.sandbox import summarize_warning
 from generator.cli import main
 from generator.errors import ConfigError
 from generator.records.load import load_collection
@@ -251,3 +252,29 @@ def test_pypdf_warnings_stay_out_of_the_output(paper_pdf, tmp_path, caplog):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("wrote ")
     assert "startxref" not in result.output
+    # --verbose says what pypdf warned about: one short line for the file, on stderr
+    again = tmp_path / "again"
+    again.mkdir()
+    verbose = run("ingest", str(pdf), "--data", str(make_data(again)), "-v")
+    assert verbose.exit_code == 0, verbose.output
+    said = [line for line in verbose.stderr.splitlines() if "pypdf warned" in line]
+    assert len(said) == 1 and said[0].startswith(f"  {pdf.name}: pypdf warned: ")
+    assert len(said[0]) < 260
+    assert "pypdf warned" not in verbose.stdout
+
+
+def test_library_warnings_are_cut_to_their_gist():
+    font = (
+        "fontTools is required to fully parse the encoding of a CFF Type1 font in font"
+        " dictionary {'/BaseFont': '/AWIPJH+CMSS9', '/FirstChar': 40, '/Widths': [1, 2, 3]}"
+    )
+    assert summarize_warning(font) == (
+        "fontTools is required to fully parse the encoding of a CFF Type1 font"
+    )
+    assert summarize_warning("Ignoring wrong pointing object 114 0 (offset 0)") == (
+        "Ignoring wrong pointing object n n (offset n)"
+    )
+    assert summarize_warning(
+        "Multiple definitions in dictionary at byte 0x2ebf0 for key /Rotate"
+    ) == ("Multiple definitions in dictionary")
+    assert len(summarize_warning("x" * 500)) == 100

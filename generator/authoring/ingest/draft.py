@@ -57,6 +57,8 @@ class IngestResult:
     path: Path | None = None
     record: PaperRecord | None = None
     text: str | None = None
+    # what the PDF library warned about while reading this file (ingest --verbose shows it)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -311,6 +313,7 @@ def ingest_pdfs(
                     "duplicate",
                     f"{pdf}: already in the collection as {other} (same {why})",
                     paper_id=other,
+                    warnings=fields.reader_warnings,
                 )
             )
             continue
@@ -336,7 +339,14 @@ def ingest_pdfs(
         message = done + (f" ({open_items} field(s) to review)" if open_items else "")
         results.append(
             IngestResult(
-                pdf, "written" if write else "drafted", message, paper_id, path, record, text
+                pdf,
+                "written" if write else "drafted",
+                message,
+                paper_id,
+                path,
+                record,
+                text,
+                fields.reader_warnings,
             )
         )
     return results

@@ -64,6 +64,8 @@ class PdfFields:
     metadata_title: str | None = None
     notes: list[str] = field(default_factory=list)
     page_text: str | None = None  # the first page in reading order (for an LLM to correct from)
+    # what the PDF library warned about while reading (shown only with ingest --verbose)
+    reader_warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -118,16 +120,47 @@ def extract_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> PdfFields:
     return PdfFields.from_dict(answer["fields"])
 
 
+class _Warnings(logging.Handler):
+    """Collect what pypdf logs instead of letting it reach the terminal."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.counts: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot be formatted is still counted
+            message = str(record.msg)
+        self.counts[summarize_warning(message)] = self.counts.get(summarize_warning(message), 0) + 1
+
+    def lines(self) -> list[str]:
+        """Return one short line per kind of warning, with how often it came."""
+        return [f"{text} (x{count})" if count > 1 else text for text, count in self.counts.items()][
+            :5
+        ]
+
+
+def summarize_warning(message: str) -> str:
+    """Cut a library warning to its gist: no font dictionaries, offsets or long tails."""
+    message = re.split(r"\s+(?:in font dictionary|at byte|for key)\b|[{\[]", message, maxsplit=1)[0]
+    message = re.sub(r"\b\d+\b", "n", re.sub(r"\s+", " ", message)).strip(" :,.")
+    return message[:100] or "warning"
+
+
 def read_in_child(path: str, max_pages: int) -> dict[str, object]:
     """Open and extract one PDF; return {'fields': ...} or {'error': message}."""
-    import logging
-
     import pypdf
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
     from generator.authoring.ingest.extract import extract_fields
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # pypdf's warnings are collected, never printed: they go back with the fields
+    collected = _Warnings()
+    library = logging.getLogger("pypdf")
+    library.setLevel(logging.WARNING)
+    library.addHandler(collected)
+    library.propagate = False
     try:
         reader = pypdf.PdfReader(path)
         if reader.is_encrypted:
@@ -150,7 +183,9 @@ def read_in_child(path: str, max_pages: int) -> dict[str, object]:
         for page in reader.pages[:2]:
             # extract_text() swallows this and returns '', so look at the streams first
             page.get_contents()
-        return {"fields": extract_fields(reader).to_dict()}
+        fields = extract_fields(reader)
+        fields.reader_warnings = collected.lines()
+        return {"fields": fields.to_dict()}
     except LimitReachedError:
         return {
             "error": "a content stream inflates past the reader's limit (a decompression bomb); refusing it"
