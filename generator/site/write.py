@@ -6,7 +6,7 @@ import os
 import posixpath
 import shutil
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,14 +141,22 @@ def sweep_temporary_files(docs: Path) -> list[str]:
     return sorted(swept)
 
 
-def write_pages(pages: Iterable[PageText], docs_dir: Path) -> WriteResult:
-    """Write pages that changed, remove stale generated pages, leave everything else alone."""
-    checked = check_pages(pages)
+def write_pages(
+    pages: Iterable[PageText], docs_dir: Path, kept: Collection[str] = ()
+) -> WriteResult:
+    """Write pages that changed, remove stale generated pages, leave everything else alone.
+
+    `kept` are pages not rendered in this build because the file in place is what they would
+    be (pagecache.py): they count as unchanged and are neither read nor removed.
+    """
+    pages = list(pages)
+    check_pages([*pages, *(PageText(path, "") for path in kept)])
+    checked = pages
     docs_dir.mkdir(parents=True, exist_ok=True)
     docs = docs_dir.resolve()
-    result = WriteResult()
+    result = WriteResult(unchanged=len(kept))
     result.swept = sweep_temporary_files(docs)
-    wanted = {page.path for page in checked}
+    wanted = {page.path for page in checked} | set(kept)
     safe: set[Path] = set()
     for page in checked:
         target = docs / page.path

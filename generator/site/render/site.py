@@ -5,8 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from generator.records.collection import Paper
 from generator.site.index import SiteModel
 from generator.site.render.context import PageText, RenderContext, RenderSettings
 from generator.site.render.exports import render_exports
@@ -22,12 +24,13 @@ PARALLEL_FROM = 2000
 # The share of paper pages the second process renders while this one does the rest of the
 # site: paper pages are about two thirds of the render time at 10,000 papers.
 CHILD_SHARE = 0.75
-_FORKED: RenderContext | None = None  # what a forked child renders from
+_FORKED: tuple[RenderContext, Sequence[Paper]] | None = None  # what a forked child renders
 
 
 def _render_papers_in_child(start: int, stop: int) -> list[PageText]:
     assert _FORKED is not None
-    return [render_paper(_FORKED, p) for p in _FORKED.model.papers[start:stop]]
+    ctx, papers = _FORKED
+    return [render_paper(ctx, p) for p in papers[start:stop]]
 
 
 def _fork_pool() -> ProcessPoolExecutor | None:
@@ -39,19 +42,23 @@ def _fork_pool() -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
 
 
-def render_site(model: SiteModel, settings: RenderSettings) -> list[PageText]:
+def render_site(
+    model: SiteModel, settings: RenderSettings, papers: Sequence[Paper] | None = None
+) -> list[PageText]:
     """Render every generated file of the site, in a stable order.
 
-    On a large site a forked second process renders most paper pages meanwhile: rendering
-    is pure, so the pages are the same either way (tests/site/test_site_render.py).
+    `papers` limits the paper pages to those (the ones whose inputs changed, pagecache.py);
+    every other page is rendered. When many paper pages are rendered, a forked second process
+    renders most of them meanwhile: rendering is pure, so the pages are the same either way
+    (tests/site/test_site_render.py).
     """
     global _FORKED
     ctx = RenderContext(model, settings)
-    papers = model.papers
+    papers = model.papers if papers is None else papers
     pool = _fork_pool() if len(papers) >= PARALLEL_FROM else None
     cut = int(len(papers) * CHILD_SHARE) if pool else 0
     if pool is not None:
-        _FORKED = ctx
+        _FORKED = (ctx, papers)
         child = pool.submit(_render_papers_in_child, 0, cut)
     try:
         rest = [render_paper(ctx, p) for p in papers[cut:]]

@@ -1,0 +1,116 @@
+"""Which paper pages need rendering: each is keyed by a hash of exactly what it shows.
+
+A paper page (render/paper.py) shows, and so its key holds:
+
+- everything every page shares (`shared_digest`): paperbrief's code (every .py file of the
+  `generator` package, so any change to rendering, indexing or the record models renders every
+  page again), the Python and library versions of the record cache, the render settings (language,
+  site name and URL, edit link base, page sizes) and the whole technique registry (a paper page
+  prints its techniques' parents, labels and aliases; a technique edit renders every paper page);
+- its record and enrichment, as validated (all fields);
+- the registry entries of its institutions (all fields);
+- its related papers: their ids and shown titles;
+- the reports it is in: their ids, titles and dates.
+
+Citations, the shown brief and its pending state are worked out from these. The generator
+keeps, per docs folder, each page's key with the size and modification time of the file it
+wrote (generator/records/filecache.py): a page whose key is unchanged and whose file is still as
+written is neither rendered, nor written, nor read. A file edited, replaced or deleted since is
+rendered and written again. Every other generated page (listings, technique, institution,
+report, home and statistics pages, feeds and exports) is rendered on every build and written
+only when its text changed.
+
+`PAPERBRIEF_VERIFY_PAGE_CACHE=1` renders the skipped pages too and fails the build when one
+differs from the file left in place (the tests run with it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from generator.records.collection import Paper
+from generator.records.filecache import code_fingerprint, source_digest
+from generator.site.index import SiteModel
+from generator.site.render.context import RenderSettings
+from generator.site.render.paths import paper_path
+
+PageRecord = tuple[bytes, int, int]  # key, size, modification time (ns) of the written file
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def verify_requested() -> bool:
+    """Tell whether PAPERBRIEF_VERIFY_PAGE_CACHE asks to check skipped pages against a render."""
+    return os.environ.get("PAPERBRIEF_VERIFY_PAGE_CACHE", "") not in ("", "0")
+
+
+_CODE: bytes | None = None
+
+
+def _code() -> bytes:
+    global _CODE
+    if _CODE is None:
+        _CODE = code_fingerprint() + source_digest([_PACKAGE])
+    return _CODE
+
+
+def shared_digest(model: SiteModel, settings: RenderSettings) -> bytes:
+    """Return the digest of what every paper page shows alike (see the module docstring)."""
+    digest = hashlib.sha256(b"paper-page\0" + _code())
+    digest.update(repr(sorted(asdict(settings).items())).encode())
+    for group in model.techniques:
+        digest.update(b"\0" + group.technique.model_dump_json().encode())
+    return digest.digest()
+
+
+def paper_keys(model: SiteModel, settings: RenderSettings) -> dict[str, bytes]:
+    """Return each paper page's key by its docs path."""
+    shared = shared_digest(model, settings)
+    institutions: dict[str, bytes] = {}
+    keys: dict[str, bytes] = {}
+    for paper in model.papers:
+        digest = hashlib.sha256(shared)
+        digest.update(paper.id.encode() + b"\0" + paper.record.model_dump_json().encode())
+        enrichment = paper.enrichment
+        digest.update(b"\0" + (enrichment.model_dump_json().encode() if enrichment else b"-"))
+        for inst in paper.institutions:
+            found = institutions.get(inst.id)
+            if found is None:
+                found = institutions[inst.id] = inst.model_dump_json().encode()
+            digest.update(b"\0i" + found)
+        for techs in paper.techniques:
+            digest.update(b"\0t" + techs.id.encode())
+        for other in model.related.get(paper.id, []):
+            digest.update(b"\0r" + _shown_title(other))
+        for report in model.reports_of.get(paper.id, []):
+            digest.update(
+                b"\0p" + repr((report.id, report.record.title, report.record.generated)).encode()
+            )
+        keys[paper_path(paper.id)] = digest.digest()
+    return keys
+
+
+def _shown_title(paper: Paper) -> bytes:
+    return repr((paper.id, paper.record.title)).encode()
+
+
+def still_written(docs: Path, path: str, recorded: PageRecord | None, key: bytes) -> bool:
+    """Tell whether the file the last build wrote for this key is still there as written."""
+    if recorded is None or recorded[0] != key:
+        return False
+    try:
+        info = os.stat(docs / path, follow_symlinks=False)
+    except OSError:
+        return False
+    return info.st_size == recorded[1] and info.st_mtime_ns == recorded[2]
+
+
+def record_of(docs: Path, path: str, key: bytes) -> PageRecord | None:
+    """Return what to keep of a page just written (or found unchanged), None if it is gone."""
+    try:
+        info = os.stat(docs / path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (key, info.st_size, info.st_mtime_ns)

@@ -1,0 +1,197 @@
+"""The generator's page cache: a paper page is rendered again exactly when something it shows changed.
+
+Every cached build here runs with PAPERBRIEF_VERIFY_PAGE_CACHE=1 (each kept page is rendered
+anyway and compared with the file left in place, failing the build on a difference), and its
+docs are compared file by file with a clean generation of the same data into another folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildFailed
+from generator.site import pagecache
+from generator.site.generate import generate_docs
+from generator.site.render import RenderSettings
+from generator.site.render import site as render_site_module
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "site-data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBRIEF_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("PAPERBRIEF_NO_CACHE", raising=False)
+    monkeypatch.setenv("PAPERBRIEF_VERIFY_PAGE_CACHE", "1")
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the id of every paper page rendered."""
+    ids: list[str] = []
+    real = render_site_module.render_paper
+
+    def spy(ctx: object, paper: object) -> object:
+        ids.append(paper.id)  # type: ignore[attr-defined]
+        return real(ctx, paper)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_site_module, "render_paper", spy)
+    return ids
+
+
+def _tree(docs: Path) -> dict[str, bytes]:
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+
+
+class _Project:
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.data = tmp_path / "data"
+        shutil.copytree(FIXTURE, self.data)
+        self.docs = tmp_path / "docs"
+        self.settings = RenderSettings()
+        self.runs = 0
+
+    def build(self) -> int:
+        """Generate into the same docs (cached, verified), compare with a clean generation."""
+        _, _, pages, _ = generate_docs(self.data, self.docs, self.settings)
+        self.runs += 1
+        clean = self.tmp / f"clean-{self.runs}"
+        generate_docs(self.data, clean, self.settings, clean=True)
+        assert _tree(self.docs) == _tree(clean)
+        return pages
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.data / relative
+        text = path.read_text("utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _without_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAPERBRIEF_VERIFY_PAGE_CACHE")
+
+
+def test_unchanged_data_renders_no_paper_page(
+    tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_verify(monkeypatch)
+    project = _Project(tmp_path)
+    first = project.build()
+    assert len(rendered) == 10  # five pages, by the cached generation and the clean one
+    rendered.clear()
+    assert project.build() == first
+    assert len(rendered) == 5  # the clean generation's
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    rendered.clear()
+    project.build()
+    # kv-evict's own page and the pages listing it as related, not all five
+    assert rendered.count("kv-evict") == 2 and len(rendered) < 10
+
+
+def _related_pair(project: _Project) -> tuple[str, str]:
+    """Return (a paper, one its page lists as related) from the built docs."""
+    for page in sorted((project.docs / "papers").glob("*.md")):
+        text = page.read_text("utf-8")
+        if 'id="related"' in text:
+            related = text.split('id="related"', 1)[1].split('href="../', 1)[1].split("/", 1)[0]
+            return page.stem, related
+    raise AssertionError("no paper page lists a related paper")
+
+
+CHANGES: dict[str, Callable[[_Project], None]] = {
+    "related title": lambda p: _retitle(p, _related_pair(p)[1]),
+    "institution renamed": lambda p: p.edit(
+        "institutions.yaml", "en: Tsinghua University", "en: Tsinghua Univ."
+    ),
+    "technique relabelled": lambda p: p.edit("techniques.yaml", "zh: 量化", "zh: 模型量化"),
+    "brief rejected": lambda p: p.edit(
+        "enrichment/ptq-calib.yaml", "status: ok\n  text: ", "status: failed\n  error: "
+    ),
+    "report adds a paper": lambda p: p.edit(
+        "reports/report-2025-10-15.yaml", "papers: [quant-llm,", "papers: [ptq-calib, quant-llm,"
+    ),
+    "paper removed": lambda p: _remove_hostile(p),
+}
+
+
+def _retitle(project: _Project, paper_id: str) -> None:
+    path = project.data / "papers" / f"{paper_id}.yaml"
+    text = path.read_text("utf-8")
+    for start in ('title: "', "title: "):
+        if text.startswith(start):
+            path.write_text(start + "Retitled " + text[len(start) :], "utf-8")
+            return
+    path.write_text("title: A retitled paper\n" + text, "utf-8")
+
+
+def _remove_hostile(project: _Project) -> None:
+    (project.data / "papers" / "hostile.yaml").unlink()
+    (project.data / "enrichment" / "hostile.yaml").unlink()
+    project.edit("reports/report-2025-11-02.yaml", "[ptq-calib, hostile]", "[ptq-calib]")
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_change_gives_the_clean_generation(tmp_path: Path, change: str) -> None:
+    project = _Project(tmp_path)
+    project.build()
+    CHANGES[change](project)
+    project.build()
+    project.build()  # and again, unchanged
+
+
+def test_language_and_code_changes_render_every_paper_page(
+    tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_verify(monkeypatch)
+    project = _Project(tmp_path)
+    project.build()
+    rendered.clear()
+    project.settings = RenderSettings(language="en")
+    project.build()
+    assert len(rendered) == 10  # every page, cached and clean
+    rendered.clear()
+    monkeypatch.setattr(pagecache, "_CODE", b"another version of the code")
+    project.build()
+    assert len(rendered) == 10
+
+
+def test_a_page_edited_or_deleted_by_hand_is_written_again(
+    tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_verify(monkeypatch)
+    project = _Project(tmp_path)
+    project.build()
+    page = project.docs / "papers" / "kv-evict.md"
+    text = page.read_text("utf-8")
+    page.write_text(text.replace("Learned", "Edited"), "utf-8")  # same size
+    rendered.clear()
+    project.build()
+    assert rendered.count("kv-evict") == 2
+    page.unlink()
+    rendered.clear()
+    project.build()
+    assert rendered.count("kv-evict") == 2 and page.read_text("utf-8") == text
+
+
+def test_verification_catches_a_key_that_misses_an_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site import generate
+
+    project = _Project(tmp_path)
+    # a key blind to the record: the edited title goes unnoticed, and verification says so
+    monkeypatch.setattr(
+        generate,
+        "paper_keys",
+        lambda model, settings: {f"papers/{p.id}.md": b"same" for p in model.papers},
+    )
+    project.build()
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    with pytest.raises(BuildFailed, match="was kept but renders differently"):
+        generate_docs(project.data, project.docs, project.settings)
