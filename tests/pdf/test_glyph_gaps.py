@@ -180,3 +180,74 @@ def test_a_broken_operand_or_an_unknown_font_costs_only_the_measurement(tmp_path
     fields = extract_fields(reader)
     assert fields.authors == ["Alice Martin"]
     assert fields.title == "Sparse Attention for Fast Inference"
+
+
+def _text(x: float, y: float, size: float, text: str, font: str = "F1") -> str:
+    return f"BT /{font} {size} Tf {x} {y} Td ({text}) Tj ET\n"
+
+
+def test_a_name_with_its_email_on_the_same_baseline(tmp_path):
+    # JMLR: the name on the left, the e-mail flush right on the same baseline
+    block = (
+        _text(72, 662, 10, "Carol Diaz")
+        + _text(72, 650, 10, "Alice Martin")
+        + _text(400, 650, 10, "alice@stanford.edu")
+        + _text(72, 638, 10, "Bob Chen")
+        + _text(380, 638, 10, "bob chen@stanford.edu")
+        + _text(72, 624, 9, "Department of Computer Science, Stanford University")
+    )
+    fields = _read(tmp_path, _page(block))
+    assert fields.authors == ["Carol Diaz", "Alice Martin", "Bob Chen"]
+    assert fields.affiliations == ["Department of Computer Science, Stanford University"]
+
+
+def test_a_marker_raised_by_a_text_rise_is_a_marker(tmp_path):
+    # Ts raises the marker; pypdf's chunks do not show it, the pen does ("ab" is no symbol)
+    block = (
+        "BT /F1 10 Tf 200 650 Td (Alice Martin) Tj /F1 7 Tf 3.5 Ts (ab) Tj /F1 10 Tf 0 Ts"
+        " (, Bob Chen) Tj /F1 7 Tf 3.5 Ts (c) Tj ET\n" + _text(200, 636, 9, "Stanford University")
+    )
+    assert _read(tmp_path, _page(block)).authors == ["Alice Martin", "Bob Chen"]
+
+
+def test_names_that_carry_their_affiliation_in_brackets(tmp_path):
+    block = _text(
+        72,
+        650,
+        10,
+        "Alice Martin \\(Stanford University\\), Bob Chen \\(MIT\\) and Carol Diaz \\(MIT\\)",
+    )
+    fields = _read(tmp_path, _page(block))
+    assert fields.authors == ["Alice Martin", "Bob Chen", "Carol Diaz"]
+    assert fields.affiliations == ["Stanford University", "MIT"]
+
+
+def test_affiliations_side_by_side_are_one_per_column(tmp_path):
+    block = (
+        _text(200, 650, 10, "Alice Martin and Bob Chen")
+        + _text(120, 636, 9, "Stanford University")
+        + _text(330, 636, 9, "MIT Media Lab")
+    )
+    assert _read(tmp_path, _page(block)).affiliations == ["Stanford University", "MIT Media Lab"]
+
+
+def test_institutions_named_in_other_languages_are_affiliations_not_names(tmp_path):
+    block = (
+        _text(200, 650, 10, "Alice Martin, Bob Chen")
+        + _text(200, 636, 9, "Politecnico di Milano")
+        + _text(200, 624, 9, "aSchool of Forest Studies, University of Melbourne")
+    )
+    fields = _read(tmp_path, _page(block))
+    assert fields.authors == ["Alice Martin", "Bob Chen"]
+    assert fields.affiliations == [
+        "Politecnico di Milano",
+        "School of Forest Studies, University of Melbourne",
+    ]
+
+
+def test_icon_glyphs_and_symbols_after_a_name_are_not_part_of_it():
+    from generator.authoring.ingest.people import clean_name
+
+    assert clean_name("Alice Martin\ue900") == "Alice Martin"  # an ORCID logo from an icon font
+    assert clean_name("Bob Chen★") == "Bob Chen"
+    assert looks_like_name(clean_name("Alice Martin\ue900"))

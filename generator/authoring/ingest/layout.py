@@ -206,6 +206,7 @@ class _Shown:
     char_spacing: float
     word_spacing: float
     scale: float
+    rise: float = 0.0  # Ts: raises the glyphs above the baseline (markers in some PDFs)
 
 
 @dataclass
@@ -228,8 +229,9 @@ class _Pen:
         self.char_spacing = 0.0
         self.word_spacing = 0.0
         self.scale = 1.0
+        self.rise = 0.0
         self.leading = 0.0
-        self.saved: list[tuple[float, float, float]] = []
+        self.saved: list[tuple[float, float, float, float]] = []
         self.advance: float | None = 0.0  # None: lost (a glyph could not be measured)
         self.fonts: dict[int, Any] = {}
 
@@ -250,9 +252,11 @@ class _Pen:
         elif operator == b"TL":
             self.leading = float(operands[0])
         elif operator == b"q":
-            self.saved.append((self.char_spacing, self.word_spacing, self.scale))
+            self.saved.append((self.char_spacing, self.word_spacing, self.scale, self.rise))
         elif operator == b"Q" and self.saved:
-            self.char_spacing, self.word_spacing, self.scale = self.saved.pop()
+            self.char_spacing, self.word_spacing, self.scale, self.rise = self.saved.pop()
+        elif operator == b"Ts":
+            self.rise = float(operands[0])
         elif operator == b"Tc":
             self.char_spacing = float(operands[0])
         elif operator == b"Tw":
@@ -268,7 +272,14 @@ class _Pen:
                 self.restart = True
             parts = list(operands[0]) if operator == b"TJ" else [operands[-1]]
             self.showing = _Shown(
-                parts, tm, cm, self.restart, self.char_spacing, self.word_spacing, self.scale
+                parts,
+                tm,
+                cm,
+                self.restart,
+                self.char_spacing,
+                self.word_spacing,
+                self.scale,
+                self.rise,
             )
             self.restart = False
 
@@ -337,8 +348,9 @@ class _Pen:
                 continue
             for text, width, space in _decode(reader_font, part):
                 ink = width * unit * size * item.scale
-                x = advance * m[0] + m[4]
-                out.append(_Glyph(x, x + ink * m[0], advance * m[1] + m[5], page_size, text))
+                x = advance * m[0] + item.rise * m[2] + m[4]
+                y = advance * m[1] + item.rise * m[3] + m[5]
+                out.append(_Glyph(x, x + ink * m[0], y, page_size, text))
                 advance += (width * unit * size + item.char_spacing) * item.scale
                 if space:
                     advance += item.word_spacing * item.scale

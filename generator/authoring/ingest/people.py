@@ -16,7 +16,9 @@ ORG = re.compile(
     r"|sciences\b|engineering|technolog|\bmit\b|\bcmu\b|\beth\b|cnrs|inria|max planck|google|amazon"
     r"|microsoft|\bmeta\b|facebook|\bibm\b|apple|nvidia|intel\b|adobe|alibaba|tencent|baidu|huawei"
     r"|bytedance|deepmind|openai|anthropic|samsung|\bsony\b|salesforce|assistant|ministry|council"
-    r"|agency|national|museum|大学|学院|研究院|研究所|实验室|公司|中心)",
+    r"|agency|national|museum|politecnic|hochschule|fakult|facult|escuela|scuola|[ée]cole"
+    r"|uniwersytet|instytut|klinik|clinic|observator|zentrum|centrum|akadem"
+    r"|大学|学院|研究院|研究所|实验室|公司|中心)",
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
@@ -33,7 +35,8 @@ _STREET = re.compile(
 NOTE = re.compile(
     r"^(?:[*∗†‡§¶\d]\s*)?(?:equal contribution|corresponding author|present address|work done|this work"
     r"|see\b|please\b|contact\b|correspondence|email|e-mail|these authors|now at|current address"
-    r"|received\b|revised\b|accepted\b|published\b|available online)",
+    r"|received\b|revised\b|accepted\b|published\b|available online|(?:academic\s+)?editors?\s*:"
+    r"|citation\s*:|copyright\b|licensee\b|©)",
     re.IGNORECASE,
 )
 _TEAM = re.compile(r"\b(?:team|consortium|collaboration)\b", re.IGNORECASE)
@@ -80,8 +83,21 @@ _PARTICLES = {
     "das", "bin", "binti", "al", "el", "ter", "ten", "y", "zu", "st.",
 }  # fmt: skip
 MARK = "\u2016"  # stands in for a superscript marker inside a line
-_TRAILING_MARKS = re.compile(r"[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•✉#\d]+$")
-_LEADING_MARKS = re.compile(r"^[\s,;:*∗†‡§¶♠♢♡♣♦⋆⋄□○•\d]+(?=\S)")
+_SYMBOLS = "*∗†‡§¶♠♢♡♣♦⋆⋄□○•✉#★☆✦✧✝※◆◇▲△⊥⊕⊗♯♮♭⁎"
+_TRAILING_MARKS = re.compile(rf"[\s,;:{_SYMBOLS}\d]+$")
+_LEADING_MARKS = re.compile(rf"^[\s,;:{_SYMBOLS}\d]+(?=\S)")
+# glyphs of icon fonts (an ORCID logo after a name) have no Unicode meaning
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+# a superscript letter printed at full size before an affiliation: "aSchool of Forest ..."
+# (the word after it names an institution, so that "eBay" stays whole)
+_LETTER_LEAD = re.compile(r"^[a-z](?=[A-Z][^\W\d_]+)")
+
+
+def _letter_marker(text: str) -> bool:
+    """Tell whether an affiliation starts with a letter marker run into its first word."""
+    return bool(_LETTER_LEAD.match(text) and ORG.match(text[1:]))
+
+
 _NUMBERED_AFFILIATION = re.compile(r"^[\d*†‡§¶]{1,3}\s?(?=[A-Z])")
 # numbered affiliations printed on one line without superscripts: "Princeton University 2Together AI"
 _RUN_TOGETHER = re.compile(r"(?<=[^\W\d_]|[.)])\s*\d{1,2}(?=[A-Z][^\W\d_])")
@@ -137,7 +153,7 @@ def _name_word(word: str, caps: bool) -> bool:
 
 def clean_name(part: str) -> str:
     """Strip markers, 'and' and stray punctuation around an author name."""
-    part = plain_quotes(part)
+    part = plain_quotes(_PRIVATE_USE.sub("", part))
     part = re.sub(r"^(?:and|&)\s+", "", part.strip(), flags=re.IGNORECASE)
     part = _TRAILING_MARKS.sub("", part)
     part = _LEADING_MARKS.sub("", part)
@@ -164,7 +180,7 @@ def looks_like_name(part: str) -> bool:
         _name_word(w, caps or i >= len(words) - surname) for i, w in enumerate(words)
     ):
         return False
-    if any(w.lower().strip(".") in _NOT_NAMES or _COUNTRY.match(w) for w in words):
+    if any(w.lower().strip(".:") in _NOT_NAMES or _COUNTRY.match(w) for w in words):
         return False
     if _place(part):
         return False
@@ -288,6 +304,9 @@ def _kind(line: Line) -> str:
         plain = plain and not NOTE.match(rest)  # "Corresponding author: ann@x.org and ..."
         if plain and re.search(r"\w{2,}", rest) and (numbered or ORG.search(rest)):
             return "affiliation+email"  # "CELCT, Trento, Italy (forner@celct.it)"
+        names = _split_names(_name_part(line, text))
+        if names and all(looks_like_name(n) for n in names) and not ORG.search(rest):
+            return "author"  # "Alice Martin          alice@stanford.edu" (JMLR)
         return "email"
     if NOTE.match(flat):
         return "note"
@@ -299,7 +318,7 @@ def _kind(line: Line) -> str:
         return "author"
     if _cell_names(line):
         return "author"
-    if _lead_names(text):
+    if _lead_names(text) or _paren_names(text):
         return "author+affiliation"
     if (line.leading_marker or ORG.search(flat)) and words <= 40:
         return "affiliation"
@@ -326,6 +345,7 @@ def _affiliation_pieces(text: str) -> list[str]:
         for part in _NUMBER_AFTER_COMMA.split(piece):
             pieces += _RUN_TOGETHER.split(part)
     pieces = [squash(_LEADING_MARKS.sub("", p)).strip(" ,;") for p in pieces]
+    pieces = [p[1:] if _letter_marker(p) else p for p in pieces]
     return [p for p in pieces if len(p) >= 2]
 
 
@@ -358,7 +378,11 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
     for i, line in enumerate(region):
         kind = kinds[i]
         text = line.text(markers=MARK)
-        numbered = line.leading_marker or bool(_NUMBERED_AFFILIATION.match(line.text()))
+        numbered = (
+            line.leading_marker
+            or bool(_NUMBERED_AFFILIATION.match(line.text()))
+            or _letter_marker(line.text())
+        )
         after_affiliation = previous_kind in {"affiliation", "address"} and _near(line, previous)
         if kind in {"affiliation", "address"} and after_affiliation and _STREET.match(line.text()):
             kind, numbered = "address", False  # "1 University Station": a street, not a marker
@@ -381,6 +405,7 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
                 authors += [recase_name(n) for n in cells]
                 grid = [[] for _ in cells]
             else:
+                text = _name_part(line, text) if "@" in text else text
                 text, pending = _wrap_names(pending, text, kinds[i + 1 : i + 2] == ["author"])
                 authors += [
                     recase_name(n)
@@ -392,6 +417,9 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             if found:
                 authors += [recase_name(n) for n in found[0]]
                 affiliations.append(found[1])
+            elif paren := _paren_names(text):
+                authors += [recase_name(n) for n in paren[0]]
+                affiliations += paren[1]
         elif kind == "team":
             team = line.text(markers="").strip(" ,;*∗†‡0123456789")
             authors.append(team)
@@ -401,6 +429,9 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {squash(text.replace(MARK, ' '))}"
         elif kind in {"affiliation", "affiliation+email"}:
             pieces = _affiliation_pieces(without_email(text) if kind != "affiliation" else text)
+            columns = _org_cells(line)
+            if columns:
+                pieces, numbered = columns, True  # affiliations side by side, one per column
             continues = after_affiliation and not numbered and affiliations
             if continues and pieces:
                 head = affiliations[-1].rstrip(" ,")
@@ -411,6 +442,51 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             kind = "affiliation"
         previous, previous_kind = line, kind
     return authors, affiliations + _grid_affiliations(grid)
+
+
+def _name_part(line: Line, text: str) -> str:
+    """Return a line's text without its e-mail: without the columns that hold one, if in columns."""
+    if line.cells:
+        kept = [c for c in line.cells if "@" not in c]
+        if kept and len(kept) < len(line.cells):
+            return ", ".join(kept)
+    return without_email(text)
+
+
+def _org_cells(line: Line) -> list[str]:
+    """Return the affiliations of a line set in columns, each naming an institution, or []."""
+    if not line.cells or len(line.cells) < 2:
+        return []
+    cells = [without_email(c) for c in line.cells]
+    if not all(ORG.search(c) for c in cells):
+        return []
+    return [p for c in cells for p in _affiliation_pieces(c)]
+
+
+# "Alice Martin (Stanford University), Bob Chen (MIT)": each name followed by its affiliation
+_PAREN_NAME = re.compile(r"\s*(?:(?:,|;|&|\band\b)\s*)*([^(),;&]+?)\s*\(([^()]+)\)")
+
+
+def _paren_names(text: str) -> tuple[list[str], list[str]] | None:
+    """Split names that each carry their affiliation in brackets, or return None."""
+    flat = squash(text.replace(MARK, " "))
+    if "(" not in flat:
+        return None
+    names: list[str] = []
+    places: list[str] = []
+    end = 0
+    for match in _PAREN_NAME.finditer(flat):
+        if match.start() != end:
+            return None
+        name = clean_name(match.group(1))
+        if not looks_like_name(name):
+            return None
+        names.append(name)
+        places.append(squash(match.group(2)))
+        end = match.end()
+    if not names or flat[end:].strip(" ,;."):
+        return None
+    return names, [p for p in dict.fromkeys(places) if p]
 
 
 def rows(lines: list[Line]) -> list[Line]:
