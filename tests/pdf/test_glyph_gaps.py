@@ -251,3 +251,45 @@ def test_icon_glyphs_and_symbols_after_a_name_are_not_part_of_it():
     assert clean_name("Alice Martin\ue900") == "Alice Martin"  # an ORCID logo from an icon font
     assert clean_name("Bob Chen★") == "Bob Chen"
     assert looks_like_name(clean_name("Alice Martin\ue900"))
+
+
+def test_springer_journal_names_apart_and_their_affiliations_at_the_foot_of_the_page(tmp_path):
+    # names set apart by middle dots; affiliations under the names again, in the footnote area
+    block = _text(72, 650, 10, "Alice Martin \\267 Bob Chen \\267 Carol Diaz")
+    notes = (
+        _text(72, 130, 8, "A. Martin \\(*\\) \\267 B. Chen")
+        + _text(72, 120, 8, "Department of Computer Science, Stanford University,")
+        + _text(72, 110, 8, "Stanford, CA 94305, USA")
+        + _text(72, 100, 8, "e-mail: alice@stanford.edu")
+        + _text(72, 90, 8, "C. Diaz")
+        + _text(72, 80, 8, "Laboratory for Information Systems, MIT, Cambridge, MA, USA")
+    )
+    fields = _read(tmp_path, _page(block) + notes)
+    assert fields.authors == ["Alice Martin", "Bob Chen", "Carol Diaz"]
+    assert fields.affiliations == [
+        "Department of Computer Science, Stanford University, Stanford, CA 94305, USA",
+        "Laboratory for Information Systems, MIT, Cambridge, MA, USA",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("BY ALICE MARTIN AND BOB CHEN", ["Alice Martin", "Bob Chen"]),  # Annals of Statistics
+        ("Alice Martin | Bob Chen", ["Alice Martin", "Bob Chen"]),
+    ],
+)
+def test_author_lines_of_other_journals(tmp_path, line, names):
+    block = _text(72, 650, 10, line) + _text(72, 636, 9, "Stanford University")
+    assert _read(tmp_path, _page(block)).authors == names
+
+
+def test_a_dated_line_under_the_affiliation_is_not_its_address(tmp_path):
+    block = (
+        _text(72, 650, 10, "Alice Martin")
+        + _text(72, 636, 9, "Department of Physics, Stanford University, Stanford, CA 94305, USA")
+        + _text(72, 622, 9, "\\(Dated: January 1, 2020\\)")
+    )
+    assert _read(tmp_path, _page(block)).affiliations == [
+        "Department of Physics, Stanford University, Stanford, CA 94305, USA"
+    ]

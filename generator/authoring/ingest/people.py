@@ -33,7 +33,8 @@ _STREET = re.compile(
     re.IGNORECASE,
 )
 NOTE = re.compile(
-    r"^(?:[*∗†‡§¶\d]\s*)?(?:equal contribution|corresponding author|present address|work done|this work"
+    r"^\(?(?:[*∗†‡§¶\d]\s*)?(?:equal contribution|corresponding author|present address|work done|this work"
+    r"|dated\b"
     r"|see\b|please\b|contact\b|correspondence|email|e-mail|these authors|now at|current address"
     r"|received\b|revised\b|accepted\b|published\b|available online|(?:academic\s+)?editors?\s*:"
     r"|citation\s*:|copyright\b|licensee\b|©)",
@@ -154,7 +155,8 @@ def _name_word(word: str, caps: bool) -> bool:
 def clean_name(part: str) -> str:
     """Strip markers, 'and' and stray punctuation around an author name."""
     part = plain_quotes(_PRIVATE_USE.sub("", part))
-    part = re.sub(r"^(?:and|&)\s+", "", part.strip(), flags=re.IGNORECASE)
+    # "BY ALICE MARTIN AND BOB CHEN" (Annals of Statistics)
+    part = re.sub(r"^(?:and|&|by)\s+", "", part.strip(), flags=re.IGNORECASE)
     part = _TRAILING_MARKS.sub("", part)
     part = _LEADING_MARKS.sub("", part)
     # initials run into the surname: "Yu.A.Pusep" is "Yu.A. Pusep"
@@ -237,7 +239,8 @@ def _split_names(text: str) -> list[str]:
     # markers printed inline at full size ("Berardi 1 Michele Lapi 1") separate names too
     inline = r"(?<=[^\W\d_])\s*\d{1,2}(?:\s*,\s*\d{1,2})*(?=\s|$)"
     text = _LETTER_MARKS.sub(MARK, text)
-    pieces = re.split(rf"\s*(?:{MARK}|{inline}|[,;]|\band\b|\bAND\b|&|\s{{3,}})\s*", text)
+    # Springer journals set names apart with a middle dot: "Alice Martin · Bob Chen"
+    pieces = re.split(rf"\s*(?:{MARK}|{inline}|[,;·|]|\band\b|\bAND\b|&|\s{{3,}})\s*", text)
     names = [_unglue(clean_name(p)) for p in pieces]
     names = [n for n in names if n and not _GRADE.match(n)]
     if any(_caps_surname(n.split()) for n in names):
@@ -552,7 +555,7 @@ def _wrap_names(pending: str, text: str, more: bool) -> tuple[str, str]:
             text = f"{pending} {text}"
     if not more or re.search(rf"(?:[,;&{MARK}]|\band)\s*$", text):
         return text, ""
-    pieces = re.split(rf"(?:[,;&{MARK}]|\band\b)", text)
+    pieces = re.split(rf"(?:[,;&·|{MARK}]|\band\b)", text)
     last = pieces[-1].strip()
     cut = last.endswith("-") or last.split()[-1].lower() in _PARTICLES if last else False
     if not last or (looks_like_name(clean_name(last)) and not cut):
@@ -593,7 +596,7 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
         side = line.y > height * 0.4
         if side and not _side_note(line, body, height, notes[-1][-1] if notes else None):
             continue
-        starts = numbered or _WORKS_AT.search(text)
+        starts = numbered or _WORKS_AT.search(text) or _names_note(line)
         if starts or not notes or not _near(line, notes[-1][-1]):
             notes.append([line])
         else:
@@ -605,6 +608,9 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
         works = _WORKS_AT.search(text.replace(MARK, " "))
         if works:
             parts = [works.group(1)]
+        elif _names_note(first):
+            found += _under_names(note)
+            continue
         elif not (first.leading_marker or _NUMBERED_AFFILIATION.match(first.text())):
             continue
         else:
@@ -615,6 +621,33 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
             part = squash(_LEADING_MARKS.sub("", _first_sentence(part))).strip(" ,;.")
             if ORG.search(part) and not _NOT_AFFILIATION.search(part) and len(part) <= 200:
                 found.append(part)
+    return found
+
+
+def _names_note(line: Line) -> bool:
+    """Tell whether a footnote line lists authors ('A. Martin (✉) · B. Chen', Springer journals)."""
+    raw = line.text(markers=MARK)
+    text = re.sub(r"\(\s*[✉*∗]\s*\)|✉", " ", raw)
+    names = _split_names(text)
+    if not names or not all(looks_like_name(n) for n in names) or ORG.search(text):
+        return False
+    # such notes name the authors by initials ("A. Martin", "J.-P. Diaz") or mark one with ✉
+    return "✉" in raw or all(re.match(r"(?:[A-Z]\.-?)+\s", n) for n in names)
+
+
+def _under_names(note: list[Line]) -> list[str]:
+    """Read the affiliations that follow author names in a footnote, each up to its e-mail."""
+    found: list[str] = []
+    current: list[str] = []
+    for line in [*note[1:], None]:
+        text = line.text(markers="") if line is not None else ""
+        if line is None or _names_note(line) or "@" in text or re.match(r"e-?mail\b", text, re.I):
+            affiliation = squash(" ".join(current)).strip(" ,;.")
+            if ORG.search(affiliation) and not _NOT_AFFILIATION.search(affiliation):
+                found.append(affiliation[:200])
+            current = []
+            continue
+        current.append(text)
     return found
 
 
