@@ -293,3 +293,11 @@ def test_a_dated_line_under_the_affiliation_is_not_its_address(tmp_path):
     assert _read(tmp_path, _page(block)).affiliations == [
         "Department of Physics, Stanford University, Stanford, CA 94305, USA"
     ]
+
+
+def test_running_text_beside_the_author_block_is_not_a_cell_of_its_row():
+    def line(x: float, text: str) -> Line:
+        return Line([Span(x, 650.0, 10.0, text, False, False, x + 100)])
+
+    prose = "the results of the previous section show that the method is faster than"
+    assert [r.cells for r in rows([line(72, "Alice Martin"), line(320, prose)])] == [None, None]

@@ -506,6 +506,9 @@ def rows(lines: list[Line]) -> list[Line]:
             and abs(line.y - last.y) < 0.2 * line.size
             and abs(line.size - last.size) < 0.1 * line.size
             and line.x > last.spans[-1].x
+            # cells are short: a line of running text beside the block is another column
+            and len(line.text().split()) <= 10
+            and len((last.cells or [last.text()])[-1].split()) <= 10
         ):
             cells = (last.cells or [last.text(markers="")]) + (
                 line.cells or [line.text(markers="")]
