@@ -6,6 +6,7 @@ import contextlib
 import gc
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from generator.records.collection import Collection
 from generator.records.filecache import GeneratorCache
 from generator.records.load import load_collection
 from generator.site.index import SiteModel, index_site
-from generator.site.pagecache import paper_keys, record_of, still_written, verify_requested
+from generator.site.pagecache import (
+    PageKeys,
+    PageRecord,
+    page_keys,
+    record_of,
+    still_written,
+    verify_requested,
+)
 from generator.site.render import PageText, RenderSettings, render_site
 from generator.site.render.paths import paper_path
 from generator.site.write import WriteResult, write_pages
@@ -55,36 +63,82 @@ def generate_docs(
             start = time.perf_counter()
             docs_dir.mkdir(parents=True, exist_ok=True)
             docs = docs_dir.resolve()
-            keys = paper_keys(model, settings) if cache is not None else {}
-            previous = cache.pages(str(docs)) if cache is not None else {}
-            kept = {
-                path
-                for path, key in keys.items()
-                if still_written(docs, path, previous.get(path), key)
-            }
+            plan = _plan(cache, model, settings, docs)
             verify = verify_requested()
-            chosen = (
-                model.papers
-                if verify
-                else [p for p in model.papers if paper_path(p.id) not in kept]
+            chosen = [p for p in model.papers if verify or paper_path(p.id) not in plan.kept]
+            produced: dict[str, list[str]] = {}
+            pages = render_site(
+                model,
+                settings,
+                chosen,
+                skip_groups=() if verify else plan.kept_groups,
+                produced=produced,
             )
-            pages = render_site(model, settings, chosen)
             if verify:
-                pages = _verified(pages, kept, docs)
+                pages = _verified(pages, plan.kept, docs)
             timings["render"] = time.perf_counter() - start
             start = time.perf_counter()
-            written = write_pages(pages, docs_dir, kept)
+            written = write_pages(pages, docs_dir, plan.kept)
             if cache is not None:
-                records = {
-                    path: previous[path] if path in kept else record_of(docs, path, key)
-                    for path, key in keys.items()
-                }
-                cache.save(str(docs), {k: v for k, v in records.items() if v is not None})
+                cache.save(str(docs), plan.records(docs, produced, cache))
             timings["write"] = time.perf_counter() - start
     finally:
         if cache is not None:
             cache.close()
-    return collection, written, len(pages) + len(kept), timings
+    return collection, written, len(pages) + len(plan.kept), timings
+
+
+@dataclass
+class _Plan:
+    """What the cache lets this build keep (pagecache.py), and what it knew of the last build."""
+
+    keys: PageKeys = field(default_factory=PageKeys)
+    previous: dict[str, PageRecord] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+    kept_groups: set[str] = field(default_factory=set)
+
+    def records(
+        self, docs: Path, produced: dict[str, list[str]], cache: GeneratorCache
+    ) -> dict[str, PageRecord]:
+        """Return the page records to keep for the next build; note each group's paths."""
+        found: dict[str, PageRecord | None] = {}
+        for path, key in self.keys.papers.items():
+            found[path] = self.previous[path] if path in self.kept else record_of(docs, path, key)
+        for unit, key in self.keys.groups.items():
+            if unit in self.kept_groups:
+                kept = cache.get(key)
+                assert isinstance(kept, tuple)  # _plan kept the group for this value
+                found.update((path, self.previous[path]) for path in kept)
+            elif unit in produced:
+                cache.put(key, tuple(produced[unit]))
+                found.update((path, record_of(docs, path, key)) for path in produced[unit])
+        return {path: record for path, record in found.items() if record is not None}
+
+
+def _plan(
+    cache: GeneratorCache | None, model: SiteModel, settings: RenderSettings, docs: Path
+) -> _Plan:
+    """Work out which pages are still as the last build wrote them, for the same inputs."""
+    if cache is None:
+        return _Plan()
+    plan = _Plan(keys=page_keys(model, settings), previous=cache.pages(str(docs)))
+    previous = plan.previous
+    plan.kept = {
+        path
+        for path, key in plan.keys.papers.items()
+        if still_written(docs, path, previous.get(path), key)
+    }
+    cache.prefetch(plan.keys.groups.values())
+    for unit, key in plan.keys.groups.items():
+        paths = cache.get(key)
+        if (
+            isinstance(paths, tuple)
+            and paths
+            and all(still_written(docs, path, previous.get(path), key) for path in paths)
+        ):
+            plan.kept_groups.add(unit)
+            plan.kept.update(paths)
+    return plan
 
 
 def _verified(pages: list[PageText], kept: set[str], docs: Path) -> list[PageText]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator.records.collection import Paper
@@ -65,14 +65,52 @@ def shared_digest(model: SiteModel, settings: RenderSettings) -> bytes:
     return digest.digest()
 
 
-def paper_keys(model: SiteModel, settings: RenderSettings) -> dict[str, bytes]:
-    """Return each paper page's key by its docs path."""
+@dataclass
+class PageKeys:
+    """The keys of the pages the cache can keep: paper pages by path, groups by unit id."""
+
+    papers: dict[str, bytes] = field(default_factory=dict)
+    # "techniques/<id>", "institutions/<id>": every page render_technique or
+    # render_institution writes for the group
+    groups: dict[str, bytes] = field(default_factory=dict)
+
+
+def page_keys(model: SiteModel, settings: RenderSettings) -> PageKeys:
+    """Return the keys of every paper page and of every technique's and institution's pages."""
     shared = shared_digest(model, settings)
-    institutions: dict[str, bytes] = {}
-    keys: dict[str, bytes] = {}
+    own = _own_digests(model)
+    keys = PageKeys()
     for paper in model.papers:
         digest = hashlib.sha256(shared)
-        digest.update(paper.id.encode() + b"\0" + paper.record.model_dump_json().encode())
+        digest.update(own[paper.id])
+        for other in model.related.get(paper.id, []):
+            digest.update(b"\0r" + _shown_title(other))
+        keys.papers[paper_path(paper.id)] = digest.digest()
+    for tg in model.techniques:
+        digest = hashlib.sha256(shared + b"\0technique\0" + tg.technique.id.encode())
+        for paper in tg.papers:
+            digest.update(own[paper.id])
+        keys.groups[f"techniques/{tg.technique.id}"] = digest.digest()
+    for ig in model.institutions:
+        digest = hashlib.sha256(shared + b"\0institution\0")
+        digest.update(ig.institution.model_dump_json().encode())
+        for paper in ig.papers:
+            digest.update(own[paper.id])
+        keys.groups[f"institutions/{ig.institution.id}"] = digest.digest()
+    return keys
+
+
+def _own_digests(model: SiteModel) -> dict[str, bytes]:
+    """Return, per paper, a digest of everything of its own any page may show of it.
+
+    Its id, record and enrichment (all fields; its citations and shown brief follow from them),
+    its institutions' registry entries, its technique ids (the registry is in the shared
+    digest) and the reports it is in (ids, titles, dates).
+    """
+    institutions: dict[str, bytes] = {}
+    own: dict[str, bytes] = {}
+    for paper in model.papers:
+        digest = hashlib.sha256(paper.id.encode() + b"\0" + paper.record.model_dump_json().encode())
         enrichment = paper.enrichment
         digest.update(b"\0" + (enrichment.model_dump_json().encode() if enrichment else b"-"))
         for inst in paper.institutions:
@@ -80,16 +118,14 @@ def paper_keys(model: SiteModel, settings: RenderSettings) -> dict[str, bytes]:
             if found is None:
                 found = institutions[inst.id] = inst.model_dump_json().encode()
             digest.update(b"\0i" + found)
-        for techs in paper.techniques:
-            digest.update(b"\0t" + techs.id.encode())
-        for other in model.related.get(paper.id, []):
-            digest.update(b"\0r" + _shown_title(other))
+        for tech in paper.techniques:
+            digest.update(b"\0t" + tech.id.encode())
         for report in model.reports_of.get(paper.id, []):
             digest.update(
                 b"\0p" + repr((report.id, report.record.title, report.record.generated)).encode()
             )
-        keys[paper_path(paper.id)] = digest.digest()
-    return keys
+        own[paper.id] = digest.digest()
+    return own
 
 
 def _shown_title(paper: Paper) -> bytes:

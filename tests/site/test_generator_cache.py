@@ -16,6 +16,7 @@ import pytest
 from generator.errors import BuildFailed
 from generator.site import pagecache
 from generator.site.generate import generate_docs
+from generator.site.index import SiteModel
 from generator.site.render import RenderSettings
 from generator.site.render import site as render_site_module
 
@@ -94,6 +95,31 @@ def test_unchanged_data_renders_no_paper_page(
     assert rendered.count("kv-evict") == 2 and len(rendered) < 10
 
 
+def test_unchanged_groups_are_not_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_verify(monkeypatch)
+    groups: list[str] = []
+    for name in ("render_technique", "render_institution"):
+        real = getattr(render_site_module, name)
+
+        def spy(ctx: object, group: object, real: Callable[..., object] = real) -> object:
+            groups.append(type(group).__name__)
+            return real(ctx, group)
+
+        monkeypatch.setattr(render_site_module, name, spy)
+    project = _Project(tmp_path)
+    project.build()
+    everything = len(groups)
+    assert everything > 4
+    groups.clear()
+    project.build()
+    assert len(groups) == everything // 2  # the clean generation's
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    groups.clear()
+    project.build()
+    # kv-evict's technique and two institutions, then the clean generation's
+    assert len(groups) == 3 + everything // 2
+
+
 def _related_pair(project: _Project) -> tuple[str, str]:
     """Return (a paper, one its page lists as related) from the built docs."""
     for page in sorted((project.docs / "papers").glob("*.md")):
@@ -117,6 +143,11 @@ CHANGES: dict[str, Callable[[_Project], None]] = {
         "reports/report-2025-10-15.yaml", "papers: [quant-llm,", "papers: [ptq-calib, quant-llm,"
     ),
     "paper removed": lambda p: _remove_hostile(p),
+    # shown on the institution and technique listings of the paper (most cited first)
+    "citation count": lambda p: p.edit(
+        "enrichment/quant-llm.yaml", "citations: 42", "citations: 7"
+    ),
+    "added date": lambda p: p.edit("papers/kv-evict.yaml", "added: 2025-", "added: 2024-"),
 }
 
 
@@ -185,12 +216,14 @@ def test_verification_catches_a_key_that_misses_an_input(
     from generator.site import generate
 
     project = _Project(tmp_path)
+
     # a key blind to the record: the edited title goes unnoticed, and verification says so
-    monkeypatch.setattr(
-        generate,
-        "paper_keys",
-        lambda model, settings: {f"papers/{p.id}.md": b"same" for p in model.papers},
-    )
+    def blind(model: SiteModel, settings: RenderSettings) -> pagecache.PageKeys:
+        keys = pagecache.page_keys(model, settings)
+        keys.papers = dict.fromkeys(keys.papers, b"same")
+        return keys
+
+    monkeypatch.setattr(generate, "page_keys", blind)
     project.build()
     project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
     with pytest.raises(BuildFailed, match="was kept but renders differently"):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from generator.records.collection import Paper
@@ -43,12 +44,19 @@ def _fork_pool() -> ProcessPoolExecutor | None:
 
 
 def render_site(
-    model: SiteModel, settings: RenderSettings, papers: Sequence[Paper] | None = None
+    model: SiteModel,
+    settings: RenderSettings,
+    papers: Sequence[Paper] | None = None,
+    *,
+    skip_groups: Collection[str] = (),
+    produced: dict[str, list[str]] | None = None,
 ) -> list[PageText]:
     """Render every generated file of the site, in a stable order.
 
-    `papers` limits the paper pages to those (the ones whose inputs changed, pagecache.py);
-    every other page is rendered. When many paper pages are rendered, a forked second process
+    `papers` limits the paper pages to those, and the technique and institution groups named
+    in `skip_groups` ("techniques/<id>", "institutions/<id>") are left out: pagecache.py keeps
+    their pages when their inputs did not change. `produced` receives the paths each rendered
+    group gave. Every other page is rendered. When many paper pages are rendered, a forked second process
     renders most of them meanwhile: rendering is pure, so the pages are the same either way
     (tests/site/test_site_render.py).
     """
@@ -63,10 +71,21 @@ def render_site(
     try:
         rest = [render_paper(ctx, p) for p in papers[cut:]]
         pages: list[PageText] = []
-        for tg in model.techniques:
-            pages += render_technique(ctx, tg)
-        for ig in model.institutions:
-            pages += render_institution(ctx, ig)
+        groups: list[tuple[str, Callable[[], list[PageText]]]] = [
+            (f"techniques/{tg.technique.id}", functools.partial(render_technique, ctx, tg))
+            for tg in model.techniques
+        ]
+        groups += [
+            (f"institutions/{ig.institution.id}", functools.partial(render_institution, ctx, ig))
+            for ig in model.institutions
+        ]
+        for unit, render in groups:
+            if unit in skip_groups:
+                continue
+            rendered = render()
+            if produced is not None:
+                produced[unit] = [page.path for page in rendered]
+            pages += rendered
         for view in model.reports:
             pages += render_report(ctx, view)
         pages += render_indexes(ctx)
