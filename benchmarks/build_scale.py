@@ -15,7 +15,8 @@ each step in a fresh Python process so all pay the same start-up:
 
 rotating their order from round to round, so none always runs after another on a warm cache;
 then R times `paperbrief build` again with unchanged data (how many files it rewrites), and R
-saved changes under `paperbrief serve` (seconds from the save to the page served with it).
+saved changes under `paperbrief serve` (seconds from the save to the page served with it, and
+to the search index served with it).
 
 Prints, for every figure, the median over the rounds with its spread (min to max) and each run:
 generator time (with its share of the build), MkDocs time, search-index time, whole build, plain
@@ -339,12 +340,14 @@ def _get(url: str) -> str:
         return ""
 
 
-def serve_latency(layout: Layout, rounds: int) -> list[float]:
+def serve_latency(layout: Layout, rounds: int) -> tuple[list[float], list[float]]:
     """Start `paperbrief serve`, then time saved change to page served with it, `rounds` times.
 
     The clock starts when the record file is written and stops when the paper's page, fetched
     from the preview server every 0.1 s, shows the new title: the file watcher, the build and
-    the swap included, the browser's own reload not.
+    the swap included, the browser's own reload not. The preview publishes the search index
+    after the pages: the second list is the time from the save until the served
+    pagefind-entry.json changed.
     """
     import socket
 
@@ -369,6 +372,7 @@ def serve_latency(layout: Layout, rounds: int) -> list[float]:
             stderr=subprocess.STDOUT,
         )
     latencies: list[float] = []
+    searches: list[float] = []
     try:
         deadline = time.monotonic() + 3600
         while not _get(base) and server.poll() is None and time.monotonic() < deadline:
@@ -377,6 +381,7 @@ def serve_latency(layout: Layout, rounds: int) -> list[float]:
             sys.exit(f"paperbrief serve did not start:\n{log.read_text('utf-8')[-3000:]}")
         for _ in range(rounds):
             os.sync()
+            entry = _get(f"{base}pagefind/pagefind-entry.json")
             paper, mark = retitle_next_paper(layout)
             start = time.perf_counter()
             while mark not in _get(f"{base}papers/{paper}/"):
@@ -386,7 +391,16 @@ def serve_latency(layout: Layout, rounds: int) -> list[float]:
                     )
                 time.sleep(0.1)
             latencies.append(time.perf_counter() - start)
-            print(f"serve: change shown after {latencies[-1]:.2f} s", file=sys.stderr)
+            while _get(f"{base}pagefind/pagefind-entry.json") in (entry, ""):
+                if server.poll() is not None or time.perf_counter() - start > 3600:
+                    sys.exit(f"the search never changed:\n{log.read_text('utf-8')[-3000:]}")
+                time.sleep(0.1)
+            searches.append(time.perf_counter() - start)
+            print(
+                f"serve: change shown after {latencies[-1]:.2f} s, "
+                f"in the search after {searches[-1]:.2f} s",
+                file=sys.stderr,
+            )
     finally:
         server.terminate()
         try:
@@ -394,7 +408,7 @@ def serve_latency(layout: Layout, rounds: int) -> list[float]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    return latencies
+    return latencies, searches
 
 
 def prepare_plain(layout: Layout) -> None:
@@ -463,7 +477,7 @@ def main() -> None:
         bundle = sum(p.stat().st_size for p in (layout.site / "pagefind").rglob("*") if p.is_file())
         text_bytes, text_page = largest_page_text(layout.site)
         rebuilds = measure_rounds({"rebuild": lambda: unchanged_rebuild(layout)}, args.repeat)
-        latency = [] if args.no_serve else serve_latency(layout, args.repeat)
+        latency, search_latency = ([], []) if args.no_serve else serve_latency(layout, args.repeat)
         query = None if args.no_browser else browser_query_bytes(layout.site, "%E9%87%8F%E5%8C%96")
 
         ours = series["paperbrief"]
@@ -528,6 +542,7 @@ def main() -> None:
         )
         if latency:
             print(f"serve, saved change to page served: {spread(latency)}")
+            print(f"serve, saved change to search index served: {spread(search_latency)}")
         print(f"peak memory (largest process): {peak_kib / 1024:.0f} MiB")
         print(f"site: {site_bytes / 2**20:.1f} MiB; Pagefind bundle {bundle / 2**20:.1f} MiB")
         print(f"bytes per paper page: {paper_bytes / max(1, len(papers)):.0f}")
@@ -561,12 +576,14 @@ def main() -> None:
                     "changed_rendered": mid(changed.values("rendered")),
                     "changed_written": mid(changed.values("written")),
                     "serve_latency_s": mid(latency),
+                    "serve_search_latency_s": mid(search_latency),
                     "runs": {
                         "whole_s": rounded(ours.values()),
                         "plain_mkdocs_s": rounded(plain.values()),
                         "rebuild_s": rounded(rebuilds["rebuild"].values()),
                         "changed_s": rounded(changed.values()),
                         "serve_latency_s": rounded(latency),
+                        "serve_search_latency_s": rounded(search_latency),
                     },
                     "peak_mib": round(peak_kib / 1024),
                     "site_bytes": site_bytes,

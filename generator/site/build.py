@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,9 +27,17 @@ from generator.site.manifest import (
     write_manifest,
 )
 from generator.site.mkdocs_hooks import NavCache, SearchFeed
-from generator.site.publish import Removal, discard, fresh_staging, publish, published_site
+from generator.site.publish import (
+    Removal,
+    discard,
+    fresh_staging,
+    publish,
+    published_site,
+    search_side_path,
+    swap_folder,
+)
 from generator.site.render import RenderSettings
-from generator.site.search import PagefindStream, SearchIndexReport
+from generator.site.search import BUNDLE_DIR, PagefindStream, SearchIndexReport, link_tree
 from generator.site.site_address import PLACEHOLDER_SITE_URL, set_site_address
 from generator.site.site_language import set_site_language
 
@@ -51,6 +60,8 @@ class BuildReport:
     reused: int = 0
     # Why no page of the last build was reused (None when pages were reused).
     full_reason: str | None = None
+    # The search bundle still being made (build_site's defer_search), else None.
+    pending_search: PendingSearch | None = None
 
     def summary_lines(self) -> list[str]:
         """Describe the build in a few lines for the terminal."""
@@ -153,6 +164,7 @@ def build_site(
     echo: Callable[[str], None] | None = None,
     site_url: str | None = None,
     removal: Removal = "process",
+    defer_search: bool = False,
 ) -> BuildReport:
     """Generate the docs from the data, then run the real MkDocs build in strict mode.
 
@@ -163,7 +175,9 @@ def build_site(
     `site_url` (else PAPERBRIEF_SITE_URL, else mkdocs.yml) is where the site is published
     (site_address.py). `removal` says how the replaced site is deleted once the new one is in
     place: by a detached process (the default, for a build whose process ends), a thread (a
-    preview that keeps running) or at once (publish.py).
+    preview that keeps running) or at once (publish.py). With `defer_search` (the preview), a
+    build that must index its paper pages again publishes them with the last search bundle and
+    returns: `report.pending_search` publishes the new bundle when Pagefind is done.
     """
     report = BuildReport()
     total = time.perf_counter()
@@ -194,7 +208,8 @@ def build_site(
     settings = settings_from_config(config)
     docs = Path(config.docs_dir)
     site = published_site(Path(config.site_dir))
-    with build_lock([docs, site], timeout=lock_timeout, echo=say):
+    with contextlib.ExitStack() as held:
+        held.enter_context(build_lock([docs, site], timeout=lock_timeout, echo=say))
         collection, written, n_pages, timings = generate_docs(Path(data_dir), docs, settings)
         report.papers = len(collection.papers)
         report.pages = n_pages
@@ -211,66 +226,180 @@ def build_site(
         gc.collect()
         gc.freeze()
         try:
-            _build_and_publish(
-                config, load, config_file, site, epoch, settings, clean, report, removal
-            )
+            run = _SiteBuild(config, load, config_file, site, epoch, settings, removal)
+            pending = run.build_and_publish(clean, report, defer_search=defer_search)
         finally:
             gc.unfreeze()
+        if pending is not None:
+            # The locks stay held until the search bundle is published too.
+            report.pending_search = pending
+            pending.start(held.pop_all())
     report.timings["total"] = time.perf_counter() - total
     report.site_dir = site
     return report
 
 
-def _build_and_publish(
-    config: Any,
-    load: Callable[[], Any],
-    config_file: Path,
-    site: Path,
-    epoch: str,
-    settings: RenderSettings,
-    clean: bool,
-    report: BuildReport,
-    removal: Removal,
-) -> None:
-    """Run MkDocs and Pagefind into a staging folder, reusing what it can; swap it in for site."""
-    start = time.perf_counter()
-    previous = None if clean else read_manifest(site)
-    forced = "--clean" if clean else None
-    while True:
-        inputs = global_inputs(config, config_file)
-        blockers = site_wide_template_reads(config.theme.dirs, config.theme.static_templates)
-        report.full_reason = forced or _full_build_reason(previous, inputs, blockers)
-        usable = previous if report.full_reason is None else None
-        staging = fresh_staging(site, removal)
-        config["site_dir"] = str(staging)
-        inputs_pack = SearchInputs(staging, site if usable else None)
-        reuse = PageReuse(usable, site, staging, inputs_pack)
+@dataclass
+class _SiteBuild:
+    """The MkDocs, Pagefind and publishing side of one build."""
+
+    config: Any
+    load: Callable[[], Any]
+    config_file: Path
+    site: Path
+    epoch: str
+    settings: RenderSettings
+    removal: Removal
+
+    def build_and_publish(
+        self, clean: bool, report: BuildReport, *, defer_search: bool
+    ) -> PendingSearch | None:
+        """Run MkDocs and Pagefind into a staging folder, reusing what it can; swap it in.
+
+        With `defer_search`, when the search bundle must be made again and the last one is
+        sound, the site is published with the last bundle, which its manifest describes; the
+        PendingSearch returned publishes the new bundle and manifest once Pagefind is done.
+        """
+        start = time.perf_counter()
+        site = self.site
+        previous = None if clean else read_manifest(site)
+        forced = "--clean" if clean else None
+        config = self.config
+        side = search_side_path(site)
+        while True:
+            inputs = global_inputs(config, self.config_file)
+            blockers = site_wide_template_reads(config.theme.dirs, config.theme.static_templates)
+            report.full_reason = forced or _full_build_reason(previous, inputs, blockers)
+            usable = previous if report.full_reason is None else None
+            staging = fresh_staging(site, self.removal)
+            config["site_dir"] = str(staging)
+            inputs_pack = SearchInputs(staging, site if usable else None)
+            reuse = PageReuse(usable, site, staging, inputs_pack)
+            # Only a build reusing pages defers its search: the bundle shown meanwhile is then
+            # the last build's, made with the same settings.
+            last_bundle = reuse.previous_search_bundle() if defer_search else None
+            stream = PagefindStream(
+                self.settings.language, bundle_site=side if last_bundle is not None else None
+            )
+            try:
+                if last_bundle is not None:
+                    side.mkdir()
+                mkdocs_seconds, feed = _run_mkdocs(config, self.epoch, reuse, stream)
+            except NavigationChanged:
+                # Reused pages would show the old navigation: build every page, once.
+                inputs_pack.close()
+                self._discard(side)
+                previous, forced = None, "the navigation changed"
+                config = self.config = self.load()
+                continue
+            except BaseException:
+                inputs_pack.close()
+                self._discard(staging)
+                self._discard(side)
+                raise
+            inputs_pack.close()
+            break
+        report.timings["mkdocs"] = mkdocs_seconds
+        report.rendered = reuse.rendered
+        report.reused = len(reuse.reused)
+        report.search_pages = feed.pages
+        manifest = reuse.manifest(inputs)
+        pending = None
+        if last_bundle is not None and not stream.reusing and feed.pages:
+            # Published now with the last bundle, which the manifest describes until the new
+            # one is in place (a preview killed meanwhile leaves a site whose manifest is true).
+            link_tree(last_bundle[1], staging / BUNDLE_DIR)
+            write_manifest(staging, manifest.model_copy(update={"search_bundle": last_bundle[0]}))
+            pending = PendingSearch(stream, side, site, manifest, self.removal)
+        else:
+            try:
+                search = stream.finish(staging)
+                moved = side / BUNDLE_DIR
+                if moved.is_dir():
+                    os.rename(moved, staging / BUNDLE_DIR)
+            except BaseException:
+                self._discard(staging)
+                raise
+            finally:
+                self._discard(side)
+            report.search_reused = search.reused
+            report.timings["search_index"] = search.seconds
+            write_manifest(staging, manifest)
+        publish_start = time.perf_counter()
+        publish(staging, site, self.removal)
+        report.timings["publish"] = time.perf_counter() - publish_start
+        report.timings["site"] = time.perf_counter() - start
+        return pending
+
+    def _discard(self, path: Path) -> None:
+        with contextlib.suppress(OSError):
+            if path.exists():
+                discard(path, self.site, self.removal)
+
+
+class PendingSearch:
+    """The search bundle of a published site, still being made; published when Pagefind is done.
+
+    A thread waits for Pagefind, swaps the new bundle in for the last one in one step
+    (publish.swap_folder), then writes the build's own manifest over the one that described the
+    last bundle. It holds the build's locks until then. `wait` returns its report or raises
+    what failed (the site then keeps the last bundle, as its manifest says).
+    """
+
+    def __init__(
+        self,
+        stream: PagefindStream,
+        side: Path,
+        site: Path,
+        manifest: BuildManifest,
+        removal: Removal,
+    ) -> None:
+        self.stream = stream
+        self.side = side
+        self.site = site
+        self.manifest = manifest
+        self.removal = removal
+        self.report: SearchIndexReport | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="paperbrief-search", daemon=True)
+        self._held: contextlib.ExitStack | None = None
+
+    def start(self, held: contextlib.ExitStack) -> None:
+        """Start waiting for Pagefind; `held` (the build's locks) is closed when done."""
+        self._held = held
+        self._thread.start()
+
+    def _run(self) -> None:
+        assert self._held is not None
         try:
-            search = _run_mkdocs(config, epoch, settings, reuse)
-        except NavigationChanged:
-            # Reused pages would show the old navigation: build every page, once.
-            inputs_pack.close()
-            previous, forced = None, "the navigation changed"
-            config = load()
-            continue
-        except BaseException:
-            inputs_pack.close()
-            with contextlib.suppress(OSError):
-                discard(staging, site, removal)
-            raise
-        inputs_pack.close()
-        break
-    report.timings["mkdocs"] = search.mkdocs_seconds
-    report.search_pages = search.report.pages
-    report.search_reused = search.report.reused
-    report.timings["search_index"] = search.report.seconds
-    report.rendered = reuse.rendered
-    report.reused = len(reuse.reused)
-    write_manifest(staging, reuse.manifest(inputs))
-    publish_start = time.perf_counter()
-    publish(staging, site, removal)
-    report.timings["publish"] = time.perf_counter() - publish_start
-    report.timings["site"] = time.perf_counter() - start
+            with self._held:
+                try:
+                    self.report = self.stream.finish(self.side)
+                    swap_folder(self.side / BUNDLE_DIR, self.site / BUNDLE_DIR)
+                    write_manifest(self.site, self.manifest)
+                except OSError as exc:
+                    raise BuildFailed(
+                        f"cannot publish the search index in {self.site / BUNDLE_DIR}: "
+                        f"{exc.strerror or exc}"
+                    ) from exc
+                finally:
+                    with contextlib.suppress(OSError):
+                        if self.side.exists():
+                            discard(self.side, self.site, self.removal)
+        except BaseException as exc:  # handed to whoever waits
+            self.error = exc
+
+    def done(self) -> bool:
+        """Tell whether the bundle is published (or failed)."""
+        return self._held is not None and not self._thread.is_alive()
+
+    def wait(self) -> SearchIndexReport:
+        """Wait until the bundle is published; return its report or raise what failed."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.report is not None
+        return self.report
 
 
 def _full_build_reason(
@@ -285,16 +414,14 @@ def _full_build_reason(
     return f"changed: {', '.join(changed)}" if changed else None
 
 
-@dataclass
-class _SiteRun:
-    """What one MkDocs run with its Pagefind stream took."""
+def _run_mkdocs(
+    config: Any, epoch: str, reuse: PageReuse, stream: PagefindStream
+) -> tuple[float, SearchFeed]:
+    """Run MkDocs in strict mode into config.site_dir with the build's plugins.
 
-    mkdocs_seconds: float
-    report: SearchIndexReport
-
-
-def _run_mkdocs(config: Any, epoch: str, settings: RenderSettings, reuse: PageReuse) -> _SiteRun:
-    """Run MkDocs in strict mode into config.site_dir with the build's plugins; then Pagefind."""
+    Pagefind indexes each paper page on the other core as soon as MkDocs has converted it
+    (`stream`); the caller waits for it. Returns MkDocs' seconds and the search feed.
+    """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort
 
@@ -303,10 +430,9 @@ def _run_mkdocs(config: Any, epoch: str, settings: RenderSettings, reuse: PageRe
     mkdocs_log.addHandler(collect)
     # jieba announces its dictionary on every build; that is noise, not news.
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    # Pagefind indexes each paper page on the other core as soon as MkDocs has converted it.
-    stream = PagefindStream(settings.language)
+    feed = SearchFeed(stream, reuse)
     config.plugins["paperbrief-page-reuse"] = reuse
-    config.plugins["paperbrief-search-feed"] = SearchFeed(stream, reuse)
+    config.plugins["paperbrief-search-feed"] = feed
     config.plugins["paperbrief-nav-cache"] = NavCache()
     start = time.perf_counter()
     try:
@@ -325,9 +451,7 @@ def _run_mkdocs(config: Any, epoch: str, settings: RenderSettings, reuse: PageRe
         raise
     finally:
         mkdocs_log.removeHandler(collect)
-    seconds = time.perf_counter() - start
-    # The staging folder started empty, so the bundle is always new.
-    return _SiteRun(seconds, stream.finish(Path(config.site_dir)))
+    return time.perf_counter() - start, feed
 
 
 def page_sizes(site_dir: Path) -> dict[str, int]:

@@ -13,8 +13,12 @@ detached process (`paperbrief build`, which then exits) or a thread (`paperbrief
 keeps running). The deleter holds an exclusive `flock` on the folder it deletes from before it
 starts until it ends, so the next build can tell a tree still being deleted from one a killed
 deleter (or a killed build) left: it deletes the latter the same way. What a killed build
-leaves beside the site (its staging folder, a site parked between two renames) goes there too.
-Nothing under `.<site>.trash/` is ever read.
+leaves beside the site (its staging folder, a site parked between two renames, a search bundle
+being made, `.<site>.search`) goes there too. Nothing under `.<site>.trash/` is ever read.
+
+A preview (`paperbrief serve`) publishes a build's pages before Pagefind has indexed them, with
+the last build's search bundle; the new bundle is made in `.<site>.search/` and then swapped in
+for `site/pagefind/` the same way (`swap_folder`).
 """
 
 from __future__ import annotations
@@ -69,6 +73,11 @@ def _parked_path(site: Path) -> Path:
 def trash_path(site: Path) -> Path:
     """Return the folder where replaced sites and leftovers wait to be deleted."""
     return site.parent / f".{site.name}.trash"
+
+
+def search_side_path(site: Path) -> Path:
+    """Return the folder where a preview's search bundle is made after its pages are published."""
+    return site.parent / f".{site.name}.search"
 
 
 def published_site(site_dir: Path) -> Path:
@@ -178,7 +187,7 @@ def fresh_staging(site: Path, removal: Removal = "process") -> Path:
     staging = staging_path(site)
     try:
         sweep_trash(site, removal)
-        for leftover in (parked, staging):
+        for leftover in (parked, staging, search_side_path(site)):
             if leftover.is_symlink() or leftover.is_file():
                 leftover.unlink()
             elif leftover.exists():
@@ -207,6 +216,19 @@ def _exchange(first: Path, second: Path) -> bool:
     if code in _NO_EXCHANGE:
         return False
     raise OSError(code, os.strerror(code), str(second))
+
+
+def swap_folder(new: Path, target: Path) -> None:
+    """Put folder `new` in place of `target` in one step where the system can.
+
+    The replaced folder is left at `new`'s place (elsewhere beside it, `new`.old); a missing
+    `target` is simply created by the rename.
+    """
+    if not target.exists():
+        os.rename(new, target)
+    elif not _exchange(new, target):
+        os.rename(target, new.with_name(new.name + ".old"))
+        os.rename(new, target)
 
 
 def publish(staging: Path, site: Path, removal: Removal = "process") -> None:

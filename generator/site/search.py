@@ -132,8 +132,10 @@ class PagefindStream:
     # No reply for this long means Pagefind is stuck: fail the build rather than hang it.
     REPLY_TIMEOUT = 600.0
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, *, bundle_site: Path | None = None) -> None:
         self._language = language
+        # Where the bundle goes when it is not the site being built (`write` says otherwise).
+        self._bundle_site = bundle_site
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: Any = None
         self._replies: dict[int, dict[str, Any]] = {}
@@ -270,7 +272,7 @@ class PagefindStream:
         from the last build) read an empty pagefind-entry.json.
         """
         if self._write_id is None and self._pages:
-            self._bundle = Path(site_dir).resolve() / BUNDLE_DIR
+            self._bundle = Path(self._bundle_site or site_dir).resolve() / BUNDLE_DIR
             # Known before it is sent, so the reader thread recognises the reply.
             self._write_id = self._next_id + 1
             self._send({"type": "GetFiles", "index_id": self._index_id}, after_pages=True)
@@ -283,6 +285,11 @@ class PagefindStream:
         """
         self._unchanged_from = previous
 
+    @property
+    def reusing(self) -> bool:
+        """Tell whether the last build's bundle is linked instead of indexing (reuse_bundle)."""
+        return self._reused is not None
+
     def reuse_bundle(self, previous: Path, pages: int) -> None:
         """Link the last build's bundle instead of indexing: it was made from the same pages."""
         if self._pages:
@@ -290,7 +297,11 @@ class PagefindStream:
         self._reused = (previous, pages)
 
     def finish(self, site_dir: Path) -> SearchIndexReport:
-        """Wait for every page and the bundle, make the bundle deterministic, stop the process."""
+        """Wait for every page and the bundle, make the bundle deterministic, stop the process.
+
+        The bundle is in site_dir/pagefind/, or in the folder given as `bundle_site` when the
+        stream was made, unless the last build's was reused (always linked into site_dir).
+        """
         start = time.perf_counter()
         bundle = Path(site_dir).resolve() / BUNDLE_DIR
         if self._reused is not None:
@@ -309,6 +320,7 @@ class PagefindStream:
                 self._wait(self._write_id)
         finally:
             self.close()
+        bundle = self._bundle or bundle
         size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) if self._pages else 0
         return SearchIndexReport(
             pages=len(self._pages), seconds=time.perf_counter() - start, bundle_bytes=size

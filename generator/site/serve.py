@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import PaperbriefError
-from generator.site.build import BuildReport, build_site, load_mkdocs_config
+from generator.site.build import BuildReport, PendingSearch, build_site, load_mkdocs_config
 from generator.site.publish import published_site
 from generator.site.write import OWNED_DIRS, OWNED_FILES
 
@@ -27,7 +27,13 @@ CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved"})
 
 
 class PreviewBuilder:
-    """Build the preview; report problems and keep the last good site when a build fails."""
+    """Build the preview; report problems and keep the last good site when a build fails.
+
+    A build publishes its pages as soon as MkDocs has written them; when its paper pages must
+    be indexed again, the search keeps the last build's bundle until Pagefind is done, then
+    the new bundle is swapped in and `on_search` is called (serve_site reloads the browsers).
+    The next build waits for that first.
+    """
 
     def __init__(
         self,
@@ -36,21 +42,30 @@ class PreviewBuilder:
         *,
         echo: Callable[[str], None],
         on_error: Callable[[PaperbriefError], None],
+        on_search: Callable[[], None] = lambda: None,
     ) -> None:
         self.data_dir = data_dir
         self.config_file = config_file
         self.echo = echo
         self.on_error = on_error
+        self.on_search = on_search
         self.last: BuildReport | None = None
+        # The last build's search bundle, while it is being made.
+        self.pending: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def build(self) -> bool:
         """Build now (incrementally); return whether the new site is published."""
         with self._lock:
+            self.wait_for_search()
             start = time.perf_counter()
             try:
                 report = build_site(
-                    self.data_dir, config_file=self.config_file, echo=self.echo, removal="thread"
+                    self.data_dir,
+                    config_file=self.config_file,
+                    echo=self.echo,
+                    removal="thread",
+                    defer_search=True,
                 )
             except PaperbriefError as exc:
                 self.on_error(exc)
@@ -59,8 +74,36 @@ class PreviewBuilder:
             self.echo(
                 f"rebuilt in {time.perf_counter() - start:.1f} s: {report.written} docs written, "
                 f"{report.rendered} pages rendered, {report.reused} reused"
+                + (", search index following" if report.pending_search else "")
             )
+            if report.pending_search is not None:
+                self.pending = threading.Thread(
+                    target=self._publish_search,
+                    args=(report.pending_search, start),
+                    name="paperbrief-search-wait",
+                    daemon=True,
+                )
+                self.pending.start()
             return True
+
+    def wait_for_search(self) -> None:
+        """Wait until the last build's search bundle is published (or has failed)."""
+        if self.pending is not None:
+            self.pending.join()
+            self.pending = None
+
+    def _publish_search(self, pending: PendingSearch, start: float) -> None:
+        try:
+            search = pending.wait()
+        except PaperbriefError as exc:
+            self.on_error(exc)
+            self.echo("the search keeps the last build's index")
+            return
+        self.echo(
+            f"search index of {search.pages} paper pages published "
+            f"{time.perf_counter() - start:.1f} s after the build started"
+        )
+        self.on_search()
 
 
 class ChangeFilter:
@@ -81,7 +124,8 @@ class ChangeFilter:
         if target.name.startswith(".") or target.name.endswith("~"):
             return False  # locks, temporary files, editor backups
         beside = (
-            self.site.parent / f".{self.site.name}.{kind}" for kind in ("new", "old", "trash")
+            self.site.parent / f".{self.site.name}.{kind}"
+            for kind in ("new", "old", "trash", "search")
         )
         if target.is_relative_to(self.site) or any(target.is_relative_to(p) for p in beside):
             return False  # the build's own output
@@ -129,7 +173,22 @@ def serve_site(
 
     config = load_mkdocs_config(config_file, dev_addr=dev_addr)
     site = published_site(Path(config.site_dir))
-    builder = PreviewBuilder(data_dir, config_file, echo=echo, on_error=on_error)
+    server: Any = None
+
+    def reload_browsers() -> None:
+        # A new search bundle is in place: reload the pages as the server does after a build,
+        # unless a build is under way (it reloads them when done).
+        if server is None:
+            return
+        with server._epoch_cond:
+            if server._visible_epoch == server._wanted_epoch:
+                epoch = max(server._visible_epoch + 1, round(time.monotonic() * 1000))
+                server._wanted_epoch = server._visible_epoch = epoch
+                server._epoch_cond.notify_all()
+
+    builder = PreviewBuilder(
+        data_dir, config_file, echo=echo, on_error=on_error, on_search=reload_browsers
+    )
     if not builder.build():
         echo("fix the problems above; the preview shows the last site that built")
     host, port = config.dev_addr.host, config.dev_addr.port
@@ -164,7 +223,7 @@ def serve_site(
     _watch(observer, changes, rebuild, watched)
     observer.start()
     try:
-        server.serve(open_in_browser=open_browser)  # type: ignore[no-untyped-call]
+        server.serve(open_in_browser=open_browser)
     except KeyboardInterrupt:
         echo("stopping the preview")
     finally:
