@@ -8,9 +8,13 @@ from pathlib import Path
 _FONTS = {"F1": "Helvetica", "F2": "Helvetica-Oblique"}
 
 
-def raw_pdf(path: Path, content: str) -> Path:
-    """Write a US-letter page whose content stream is `content` (fonts /F1 and /F2)."""
-    fonts = " ".join(f"/{key} {5 + i} 0 R" for i, key in enumerate(_FONTS))
+def raw_pdf(path: Path, content: str, type3_scale: float = 0.001) -> Path:
+    """Write a US-letter page whose content stream is `content`.
+
+    Fonts: /F1 Helvetica, /F2 Helvetica-Oblique, /F3 a Type3 font of boxes, 500 units wide,
+    whose font matrix scales its glyph space by `type3_scale`.
+    """
+    fonts = " ".join(f"/{key} {5 + i} 0 R" for i, key in enumerate([*_FONTS, "F3"]))
     stream = content.encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -24,6 +28,15 @@ def raw_pdf(path: Path, content: str) -> Path:
             f"<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding /WinAnsiEncoding >>".encode()
             for name in _FONTS.values()
         ),
+        (
+            "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700]"
+            f" /FontMatrix [{type3_scale} 0 0 {type3_scale} 0 0] /FirstChar 32 /LastChar 126"
+            f" /Widths [{' '.join(['500'] * 95)}] /CharProcs << /box 8 0 R >>"
+            " /Encoding << /Type /Encoding /Differences [32 /space 33 /box] >>"
+            " /ToUnicode 9 0 R /Resources << >> >>"
+        ).encode(),
+        b"<< /Length 30 >>\nstream\n500 0 0 0 500 700 d1 0 0 500 700 re f\nendstream",
+        _to_unicode(),
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -39,3 +52,14 @@ def raw_pdf(path: Path, content: str) -> Path:
     )
     path.write_bytes(bytes(out))
     return path
+
+
+def _to_unicode() -> bytes:
+    """A ToUnicode map that reads every code of the Type3 font as itself (ASCII)."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Ascii def"
+        b" 1 begincodespacerange <20> <7E> endcodespacerange"
+        b" 1 beginbfrange <20> <7E> <0020> endbfrange endcmap"
+        b" CMapName currentdict /CMap defineresource pop end end"
+    )
+    return b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream"

@@ -301,3 +301,16 @@ def test_running_text_beside_the_author_block_is_not_a_cell_of_its_row():
 
     prose = "the results of the previous section show that the method is faster than"
     assert [r.cells for r in rows([line(72, "Alice Martin"), line(320, prose)])] == [None, None]
+
+
+def test_glyph_widths_no_text_font_gives_are_not_trusted(tmp_path):
+    # a Type3 font whose matrix makes every glyph a hundred ems wide: pypdf's chunks are kept
+    content = (
+        "BT /F3 12 Tf 200 650 Td (Alice Martin) Tj ET\n"
+        "BT /F1 10 Tf 200 630 Td (Stanford University) Tj ET\n"
+    )
+    path = raw_pdf(tmp_path / "type3.pdf", content, type3_scale=0.1)
+    spans, _plain = read_spans(pypdf.PdfReader(path).pages[0])
+    lines = build_lines(spans)
+    assert [line.text() for line in lines] == ["Alice Martin", "Stanford University"]
+    assert lines[0].spans[0].right is None

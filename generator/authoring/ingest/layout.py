@@ -307,7 +307,8 @@ class _Pen:
             abs(m[1]) > 1e-3 * max(scale, 1e-9) or abs(m[2]) > 1e-3 * max(scale, 1e-9) or m[3] < 0
         )
         bold = _font_bold(font)
-        runs = _runs(glyphs) if not rotated and _same_letters(glyphs, text) else []
+        trusted = not rotated and _same_letters(glyphs, text) and _plausible(glyphs)
+        runs = _runs(glyphs) if trusted else []
         if runs:
             # the chunk's own leading and trailing white space (line breaks) stay with it
             runs[0].text = text[: len(text) - len(text.lstrip())] + runs[0].text
@@ -405,6 +406,15 @@ def _decode(font: Any, data: bytes) -> list[tuple[str, float, bool]]:
 def _same_letters(glyphs: list[_Glyph], text: str) -> bool:
     """Tell whether the measured glyphs spell the chunk pypdf reported (else it is not cut)."""
     return "".join("".join(g.text.split()) for g in glyphs) == "".join(text.split())
+
+
+def _plausible(glyphs: list[_Glyph]) -> bool:
+    """Tell whether measured glyphs have widths a text font gives (not a broken font matrix)."""
+    ink = [(g.right - g.x) / g.size for g in glyphs if g.text.strip() and g.size > 0]
+    if not ink:
+        return False
+    average = sum(ink) / len(ink)
+    return all(-0.01 <= w <= 3.0 for w in ink) and 0.1 <= average <= 1.5
 
 
 def _runs(glyphs: list[_Glyph]) -> list[_Glyph]:
