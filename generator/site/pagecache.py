@@ -2,8 +2,8 @@
 
 A paper page (render/paper.py) shows, and so its key holds:
 
-- everything every page shares (`shared_digest`): paperbrief's code (every .py file of the
-  `generator` package, so any change to rendering, indexing or the record models renders every
+- everything every page shares (`shared_digest`): the generator's code (`RENDER_CODE`: the
+  record models and loader, indexing, rendering and writing, so any change to them renders every
   page again), the Python and library versions of the record cache, the render settings (language,
   site name and URL, edit link base, page sizes) and the whole technique registry (a paper page
   prints its techniques' parents, labels and aliases; a technique edit renders every paper page);
@@ -32,13 +32,38 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator.records.collection import Paper
-from generator.records.filecache import code_fingerprint, source_digest
+from generator.records.filecache import code_fingerprint
 from generator.site.index import SiteModel
 from generator.site.render.context import RenderSettings
 from generator.site.render.paths import paper_path
 
 PageRecord = tuple[bytes, int, int]  # key, size, modification time (ns) of the written file
 _PACKAGE = Path(__file__).resolve().parent.parent
+# The generator's code: every module `generator.site.generate` imports (a test checks the list
+# covers them). The MkDocs side (build.py, publish.py ...) writes no docs page, so its changes
+# keep the cache.
+RENDER_CODE = (
+    "__init__.py",
+    "errors.py",
+    "records",
+    "site/__init__.py",
+    "site/generate.py",
+    "site/index.py",
+    "site/pagecache.py",
+    "site/prebuilt.py",
+    "site/render",
+    "site/search_terms.py",
+    "site/write.py",
+)
+
+
+def render_code_files() -> list[Path]:
+    """Return the source files whose bytes every page key includes."""
+    files: list[Path] = []
+    for name in RENDER_CODE:
+        path = _PACKAGE / name
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
 
 
 def verify_requested() -> bool:
@@ -52,7 +77,11 @@ _CODE: bytes | None = None
 def _code() -> bytes:
     global _CODE
     if _CODE is None:
-        _CODE = code_fingerprint() + source_digest([_PACKAGE])
+        digest = hashlib.sha256(code_fingerprint())
+        for path in render_code_files():
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+        _CODE = digest.digest()
     return _CODE
 
 

@@ -8,6 +8,8 @@ docs are compared file by file with a clean generation of the same data into ano
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -228,3 +230,15 @@ def test_verification_catches_a_key_that_misses_an_input(
     project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
     with pytest.raises(BuildFailed, match="was kept but renders differently"):
         generate_docs(project.data, project.docs, project.settings)
+
+
+def test_the_page_keys_cover_every_module_the_generator_imports() -> None:
+    script = (
+        "import sys, generator.site.generate\n"
+        "print('\\n'.join(m.__file__ for n, m in sys.modules.items()"
+        " if n.split('.')[0] == 'generator'))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    imported = {Path(line).resolve() for line in out.stdout.split()}
+    covered = {path.resolve() for path in pagecache.render_code_files()}
+    assert imported and imported <= covered, sorted(imported - covered)
