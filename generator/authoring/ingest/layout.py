@@ -307,8 +307,11 @@ class _Pen:
             abs(m[1]) > 1e-3 * max(scale, 1e-9) or abs(m[2]) > 1e-3 * max(scale, 1e-9) or m[3] < 0
         )
         bold = _font_bold(font)
-        trusted = not rotated and _same_letters(glyphs, text) and _plausible(glyphs)
-        runs = _runs(glyphs) if trusted else []
+        try:
+            trusted = not rotated and _same_letters(glyphs, text) and _plausible(glyphs)
+            runs = _runs(glyphs) if trusted else []
+        except Exception:  # the measurement is a refinement: without it, pypdf's chunk stays
+            runs = []
         if runs:
             # the chunk's own leading and trailing white space (line breaks) stay with it
             runs[0].text = text[: len(text) - len(text.lstrip())] + runs[0].text
