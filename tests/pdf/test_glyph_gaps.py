@@ -314,3 +314,25 @@ def test_glyph_widths_no_text_font_gives_are_not_trusted(tmp_path):
     lines = build_lines(spans)
     assert [line.text() for line in lines] == ["Alice Martin", "Stanford University"]
     assert lines[0].spans[0].right is None
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        (
+            "Prof. Alice Martin, Dr. Bob Chen MD, PhD and Carol Diaz MD",
+            ["Alice Martin", "Bob Chen", "Carol Diaz"],
+        ),
+        ("Alice Martin et Bob Chen", ["Alice Martin", "Bob Chen"]),
+        ("Anna Schmidt und Jonas Weber", ["Anna Schmidt", "Jonas Weber"]),
+    ],
+)
+def test_titles_degrees_and_and_in_other_languages(tmp_path, line, names):
+    block = _text(72, 650, 10, line) + _text(72, 636, 9, "Stanford University")
+    assert _read(tmp_path, _page(block)).authors == names
+
+
+@pytest.mark.parametrize("kicker", ["Full Length Article", "Technical Note", "Perspective"])
+def test_a_kicker_above_the_title_is_not_the_title(tmp_path, kicker):
+    content = _text(72, 730, 20, kicker) + _page(_text(72, 650, 10, "Alice Martin"))
+    assert _read(tmp_path, content).title == "Sparse Attention for Fast Inference"

@@ -22,8 +22,10 @@ _STOP_HEAD = re.compile(
 )
 # a kicker above the title ("Research Article") is not part of it
 _KICKER = re.compile(
-    r"^(?:research|review|original|short|brief)?\s*(?:article|paper|communication|report|letter)s?$"
-    r"|^(?:review|open access|research)$",
+    r"^(?:research|review|original|short|brief|full[- ]length|regular|invited|technical|mini"
+    r"|case|special issue|feature|data|methods?|software)?\s*"
+    r"(?:article|paper|communication|report|letter|note|review)s?$"
+    r"|^(?:review|open access|research|perspective|commentary|editorial|opinion)$",
     re.IGNORECASE,
 )
 # private-use code points: glyphs of a symbol font without a Unicode mapping (formula labels)

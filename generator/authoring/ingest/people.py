@@ -152,6 +152,15 @@ def _name_word(word: str, caps: bool) -> bool:
     return caps or len(letters) < 2 or not letters.isupper() or "." in word
 
 
+_HONORIFIC = re.compile(r"^(?:(?:prof|dr|professor|mr|mrs|ms|mme|mlle|sir)\.?\s+)+", re.IGNORECASE)
+_DEGREE = (
+    r"(?:MD|PhD|Ph\.\s?D|M\.D|MSc|M\.Sc|BSc|MPH|MBBS|MBChB|RN|DDS|DVM|MBA|FRCP|FRCS|FRACP|DPhil"
+    r"|Dr\.\s?rer\.\s?nat)\b\.?"
+)
+_DEGREES = re.compile(rf"(?:,?\s+{_DEGREE})+$")
+_DEGREE_ONLY = re.compile(rf"^{_DEGREE}$")
+
+
 def clean_name(part: str) -> str:
     """Strip markers, 'and' and stray punctuation around an author name."""
     part = plain_quotes(_PRIVATE_USE.sub("", part))
@@ -159,6 +168,9 @@ def clean_name(part: str) -> str:
     part = re.sub(r"^(?:and|&|by)\s+", "", part.strip(), flags=re.IGNORECASE)
     part = _TRAILING_MARKS.sub("", part)
     part = _LEADING_MARKS.sub("", part)
+    # titles and degrees are not part of a name: "Prof. Alice Martin", "Bob Chen MD, PhD"
+    part = _HONORIFIC.sub("", part)
+    part = _DEGREES.sub("", part)
     # initials run into the surname: "Yu.A.Pusep" is "Yu.A. Pusep"
     part = re.sub(r"(?<=\b[^\W\d_]\.)(?=[^\W\d_]{2})", " ", part)
     return squash(part).strip(" ,;")
@@ -240,9 +252,11 @@ def _split_names(text: str) -> list[str]:
     inline = r"(?<=[^\W\d_])\s*\d{1,2}(?:\s*,\s*\d{1,2})*(?=\s|$)"
     text = _LETTER_MARKS.sub(MARK, text)
     # Springer journals set names apart with a middle dot: "Alice Martin · Bob Chen"
-    pieces = re.split(rf"\s*(?:{MARK}|{inline}|[,;·|]|\band\b|\bAND\b|&|\s{{3,}})\s*", text)
+    # "and" in other languages too: "Alice Martin et Bob Chen", "und"
+    joins = r"\band\b|\bAND\b|\bet\b|\bund\b"
+    pieces = re.split(rf"\s*(?:{MARK}|{inline}|[,;·|]|{joins}|&|\s{{3,}})\s*", text)
     names = [_unglue(clean_name(p)) for p in pieces]
-    names = [n for n in names if n and not _GRADE.match(n)]
+    names = [n for n in names if n and not _GRADE.match(n) and not _DEGREE_ONLY.match(n)]
     if any(_caps_surname(n.split()) for n in names):
         # surnames in capitals on this line: a short one is a surname too ("Wei LI")
         names = [_short_surname(n) for n in names]
