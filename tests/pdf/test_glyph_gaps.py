@@ -336,3 +336,15 @@ def test_titles_degrees_and_and_in_other_languages(tmp_path, line, names):
 def test_a_kicker_above_the_title_is_not_the_title(tmp_path, kicker):
     content = _text(72, 730, 20, kicker) + _page(_text(72, 650, 10, "Alice Martin"))
     assert _read(tmp_path, content).title == "Sparse Attention for Fast Inference"
+
+
+def test_institutions_known_by_a_short_name_alone(tmp_path):
+    block = (
+        _text(72, 650, 10, "Alice Martin, Bob Chen")
+        + _text(72, 636, 9, "EPFL, Lausanne, Switzerland")
+        + _text(72, 624, 9, "KAIST, Daejeon, Korea")
+    )
+    assert _read(tmp_path, _page(block)).affiliations == [
+        "EPFL, Lausanne, Switzerland",
+        "KAIST, Daejeon, Korea",
+    ]

@@ -18,6 +18,12 @@ ORG = re.compile(
     r"|bytedance|deepmind|openai|anthropic|samsung|\bsony\b|salesforce|assistant|ministry|council"
     r"|agency|national|museum|politecnic|hochschule|fakult|facult|escuela|scuola|[ée]cole"
     r"|uniwersytet|instytut|klinik|clinic|observator|zentrum|centrum|akadem"
+    # institutions known by a short name alone
+    r"|\bepfl\b|\bkaist\b|\bkaust\b|\bucla\b|\bnyu\b|\buiuc\b|\bkth\b|\btum\b|\blmu\b|\bucl\b"
+    r"|\bnus\b|\bntu\b|\bhkust\b|\bustc\b|\bsjtu\b|\bzju\b|\bpku\b|\biit\b|\biisc\b|\bcern\b"
+    r"|\bnasa\b|\bnist\b|\bnih\b|\briken\b|\bcsiro\b|a\*star|\bsri international|\bparc\b"
+    r"|yahoo|twitter|linkedin|\buber\b|netflix|spotify|\bnaver\b|kakao|yandex|nokia|ericsson"
+    r"|qualcomm|\bamd\b|\bcisco\b|\boracle\b|hugging\s?face|\bcohere\b"
     r"|大学|学院|研究院|研究所|实验室|公司|中心)",
     re.IGNORECASE,
 )
@@ -449,7 +455,12 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             columns = _org_cells(line)
             if columns:
                 pieces, numbered = columns, True  # affiliations side by side, one per column
-            continues = after_affiliation and not numbered and affiliations
+            continues = (
+                after_affiliation
+                and not numbered
+                and affiliations
+                and not _ends_in_country(affiliations[-1])
+            )
             if continues and pieces:
                 head = affiliations[-1].rstrip(" ,")
                 glue = " " if _OPEN_END.search(head) or pieces[0][:1].islower() else ", "
@@ -468,6 +479,12 @@ def _name_part(line: Line, text: str) -> str:
         if kept and len(kept) < len(line.cells):
             return ", ".join(kept)
     return without_email(text)
+
+
+def _ends_in_country(affiliation: str) -> bool:
+    """Tell whether an affiliation ends with its country: a line after it starts another one."""
+    last = affiliation.rsplit(",", 1)[-1].strip(" .;")
+    return bool(_COUNTRY.match(last)) or last.casefold() in _PLACES
 
 
 def _org_cells(line: Line) -> list[str]:
