@@ -348,3 +348,20 @@ def test_institutions_known_by_a_short_name_alone(tmp_path):
         "EPFL, Lausanne, Switzerland",
         "KAIST, Daejeon, Korea",
     ]
+
+
+def test_names_in_small_capitals_with_raised_numbers_and_a_short_institution_after_one(tmp_path):
+    # "A" at full size, "LICE" in small capitals, the marker raised by a text rise
+    block = (
+        "BT /F1 10 Tf 150 650 Td (A) Tj /F1 8 Tf (LICE) Tj /F1 10 Tf ( M) Tj /F1 8 Tf (ARTIN) Tj"
+        " /F1 6 Tf 3 Ts (1) Tj 0 Ts /F1 10 Tf (, B) Tj /F1 8 Tf (OB) Tj /F1 10 Tf ( C) Tj"
+        " /F1 8 Tf (HEN) Tj /F1 6 Tf 3 Ts (2) Tj ET\n"
+        + _text(150, 636, 9, "1Stanford University, Stanford, CA, USA")
+        + _text(150, 624, 9, "2MIT, Cambridge, MA, USA")
+    )
+    fields = _read(tmp_path, _page(block))
+    assert fields.authors == ["Alice Martin", "Bob Chen"]
+    assert fields.affiliations == [
+        "Stanford University, Stanford, CA, USA",
+        "MIT, Cambridge, MA, USA",
+    ]

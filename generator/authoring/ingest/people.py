@@ -316,7 +316,8 @@ def without_email(text: str) -> str:
 
 def _kind(line: Line) -> str:
     text = line.text(markers=MARK)
-    flat = squash(text.replace(MARK, " "))
+    # a number printed at full size before an affiliation is set apart: "2MIT, Cambridge"
+    flat = re.sub(r"^([\d*†‡§¶]{1,3})(?=[A-Z])", r"\1 ", squash(text.replace(MARK, " ")))
     words = len(re.findall(r"\w{2,}", flat))
     if "@" in flat or re.search(r"https?://|www\.", flat):
         rest = without_email(flat)
