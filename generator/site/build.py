@@ -284,7 +284,8 @@ class _SiteBuild:
             try:
                 if last_bundle is not None:
                     side.mkdir()
-                mkdocs_seconds, feed = _run_mkdocs(config, self.epoch, reuse, stream)
+                feed = SearchFeed(stream, reuse, defer=last_bundle is not None)
+                mkdocs_seconds = _run_mkdocs(config, self.epoch, reuse, feed)
             except NavigationChanged:
                 # Reused pages would show the old navigation: build every page, once.
                 inputs_pack.close()
@@ -305,12 +306,12 @@ class _SiteBuild:
         report.search_pages = feed.pages
         manifest = reuse.manifest(inputs)
         pending = None
-        if last_bundle is not None and not stream.reusing and feed.pages:
+        if last_bundle is not None and feed.holding:
             # Published now with the last bundle, which the manifest describes until the new
             # one is in place (a preview killed meanwhile leaves a site whose manifest is true).
             link_tree(last_bundle[1], staging / BUNDLE_DIR)
             write_manifest(staging, manifest.model_copy(update={"search_bundle": last_bundle[0]}))
-            pending = PendingSearch(stream, side, site, manifest, self.removal)
+            pending = PendingSearch(feed, side, site, manifest, self.removal)
         else:
             try:
                 search = stream.finish(staging)
@@ -340,7 +341,7 @@ class _SiteBuild:
 class PendingSearch:
     """The search bundle of a published site, still being made; published when Pagefind is done.
 
-    A thread waits for Pagefind, swaps the new bundle in for the last one in one step
+    A thread hands Pagefind the articles, waits for the bundle, swaps it in for the last one in one step
     (publish.swap_folder), then writes the build's own manifest over the one that described the
     last bundle. It holds the build's locks until then. `wait` returns its report or raises
     what failed (the site then keeps the last bundle, as its manifest says).
@@ -348,13 +349,13 @@ class PendingSearch:
 
     def __init__(
         self,
-        stream: PagefindStream,
+        feed: SearchFeed,
         side: Path,
         site: Path,
         manifest: BuildManifest,
         removal: Removal,
     ) -> None:
-        self.stream = stream
+        self.feed = feed
         self.side = side
         self.site = site
         self.manifest = manifest
@@ -374,7 +375,8 @@ class PendingSearch:
         try:
             with self._held:
                 try:
-                    self.report = self.stream.finish(self.side)
+                    self.feed.release(self.side)
+                    self.report = self.feed.stream.finish(self.side)
                     swap_folder(self.side / BUNDLE_DIR, self.site / BUNDLE_DIR)
                     write_manifest(self.site, self.manifest)
                 except OSError as exc:
@@ -414,13 +416,11 @@ def _full_build_reason(
     return f"changed: {', '.join(changed)}" if changed else None
 
 
-def _run_mkdocs(
-    config: Any, epoch: str, reuse: PageReuse, stream: PagefindStream
-) -> tuple[float, SearchFeed]:
-    """Run MkDocs in strict mode into config.site_dir with the build's plugins.
+def _run_mkdocs(config: Any, epoch: str, reuse: PageReuse, feed: SearchFeed) -> float:
+    """Run MkDocs in strict mode into config.site_dir with the build's plugins; return seconds.
 
     Pagefind indexes each paper page on the other core as soon as MkDocs has converted it
-    (`stream`); the caller waits for it. Returns MkDocs' seconds and the search feed.
+    (`feed`); the caller waits for it.
     """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort
@@ -430,7 +430,7 @@ def _run_mkdocs(
     mkdocs_log.addHandler(collect)
     # jieba announces its dictionary on every build; that is noise, not news.
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    feed = SearchFeed(stream, reuse)
+    stream = feed.stream
     config.plugins["paperbrief-page-reuse"] = reuse
     config.plugins["paperbrief-search-feed"] = feed
     config.plugins["paperbrief-nav-cache"] = NavCache()
@@ -451,7 +451,7 @@ def _run_mkdocs(
         raise
     finally:
         mkdocs_log.removeHandler(collect)
-    return time.perf_counter() - start, feed
+    return time.perf_counter() - start
 
 
 def page_sizes(site_dir: Path) -> dict[str, int]:

@@ -49,12 +49,16 @@ class SearchFeed:
     articles are held back until the last one is known, and Pagefind never starts. The first
     article that is not its page's article in the last build (a page changed or added) ends
     the wait: Pagefind gets what was held and indexes on the other core while MkDocs works,
-    not after it.
+    not after it. With `defer` (a preview publishing its pages first), the wait lasts until
+    `release` is called after MkDocs, so MkDocs never shares its core with the feeding.
     """
 
-    def __init__(self, stream: PagefindStream, reuse: PageReuse | None = None) -> None:
+    def __init__(
+        self, stream: PagefindStream, reuse: PageReuse | None = None, *, defer: bool = False
+    ) -> None:
         self.stream = stream
         self.reuse = reuse
+        self.defer = defer
         self.left = 0
         self.pages = 0
         self._held: list[tuple[str, str]] | None = (
@@ -93,6 +97,7 @@ class SearchFeed:
                 self._articles.update(len(data).to_bytes(8, "big") + data)
             if (
                 self._held is not None
+                and not self.defer
                 and self.reuse is not None
                 and self.reuse.article_changed(page.file.src_uri, document)
             ):
@@ -120,9 +125,22 @@ class SearchFeed:
             if previous is not None and previous[0] == digest:
                 self.stream.reuse_bundle(previous[1], self.pages)
                 self._held = None
+            elif self.defer:
+                return  # indexed once release() is called
             else:
                 self._start_indexing()
         self.stream.write(site_dir)
+
+    @property
+    def holding(self) -> bool:
+        """Tell whether articles wait for `release` (a deferred feed whose bundle changed)."""
+        return self._held is not None and self.pages > 0 and self.left == 0
+
+    def release(self, site_dir: Path) -> None:
+        """Hand Pagefind the articles a deferred feed held; have it write the bundle."""
+        if self._held is not None:
+            self._start_indexing()
+            self.stream.write(site_dir)
 
     def _start_indexing(self) -> None:
         """Hand Pagefind the held articles: the last build's bundle will not do."""

@@ -86,7 +86,9 @@ def _last_build(tmp_path: Path) -> Path:
     return site
 
 
-def _this_build(tmp_path: Path, site: Path, reused: tuple[str, ...]) -> tuple[SearchFeed, Stream]:
+def _this_build(
+    tmp_path: Path, site: Path, reused: tuple[str, ...], *, defer: bool = False
+) -> tuple[SearchFeed, Stream]:
     staging = tmp_path / "staging"
     previous = BuildManifest.model_validate_json(
         (site / ".paperbrief" / "manifest.json").read_bytes()
@@ -96,7 +98,7 @@ def _this_build(tmp_path: Path, site: Path, reused: tuple[str, ...]) -> tuple[Se
         uri = f"papers/{paper}.md"
         reuse.reused[uri] = previous.pages[uri]
     stream = Stream()
-    return SearchFeed(stream, reuse), stream
+    return SearchFeed(stream, reuse, defer=defer), stream
 
 
 def test_the_first_changed_article_starts_pagefind(tmp_path: Path) -> None:
@@ -134,4 +136,29 @@ def test_the_same_articles_link_the_last_bundle(tmp_path: Path) -> None:
         feed, tmp_path / "staging", {"alpha": "", "beta": _article("beta"), "gamma": ""}, stream
     )
     assert seen[:2] == [0, 0]
+    assert stream.calls == [("reuse_bundle", 3), ("write", None)]
+
+
+def test_a_deferred_feed_holds_every_article_until_released(tmp_path: Path) -> None:
+    # The preview publishes its pages first: Pagefind gets nothing while MkDocs runs.
+    site = _last_build(tmp_path)
+    feed, stream = _this_build(tmp_path, site, reused=("alpha", "gamma"), defer=True)
+    articles = {"alpha": "", "beta": _article("beta", "retitled"), "gamma": ""}
+    assert _feed(feed, tmp_path / "staging", articles, stream) == [0, 0, 0]
+    assert feed.holding
+    feed.release(tmp_path / "side")
+    assert stream.calls == [
+        ("link_unchanged_from", BUNDLE_DIR),
+        ("add", "/papers/alpha/"),
+        ("add", "/papers/beta/"),
+        ("add", "/papers/gamma/"),
+        ("write", None),
+    ]
+
+
+def test_a_deferred_feed_of_the_same_articles_links_the_last_bundle(tmp_path: Path) -> None:
+    site = _last_build(tmp_path)
+    feed, stream = _this_build(tmp_path, site, reused=IDS, defer=True)
+    _feed(feed, tmp_path / "staging", {p: "" for p in IDS}, stream)
+    assert not feed.holding
     assert stream.calls == [("reuse_bundle", 3), ("write", None)]
