@@ -1,4 +1,4 @@
-"""Which paper pages need rendering: each is keyed by a hash of exactly what it shows.
+"""Which generated pages need rendering: each is keyed by a hash of what it shows.
 
 A paper page (render/paper.py) shows, and so its key holds:
 
@@ -12,13 +12,23 @@ A paper page (render/paper.py) shows, and so its key holds:
 - its related papers: their ids and shown titles;
 - the reports it is in: their ids, titles and dates.
 
-Citations, the shown brief and its pending state are worked out from these. The generator
-keeps, per docs folder, each page's key with the size and modification time of the file it
-wrote (generator/records/filecache.py): a page whose key is unchanged and whose file is still as
-written is neither rendered, nor written, nor read. A file edited, replaced or deleted since is
-rendered and written again. Every other generated page (listings, technique, institution,
-report, home and statistics pages, feeds and exports) is rendered on every build and written
-only when its text changed.
+Citations, the shown brief and its pending state are worked out from these.
+
+A technique's or an institution's pages (its listings, newest and most cited first, with the
+comparison tables of a technique) and its RSS and JSON feeds are kept or rendered together,
+keyed by the shared digest, the institution's registry entry (a technique's is in the shared
+digest) and, in listing order, each member paper's own digest: its record and enrichment, its
+institutions' registry entries, its technique ids and its reports (ids, titles, dates). Counts,
+co-author institutions, citations and feed items on them follow from these.
+
+The generator keeps, per docs folder, each page's key with the size and modification time of
+the file it wrote (generator/records/filecache.py): a page whose key is unchanged and whose file
+is still as written is neither rendered, nor written, nor read. A file edited, replaced or
+deleted since is rendered and written again (with the rest of its group).
+
+Every other generated file (the all-paper listings, report, home and statistics pages, the
+reports feed, the feeds' sitemaps and the exports) is rendered on every build and written only
+when its text changed.
 
 `PAPERBRIEF_VERIFY_PAGE_CACHE=1` renders the skipped pages too and fails the build when one
 differs from the file left in place (the tests run with it).
@@ -99,8 +109,7 @@ class PageKeys:
     """The keys of the pages the cache can keep: paper pages by path, groups by unit id."""
 
     papers: dict[str, bytes] = field(default_factory=dict)
-    # "techniques/<id>", "institutions/<id>": every page render_technique or
-    # render_institution writes for the group
+    # "techniques/<id>", "institutions/<id>": the group's pages and feeds (render/site.py)
     groups: dict[str, bytes] = field(default_factory=dict)
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from typing import Any
 
 from generator.records.collection import Paper
-from generator.site.index import ReportView
+from generator.site.index import InstitutionGroup, ReportView, TechniqueGroup
 from generator.site.render.context import PageText, RenderContext, shorten
 from generator.site.render.html import Html, html_paragraphs, html_text
 from generator.site.render.paths import entity_page_path, feed_path, listing_path, paper_path
@@ -197,17 +197,20 @@ def _feed_pair(
 
 def render_feeds(ctx: RenderContext) -> list[PageText]:
     """Render RSS 2.0 and JSON Feed 1.1 files: reports, each technique, each institution."""
+    made: dict[str, FeedItem] = {}
+    feeds = render_reports_feed(ctx)
+    for tg in ctx.model.techniques:
+        feeds += render_technique_feed(ctx, tg, made)
+    for ig in ctx.model.institutions:
+        feeds += render_institution_feed(ctx, ig, made)
+    return feeds
+
+
+def render_reports_feed(ctx: RenderContext) -> list[PageText]:
+    """Render the feed of the newest reports."""
     t = ctx.text
     site = ctx.settings.site_name
-    size = ctx.settings.feed_size
-    zh = ctx.settings.language.startswith("zh")
-    made: dict[str, FeedItem] = {}
-
-    def paper_items(papers: Sequence[Paper]) -> list[FeedItem]:
-        # A paper is in the feed of each of its techniques and institutions: one item for all.
-        return [made.get(p.id) or made.setdefault(p.id, _paper_item(ctx, p)) for p in papers[:size]]
-
-    feeds = _feed_pair(
+    return _feed_pair(
         ctx,
         "reports",
         None,
@@ -216,40 +219,62 @@ def render_feeds(ctx: RenderContext) -> list[PageText]:
         listing_path("reports"),  # every report, those past the feed's limit too
         [_report_item(ctx, v) for v in ctx.model.reports[:REPORT_FEED_SIZE]],
     )
-    for tg in ctx.model.techniques:
-        tech = tg.technique
-        name = tech.zh if zh else tech.en
-        feeds += _feed_pair(
-            ctx,
-            "techniques",
-            tech.id,
-            t["feed_paper_title"].format(name=name),
-            t["feed_papers_description"].format(name=name),
-            entity_page_path("techniques", tech.id),
-            paper_items(tg.papers),
-        )
-    for ig in ctx.model.institutions:
-        inst = ig.institution
-        name = ctx.inst_label(inst)
-        feeds += _feed_pair(
-            ctx,
-            "institutions",
-            inst.id,
-            t["feed_paper_title"].format(name=name),
-            t["feed_papers_description"].format(name=name),
-            entity_page_path("institutions", inst.id),
-            paper_items(ig.papers),
-        )
-    return feeds
 
 
-def render_feed_sitemaps(feeds: list[PageText]) -> list[PageText]:
+def _paper_items(
+    ctx: RenderContext, papers: Sequence[Paper], made: dict[str, FeedItem] | None
+) -> list[FeedItem]:
+    # A paper is in the feed of each of its techniques and institutions: one item for all.
+    made = {} if made is None else made
+    return [
+        made.get(p.id) or made.setdefault(p.id, _paper_item(ctx, p))
+        for p in papers[: ctx.settings.feed_size]
+    ]
+
+
+def render_technique_feed(
+    ctx: RenderContext, group: TechniqueGroup, made: dict[str, FeedItem] | None = None
+) -> list[PageText]:
+    """Render the feed of a technique's newest papers (`made`: items already made, by paper)."""
+    t = ctx.text
+    tech = group.technique
+    name = tech.zh if ctx.settings.language.startswith("zh") else tech.en
+    return _feed_pair(
+        ctx,
+        "techniques",
+        tech.id,
+        t["feed_paper_title"].format(name=name),
+        t["feed_papers_description"].format(name=name),
+        entity_page_path("techniques", tech.id),
+        _paper_items(ctx, group.papers, made),
+    )
+
+
+def render_institution_feed(
+    ctx: RenderContext, group: InstitutionGroup, made: dict[str, FeedItem] | None = None
+) -> list[PageText]:
+    """Render the feed of an institution's newest papers."""
+    t = ctx.text
+    inst = group.institution
+    name = ctx.inst_label(inst)
+    return _feed_pair(
+        ctx,
+        "institutions",
+        inst.id,
+        t["feed_paper_title"].format(name=name),
+        t["feed_papers_description"].format(name=name),
+        entity_page_path("institutions", inst.id),
+        _paper_items(ctx, group.papers, made),
+    )
+
+
+def render_feed_sitemaps(feeds: Iterable[str]) -> list[PageText]:
     """Render an empty sitemap.xml beside the feeds.
 
     Material's bundle takes every <link rel="alternate"> for a language version and fetches
     sitemap.xml next to it; without these files each page logs 404 errors in the console.
     """
-    folders = sorted({posixpath.dirname(f.path) for f in feeds})
+    folders = sorted({posixpath.dirname(path) for path in feeds})
     text = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'

@@ -13,10 +13,17 @@ from generator.records.collection import Paper
 from generator.site.index import SiteModel
 from generator.site.render.context import PageText, RenderContext, RenderSettings
 from generator.site.render.exports import render_exports
-from generator.site.render.feeds import render_feed_sitemaps, render_feeds
+from generator.site.render.feeds import (
+    FeedItem,
+    render_feed_sitemaps,
+    render_institution_feed,
+    render_reports_feed,
+    render_technique_feed,
+)
 from generator.site.render.home import render_home
 from generator.site.render.listings import render_indexes, render_institution, render_technique
 from generator.site.render.paper import render_paper
+from generator.site.render.paths import feed_path
 from generator.site.render.report import render_report
 from generator.site.render.stats import render_statistics
 
@@ -71,26 +78,41 @@ def render_site(
     try:
         rest = [render_paper(ctx, p) for p in papers[cut:]]
         pages: list[PageText] = []
-        groups: list[tuple[str, Callable[[], list[PageText]]]] = [
-            (f"techniques/{tg.technique.id}", functools.partial(render_technique, ctx, tg))
+        # A technique's or an institution's pages and feed are rendered, or kept, together.
+        made: dict[str, FeedItem] = {}
+        groups: list[tuple[str, Callable[[], list[PageText]], Callable[[], list[PageText]]]] = [
+            (
+                f"techniques/{tg.technique.id}",
+                functools.partial(render_technique, ctx, tg),
+                functools.partial(render_technique_feed, ctx, tg, made),
+            )
             for tg in model.techniques
         ]
         groups += [
-            (f"institutions/{ig.institution.id}", functools.partial(render_institution, ctx, ig))
+            (
+                f"institutions/{ig.institution.id}",
+                functools.partial(render_institution, ctx, ig),
+                functools.partial(render_institution_feed, ctx, ig, made),
+            )
             for ig in model.institutions
         ]
-        for unit, render in groups:
+        group_feeds: list[PageText] = []
+        for unit, render_pages, render_feed in groups:
             if unit in skip_groups:
                 continue
-            rendered = render()
+            rendered, feed = render_pages(), render_feed()
             if produced is not None:
-                produced[unit] = [page.path for page in rendered]
+                produced[unit] = [page.path for page in rendered + feed]
             pages += rendered
+            group_feeds += feed
         for view in model.reports:
             pages += render_report(ctx, view)
         pages += render_indexes(ctx)
-        feeds = render_feeds(ctx)
-        pages += feeds + render_feed_sitemaps(feeds)
+        feeds = render_reports_feed(ctx) + group_feeds
+        # the sitemaps sit beside every feed, kept ones too
+        feed_paths = [page.path for page in feeds]
+        feed_paths += [feed_path(unit.split("/")[0], "x", "xml") for unit in skip_groups]
+        pages += feeds + render_feed_sitemaps(feed_paths)
         pages.append(render_statistics(model, ctx))
         pages += render_exports(ctx)
         first = child.result() if pool is not None else []
