@@ -9,6 +9,7 @@ languages; paper pages keep their search terms out of sight and results show the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from searchsite import ROOT, serve_directory
 from generator.records.collection import Collection
 from generator.records.load import load_collection
 from generator.site.build import build_site
+from generator.site.search_terms import fold
 from generator.site.write import copy_handwritten_docs
 
 pytestmark = pytest.mark.browser
@@ -75,16 +77,20 @@ def _search_page(browser: Any, served: Served, query: str = "") -> Any:
     return page
 
 
-def _find_all(page: Any, queries: list[str]) -> list[list[dict[str, Any]]]:
-    """Run each query through the search page's own code; return [{paper, exact}] per query."""
+def _find_all(page: Any, queries: list[str], chunks: int = 0) -> list[list[dict[str, Any]]]:
+    """Run each query through the search page's own code; return [{paper, exact}] per query.
+
+    `chunks` stands for the page's MAX_CHUNKS (0: the page's own): a query whose words need more
+    index chunks is searched by a window of it, every candidate checked against its fragment.
+    """
     found = page.evaluate(
-        """async (queries) => {
+        """async ([queries, chunks]) => {
           const root = document.getElementById('pb-search');
           const out = [];
-          for (const q of queries) out.push(await root.pbFind(q));
+          for (const q of queries) out.push(await root.pbFind(q, chunks));
           return out;
         }""",
-        queries,
+        [queries, chunks],
     )
     return [
         [{"paper": r["url"].rstrip("/").rsplit("/", 1)[-1], "exact": r["exact"]} for r in results]
@@ -230,3 +236,103 @@ def test_results_show_the_brief_and_paper_pages_show_no_keyword_dump(
     visible = paper.locator("article").inner_text()
     assert "检索词" not in visible and "Search terms" not in visible
     assert "K V" not in visible and paper.locator(".pb-terms").is_hidden()
+
+
+def _flat(text: str) -> str:
+    """Return text folded, in lower case, with letters and digits only."""
+    return "".join(ch for ch in fold(text).lower() if ch.isalnum())
+
+
+def _page_text(collection: Collection, paper_id: str) -> str:
+    """Return the texts a paper page shows that a clause or name may come from."""
+    paper = collection.papers[paper_id]
+    names = [n for i in paper.institutions for n in (i.en, i.zh, *i.aliases) if n]
+    names += [n for t in paper.techniques for n in (t.zh, t.en, *t.aliases) if n]
+    return " | ".join([paper.record.title, paper.brief_text or "", *names])
+
+
+def _clauses(collection: Collection) -> list[tuple[str, str]]:
+    """Return (paper id, clause) for every clause of 8 characters or more of every brief."""
+    out = []
+    for paper in collection.papers.values():
+        for clause in re.split(r"[，。；：、（）]", paper.brief_text or ""):
+            if len(clause) >= 8:
+                out.append((paper.id, clause))
+    return out
+
+
+def test_a_query_searched_by_a_window_finds_what_the_whole_query_finds(
+    browser: Any, zh_site: Served, collection: Collection
+) -> None:
+    # With one index chunk allowed, a query whose words lie in more chunks is searched by its
+    # best window and each candidate checked: the same papers, as phrase and as word matches.
+    names = [name for _, name, _ in _names_and_papers(collection)]
+    clauses = _clauses(collection)
+    queries = names + [clause for _, clause in clauses]
+    page = _search_page(browser, zh_site)
+    plans = page.evaluate(
+        """async (queries) => {
+          const root = document.getElementById('pb-search');
+          const out = [];
+          for (const q of queries) out.push(await root.pbPlan(q, 1));
+          return out;
+        }""",
+        queries,
+    )
+    windowed = [q for q, plan in zip(queries, plans, strict=True) if plan is not None]
+    assert len(windowed) > len(queries) // 4, "the site has too few chunks to test windows"
+    whole = _find_all(page, windowed, chunks=1000)
+    part = _find_all(page, windowed, chunks=1)
+    differ = []
+    for query, a, b in zip(windowed, whole, part, strict=True):
+        exact_a = {r["paper"] for r in a if r["exact"]}
+        exact_b = {r["paper"] for r in b if r["exact"]}
+        # The check may find a phrase the index cannot: Latin words and then CJK (Weight
+        # Scaling和知识蒸馏) are never consecutive single words there. Such a page must hold it.
+        extra = {
+            p for p in exact_b - exact_a if _flat(query) not in _flat(_page_text(collection, p))
+        }
+        # Pagefind reads a number with a decimal point its own way (2.5×: 25, or 2 and 5, each a
+        # prefix), so for such a query a word match may differ; a phrase match may not.
+        lost = {r["paper"] for r in a} - {r["paper"] for r in b}
+        if not exact_a <= exact_b or extra or (lost and not re.search(r"\d[.,]\d", query)):
+            differ.append(f"{query!r}: whole {a}, in part {b}")
+    assert not differ, "\n".join(differ)
+    # and the paper a brief's clause comes from is among that clause's phrase matches
+    found = dict(zip(windowed, part, strict=True))
+    missing = [
+        (paper, clause)
+        for paper, clause in clauses
+        if clause in found and {"paper": paper, "exact": True} not in found[clause]
+    ]
+    assert not missing, missing
+    assert not page.errors
+
+
+def test_a_long_query_loads_only_its_window_s_chunks_and_shows_checked_results(
+    browser: Any, zh_site: Served, collection: Collection
+) -> None:
+    page = _search_page(browser, zh_site)
+    phrase = "解决了小语言模型预训练后性能不足"  # from small-lm-post-training's brief
+    assert page.evaluate("q => document.getElementById('pb-search').pbPlan(q, 1)", phrase)
+    chunks: list[str] = []
+    page.on("request", lambda r: chunks.append(r.url) if "/pagefind/index/" in r.url else None)
+    page.evaluate("document.getElementById('pb-search').setAttribute('data-max-chunks', '1')")
+    page.fill("input.pb-search__input", phrase)
+    page.press("input.pb-search__input", "Enter")
+    page.wait_for_function(
+        """() => {
+          const root = document.getElementById('pb-search');
+          return !root.hasAttribute('aria-busy') && root.querySelector('.pb-search__result');
+        }"""
+    )
+    assert len(set(chunks)) == 1, chunks
+    exact = page.locator(".pb-search__exact .pb-search__result-link").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
+    assert any(link.rstrip("/").endswith("small-lm-post-training") for link in exact), exact
+    # every result shown was checked: each phrase match's page holds the phrase
+    briefs = page.locator(".pb-search__exact .pb-search__brief").all_inner_texts()
+    assert briefs and all(phrase in brief for brief in briefs), briefs
+    assert page.locator(".pb-search__status").inner_text() == "找到 1 篇论文。"
+    assert not page.errors

@@ -11,6 +11,18 @@
 // run: the query as a quoted phrase (the pages holding it as written, listed first) and its
 // words anywhere (listed after, under their own heading).
 //
+// A long query is searched in part. Pagefind loads one index chunk per distinct word, 20 to 53 KiB
+// each at 10,000 papers, on top of about 350 KiB that every search pays (pagefind.js, its worker
+// and WebAssembly, the metadata, the filter files, ten result fragments): an 11-character phrase
+// from a brief cost 687 KiB. So a query whose words fall into more than MAX_CHUNKS chunks is
+// searched by its best window, the longest run of consecutive words within that many chunks
+// (ties go to words that do not end their chunk: see chunkOf), and every candidate is then
+// checked against its own fragment (the page's indexed text, loaded anyway to show the result):
+// the whole query as written makes it a phrase match, every word somewhere a word match,
+// anything else drops out. A page holding the phrase holds the window too, so none is lost. The
+// checks run as results are shown, a few pages at a time, and until every candidate is checked
+// the status line says how many are (docs/scale.md, "Search").
+//
 // Every text from the index (titles, briefs, filter values) is inserted with textContent only.
 (function () {
   "use strict";
@@ -20,7 +32,14 @@
   }
   var bundle = root.getAttribute("data-bundle") || "../pagefind/";
   var EVERY_PAPER = "pbeverypaper";
-  var PAGE = 10; // results shown at a time (each loads its fragment, about 3 KB)
+  var PAGE = 10; // results shown at a time (each loads its fragment, about 1.7 KiB at 10,000 papers)
+  // Index chunks one search may load. The two largest at 10,000 papers (52.7 + 52.4 KiB), the
+  // 350 KiB every search pays and ten more fragments checked (17 KiB) make 472 KiB, under 500 KB
+  // (488 KiB); a third chunk could pass it.
+  var MAX_CHUNKS = 2;
+  // Candidates checked (fragments loaded) at most per batch of results shown, when a search ran
+  // on a window of the query; the next batch continues with "show more".
+  var CHECK = 2 * PAGE;
   // Han (extension A, compatibility ideographs, the supplementary planes) and kana: the ranges of
   // search_terms._CJK. Hangul and the rest are written with spaces.
   var CJK = /([\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}])/gu;
@@ -60,6 +79,170 @@
       .join(" ");
   }
 
+  // ---- long queries: which index chunks a word needs, the window to search, the check ------------
+  // The chunk table of Pagefind's metadata file ([from, to, hash] per chunk, sorted by word).
+  // Pagefind has just fetched that file, so the browser's cache holds it (same URL, no bytes on
+  // the wire but a 304 at most); read only for a query with more distinct words than MAX_CHUNKS.
+  var chunkTable = null;
+
+  function cbor(bytes) {
+    var pos = 0;
+    function head() {
+      var first = bytes[pos++];
+      var info = first & 31;
+      var value = info;
+      if (info >= 24 && info <= 27) {
+        var size = 1 << (info - 24);
+        value = 0;
+        for (var i = 0; i < size; i++) {
+          value = value * 256 + bytes[pos++];
+        }
+      } else if (info > 27) {
+        throw new Error("unsupported CBOR item");
+      }
+      return [first >> 5, value];
+    }
+    function item() {
+      var h = head();
+      var major = h[0];
+      var value = h[1];
+      if (major === 0) {
+        return value;
+      }
+      if (major === 1) {
+        return -1 - value;
+      }
+      if (major === 2 || major === 3) {
+        var raw = bytes.subarray(pos, pos + value);
+        pos += value;
+        return major === 3 ? new TextDecoder().decode(raw) : raw;
+      }
+      if (major === 4) {
+        var out = [];
+        for (var i = 0; i < value; i++) {
+          out.push(item());
+        }
+        return out;
+      }
+      throw new Error("unsupported CBOR item");
+    }
+    return item();
+  }
+
+  async function loadChunkTable() {
+    if (chunkTable) {
+      return chunkTable;
+    }
+    // The entry file as fresh as Pagefind reads it (it names the metadata file of this build).
+    var entry = await (await fetch(bundle + "pagefind-entry.json?ts=" + Date.now())).json();
+    var language = Object.keys(entry.languages)[0];
+    var response = await fetch(bundle + "pagefind." + entry.languages[language].hash + ".pf_meta");
+    var stream = response.body.pipeThrough(new DecompressionStream("gzip"));
+    var bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    // "pagefind_dcd", then [version, pages, chunks, filters, sorts, meta fields]
+    chunkTable = cbor(bytes.subarray(12))[2];
+    return chunkTable;
+  }
+
+  // The chunk Pagefind loads for a word (the first whose range holds it), and whether the word
+  // may be a common one: Pagefind fills a chunk word by word until it holds 20,000 locations,
+  // so a word with more than that ends its chunk (the chunk's last word starts with it), while
+  // the words inside a range are rarer.
+  function chunkOf(word) {
+    for (var i = 0; i < chunkTable.length; i++) {
+      var c = chunkTable[i];
+      if (word >= c[0] && word <= c[1]) {
+        return { key: c[2], common: word.startsWith(c[1]) };
+      }
+    }
+    return { key: "?" + word, common: true }; // none holds it: counted as a chunk all the same
+  }
+
+  // The longest run of consecutive query words within `limit` chunks (then the fewest chunks,
+  // then the fewest common words), or null when the whole query fits.
+  function windowOf(words, limit) {
+    var info = words.map(chunkOf);
+    var keys = info.map(function (x) {
+      return x.key;
+    });
+    if (new Set(keys).size <= limit) {
+      return null;
+    }
+    var best = null;
+    for (var start = 0; start < words.length; start++) {
+      var held = new Set();
+      var common = 0;
+      for (var end = start; end < words.length; end++) {
+        if (!held.has(keys[end])) {
+          if (held.size === limit) {
+            break;
+          }
+          held.add(keys[end]);
+        }
+        common += info[end].common ? 1 : 0;
+        var score = [end - start + 1, -held.size, -common];
+        if (!best || better(score, best.score)) {
+          best = { start: start, end: end + 1, score: score };
+        }
+      }
+    }
+    return words.slice(best.start, best.end);
+  }
+
+  function better(a, b) {
+    for (var i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) {
+        return a[i] > b[i];
+      }
+    }
+    return false;
+  }
+
+  // Text as the check compares it: words folded and in lower case, joined across a decimal point
+  // or an apostrophe (as a browser keeps 2.5 and Noah's one word, which Pagefind reads as 25 and
+  // noahs), split at other punctuation and symbols (6-55%: 6 55), CJK one character a word.
+  function terms(text) {
+    return text
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .normalize("NFC")
+      .toLocaleLowerCase()
+      .replace(/(\p{N})[.,'\u2019](?=\p{N})/gu, "$1")
+      .replace(/(\p{L})[.:'\u2019\u00b7](?=\p{L})/gu, "$1")
+      .replace(/[\p{P}\p{S}]/gu, " ")
+      .replace(CJK, " $1 ")
+      .split(/\s+/)
+      .filter(Boolean);
+  }
+
+  // The page's words in order, from its fragment's text (Pagefind puts U+200B between the words
+  // it indexed; the text's own spaces and CJK characters still separate them without it).
+  function pageWords(d) {
+    var text = (d.raw_content || d.content || "").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+    return terms(text.replace(/\u200b/g, ""));
+  }
+
+  // "exact" when the page holds the query's words consecutively, "loose" when it holds each
+  // (Pagefind matches a word as a prefix of a page's word), else null.
+  function check(words, d) {
+    var page = pageWords(d);
+    for (var i = 0; i + words.length <= page.length; i++) {
+      var j = 0;
+      while (j < words.length && page[i + j] === words[j]) {
+        j++;
+      }
+      if (j === words.length) {
+        return "exact";
+      }
+    }
+    var all = words.every(function (w) {
+      return page.some(function (p) {
+        return p.startsWith(w);
+      });
+    });
+    return all ? "loose" : null;
+  }
+
   function el(tag, className, content) {
     var node = document.createElement(tag);
     if (className) {
@@ -77,7 +260,7 @@
   var timer = null;
   var chosen = {}; // group -> [values]
   var groups = {}; // group -> {details, boxes: {value: {input, count}}}
-  var shown = { exact: [], loose: [], rendered: 0 };
+  var shown = fresh({ exact: [], loose: [], check: null });
 
   // ---- the page's parts ------------------------------------------------------------------------
   var form = el("form", "pb-search__form");
@@ -136,22 +319,37 @@
     return filters;
   }
 
-  // Return {exact, loose, counts}: Pagefind results holding the query as written, the others
-  // holding its words, and the filter counts of the search.
-  async function find(query, filters) {
+  // Return {exact, loose, counts, check}: Pagefind results holding the query as written, the
+  // others holding its words, and the filter counts of the search. `check` is null when the whole
+  // query was searched; else the query's words, which every result still has to be checked for
+  // (see the top of this file), and the counts are those of the window searched.
+  async function find(query, filters, limit) {
     var words = normalise(query);
     if (!words) {
       if (!Object.keys(filters).length) {
-        return { exact: [], loose: [], counts: null };
+        return { exact: [], loose: [], counts: null, check: null };
       }
       // Not search(null): Pagefind 1.5 then loads every index chunk (5.9 MiB at 10,000 papers).
       // Every paper page holds this word (search_terms.EVERY_PAPER): one chunk, about 18 KiB.
       var all = await pagefind.search('"' + EVERY_PAPER + '"', { filters: filters });
-      return { exact: [], loose: all.results, counts: all.filters };
+      return { exact: [], loose: all.results, counts: all.filters, check: null };
     }
+    var list = words.split(" ");
+    var part = null;
+    if (new Set(list).size > limit) {
+      try {
+        await loadChunkTable();
+        part = windowOf(list, limit);
+      } catch (error) {
+        // no table: count every distinct word as a chunk of its own
+        chunkTable = [];
+        part = windowOf(list, limit);
+      }
+    }
+    var searched = part ? part.join(" ") : words;
     var found = await Promise.all([
-      pagefind.search('"' + words + '"', { filters: filters }),
-      pagefind.search(words, { filters: filters }),
+      pagefind.search('"' + searched + '"', { filters: filters }),
+      pagefind.search(searched, { filters: filters }),
     ]);
     var exact = found[0].results;
     var ids = new Set(
@@ -162,21 +360,53 @@
     var loose = found[1].results.filter(function (r) {
       return !ids.has(r.id);
     });
-    return { exact: exact, loose: loose, counts: found[1].filters };
+    return {
+      exact: exact,
+      loose: loose,
+      counts: found[1].filters,
+      check: part ? terms(words) : null,
+    };
   }
 
-  // A test hook and a console tool: the query's results as [{url, exact}], exact ones first.
-  root.pbFind = async function (query) {
-    var got = await find(query, {});
+  // MAX_CHUNKS, or the page's data-max-chunks (tests: a small site has few chunks).
+  function chunkLimit() {
+    return Number(root.getAttribute("data-max-chunks")) || MAX_CHUNKS;
+  }
+
+  // Test hooks and console tools. pbPlan: the words a query is searched by when not all of them
+  // (null: all). pbFind: the query's results as [{url, exact}], exact ones first, every candidate
+  // checked. `chunks` stands for MAX_CHUNKS in both.
+  root.pbPlan = async function (query, chunks) {
+    var list = normalise(query).split(" ").filter(Boolean);
+    if (new Set(list).size <= (chunks || chunkLimit())) {
+      return null;
+    }
+    await loadChunkTable();
+    return windowOf(list, chunks || chunkLimit());
+  };
+
+  root.pbFind = async function (query, chunks) {
+    var got = await find(query, {}, chunks || chunkLimit());
     var pages = got.exact.concat(got.loose);
     var data = await Promise.all(
       pages.map(function (r) {
         return r.data();
       })
     );
-    return data.map(function (d, i) {
-      return { url: d.url, exact: i < got.exact.length };
+    var out = data.map(function (d, i) {
+      var kind = got.check ? check(got.check, d) : i < got.exact.length ? "exact" : "loose";
+      return { url: d.url, exact: kind === "exact", kind: kind };
     });
+    return out
+      .filter(function (r) {
+        return r.kind !== null;
+      })
+      .sort(function (a, b) {
+        return (b.exact ? 1 : 0) - (a.exact ? 1 : 0); // stable: Pagefind's order within each
+      })
+      .map(function (r) {
+        return { url: r.url, exact: r.exact };
+      });
   };
 
   function schedule() {
@@ -192,7 +422,7 @@
     remember(query);
     clear.hidden = !Object.keys(filters).length;
     if (!normalise(query) && !Object.keys(filters).length) {
-      shown = { exact: [], loose: [], rendered: 0 };
+      shown = fresh({ exact: [], loose: [], check: null });
       exactList.replaceChildren();
       looseList.replaceChildren();
       othersHeading.hidden = true;
@@ -205,7 +435,7 @@
     root.setAttribute("aria-busy", "true");
     var got;
     try {
-      got = await find(query, filters);
+      got = await find(query, filters, chunkLimit());
     } catch (error) {
       if (mine === seq) {
         status.textContent = say("failed");
@@ -216,7 +446,7 @@
     if (mine !== seq) {
       return; // a newer search is under way
     }
-    shown = { exact: got.exact, loose: got.loose, rendered: 0 };
+    shown = fresh(got);
     exactList.replaceChildren();
     looseList.replaceChildren();
     othersHeading.hidden = true;
@@ -225,42 +455,82 @@
     if (mine !== seq) {
       return;
     }
-    var total = got.exact.length + got.loose.length;
-    if (!total) {
-      status.textContent = say("none");
-    } else if (got.exact.length && got.loose.length) {
-      status.textContent = say("split", { exact: got.exact.length, loose: got.loose.length });
-    } else {
-      status.textContent = say(total === 1 ? "one" : "count", { n: total });
-    }
+    tell();
     root.removeAttribute("aria-busy");
   }
 
-  async function showMore(mine) {
-    var all = shown.exact.concat(shown.loose);
-    var start = shown.rendered;
-    var batch = all.slice(start, start + PAGE);
-    var data = await Promise.all(
-      batch.map(function (r) {
-        return r.data();
-      })
-    );
-    if (mine !== seq) {
+  // What a search found, in the order it is shown: phrase matches first.
+  function fresh(got) {
+    return {
+      all: got.exact.concat(got.loose),
+      exact: got.exact.length, // of `all`, the phrase matches (unless checked one by one)
+      check: got.check,
+      next: 0, // the next candidate to show (or check)
+      shownExact: 0,
+      shownLoose: 0,
+    };
+  }
+
+  function tell() {
+    var total = shown.all.length;
+    if (shown.check && shown.next < total) {
+      status.textContent = say("checking", {
+        checked: shown.next,
+        total: total,
+        exact: shown.shownExact,
+        loose: shown.shownLoose,
+      });
       return;
     }
-    data.forEach(function (d, i) {
-      var item = result(d);
-      if (start + i < shown.exact.length) {
-        exactList.appendChild(item);
-      } else {
-        if (shown.exact.length) {
-          othersHeading.hidden = false;
-        }
-        looseList.appendChild(item);
+    var exact = shown.check ? shown.shownExact : shown.exact;
+    var loose = shown.check ? shown.shownLoose : total - shown.exact;
+    if (!exact && !loose) {
+      status.textContent = say("none");
+    } else if (exact && loose) {
+      status.textContent = say("split", { exact: exact, loose: loose });
+    } else {
+      status.textContent = say(exact + loose === 1 ? "one" : "count", { n: exact + loose });
+    }
+  }
+
+  // Show the next PAGE results. Candidates of a search on a window of the query are checked
+  // first, and dropped when they fail; at most CHECK fragments are loaded per call.
+  async function showMore(mine) {
+    var added = 0;
+    var loaded = 0;
+    var limit = shown.check ? CHECK : PAGE;
+    while (shown.next < shown.all.length && added < PAGE && loaded < limit) {
+      var start = shown.next;
+      var batch = shown.all.slice(start, start + Math.min(PAGE - added, limit - loaded));
+      var data = await Promise.all(
+        batch.map(function (r) {
+          return r.data();
+        })
+      );
+      if (mine !== seq) {
+        return;
       }
-    });
-    shown.rendered = start + batch.length;
-    more.hidden = shown.rendered >= all.length;
+      data.forEach(function (d, i) {
+        var kind = shown.check
+          ? check(shown.check, d)
+          : start + i < shown.exact
+            ? "exact"
+            : "loose";
+        if (kind === "exact") {
+          exactList.appendChild(result(d));
+          shown.shownExact++;
+          added++;
+        } else if (kind === "loose") {
+          looseList.appendChild(result(d));
+          shown.shownLoose++;
+          added++;
+        }
+      });
+      shown.next = start + batch.length;
+      loaded += batch.length;
+    }
+    othersHeading.hidden = !(exactList.children.length && looseList.children.length);
+    more.hidden = shown.next >= shown.all.length;
   }
 
   function result(d) {
@@ -421,6 +691,7 @@
     more.disabled = true; // one batch at a time
     showMore(seq).then(function () {
       more.disabled = false;
+      tell();
       var items = list.querySelectorAll(".pb-search__result-link");
       if (items[next]) {
         items[next].focus(); // keyboard users land on the first new result
