@@ -233,7 +233,8 @@ class _Pen:
         self.leading = 0.0
         self.saved: list[tuple[float, float, float, float]] = []
         self.advance: float | None = 0.0  # None: lost (a glyph could not be measured)
-        self.fonts: dict[int, Any] = {}
+        # by id of the font dictionary, which is kept too so that its id is not reused
+        self.fonts: dict[int, tuple[Any, tuple[Any, float] | None]] = {}
 
     def before(
         self, operator: bytes, operands: list[Any], cm: list[float], tm: list[float]
@@ -375,11 +376,10 @@ class _Pen:
                 unit = 0.001
                 if font.sub_type == "Type3" and "/FontMatrix" in font_dict:
                     unit = float(font_dict["/FontMatrix"][0])
-                self.fonts[key] = (font, unit)
+                self.fonts[key] = (font_dict, (font, unit))
             except Exception:  # a font pypdf cannot read is not measured
-                self.fonts[key] = None
-        found: tuple[Any, float] | None = self.fonts[key]
-        return found
+                self.fonts[key] = (font_dict, None)
+        return self.fonts[key][1]
 
 
 def _decode(font: Any, data: bytes) -> list[tuple[str, float, bool]]:
