@@ -492,7 +492,7 @@ def _org_cells(line: Line) -> list[str]:
     """Return the affiliations of a line set in columns, each naming an institution, or []."""
     if not line.cells or len(line.cells) < 2:
         return []
-    cells = [without_email(c) for c in line.cells]
+    cells = [_LEADING_MARKS.sub("", without_email(c)) for c in line.cells]
     if not all(ORG.search(c) for c in cells):
         return []
     return [p for c in cells for p in _affiliation_pieces(c)]
