@@ -288,16 +288,19 @@ class _SiteBuild:
                 mkdocs_seconds = _run_mkdocs(config, self.epoch, reuse, feed)
             except NavigationChanged:
                 # Reused pages would show the old navigation: build every page, once.
+                reuse.close(check=False)
                 inputs_pack.close()
                 self._discard(side)
                 previous, forced = None, "the navigation changed"
                 config = self.config = self.load()
                 continue
             except BaseException:
+                reuse.close(check=False)
                 inputs_pack.close()
                 self._discard(staging)
                 self._discard(side)
                 raise
+            reuse.close()
             inputs_pack.close()
             break
         report.timings["mkdocs"] = mkdocs_seconds

@@ -31,11 +31,15 @@ import hashlib
 import json
 import mmap
 import os
+import queue
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from generator.errors import BuildFailed
 from generator.site.manifest import (
     SEARCH_INPUT_FILE,
     BuildManifest,
@@ -54,6 +58,13 @@ REUSED_TEMPLATE = "paperbrief/reused.html"
 SEARCH_PLUGIN = "material/search"
 # Errors of os.link meaning "no hard links here": copy the file instead.
 _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
+# Source digests of docs files by path, with the file's identity and times when it was read;
+# kept across the builds of one process (`paperbrief serve`), so an unchanged file is not
+# read again. See `_digest_of`.
+_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
+# A file modified this recently may be modified again within the file system's timestamp
+# granularity without its times changing: its digest is not kept (git's "racy clean").
+_SETTLED_NS = 2_000_000_000
 
 
 class NavigationChanged(Exception):
@@ -169,6 +180,7 @@ class PageReuse:
         self.static_reused = 0
         self._mark = 0
         self._made_dirs: set[Path] = set()
+        self._linker: _Linker | None = None
         self._bundle_untouched: bool | None = None
         self._nav: Any = None
         self.files: Any = None
@@ -206,7 +218,7 @@ class PageReuse:
     def on_pre_page(self, page: Any, /, *, config: Any, files: Any) -> Any:
         """Hash the page's source; reuse the published page when nothing it depends on changed."""
         file = page.file
-        digest = source_digest(file.content_string.encode("utf-8"))
+        digest = _digest_of(file)
         self.sources[file.src_uri] = digest
         old = self.previous.pages.get(file.src_uri) if self.previous else None
         if (
@@ -219,8 +231,12 @@ class PageReuse:
             and (file.src_uri not in self.in_nav or old.meta is not None)
             and self._article_kept(old, file.dest_uri)
             and not written_since(self.published / file.dest_uri, old.size, self.built)
-            and self._link(file.dest_uri)
         ):
+            # The published page is there (written_since found it): link it on another thread,
+            # whose system calls run beside MkDocs.
+            if self._linker is None:
+                self._linker = _Linker(self._link)
+            self._linker.add(file.dest_uri)
             self.reused[file.src_uri] = old
             _stand_in(page, old, in_nav=file.src_uri in self.in_nav)
         else:
@@ -247,6 +263,30 @@ class PageReuse:
         # cache (a private folder per user) keys the compiled code by the template's source.
         env.bytecode_cache = jinja2.FileSystemBytecodeCache()
         return env
+
+    def on_post_build(self, *, config: Any) -> None:
+        """Wait until every reused page is linked; fail if one vanished meanwhile."""
+        self.close()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop linking: the staging folder is about to be thrown away."""
+        self.close(check=False)
+
+    def close(self, *, check: bool = True) -> None:
+        """Finish linking reused pages (safe to call twice); with `check`, raise what failed."""
+        linker, self._linker = self._linker, None
+        if linker is None:
+            return
+        linker.close()
+        if not check:
+            return
+        if linker.error is not None:
+            raise linker.error
+        if linker.missing:
+            raise BuildFailed(
+                f"{self.published / linker.missing[0]} disappeared while this build reused it "
+                "(did something else write into the site?); build again"
+            )
 
     def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
         """Give Material's search index a reused page's entries; note each page's entries."""
@@ -366,6 +406,71 @@ class PageReuse:
             except FileNotFoundError:
                 return False
         return True
+
+
+class _Linker:
+    """Hard-link reused pages into the staging folder on a thread: system calls, mostly."""
+
+    def __init__(self, link: Callable[[str], bool]) -> None:
+        self._link = link
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.missing: list[str] = []
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="paperbrief-link", daemon=True)
+        self._thread.start()
+
+    def add(self, dest_uri: str) -> None:
+        """Queue a page of the published site to link into the staging folder."""
+        self._queue.put(dest_uri)
+
+    def _run(self) -> None:
+        while (dest_uri := self._queue.get()) is not None:
+            if self.error is not None:
+                continue
+            try:
+                if not self._link(dest_uri):
+                    self.missing.append(dest_uri)
+            except BaseException as exc:  # raised by close()'s caller
+                self.error = exc
+
+    def close(self) -> None:
+        """Link what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join()
+
+
+def _digest_of(file: Any) -> str:
+    """Return the source digest of a docs file, reading it only when it may have changed.
+
+    A file whose device, inode, size, modification and change times are those it had when it
+    was read before holds the same bytes (its change time moves with any write, and a rename
+    over it brings another inode), unless it was written again within the file system's
+    timestamp granularity: a file modified in the last seconds before it was read is read
+    again next time.
+    """
+    path = file.abs_src_path
+    if path is None:
+        return source_digest(file.content_string.encode("utf-8"))
+    try:
+        status = os.stat(path)
+    except OSError:
+        return source_digest(file.content_string.encode("utf-8"))
+    key = (
+        status.st_dev,
+        status.st_ino,
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+    )
+    known = _DIGESTS.get(path)
+    if known is not None and known[0] == key:
+        return known[1]
+    digest = source_digest(file.content_string.encode("utf-8"))
+    if max(status.st_mtime_ns, status.st_ctime_ns) < time.time_ns() - _SETTLED_NS:
+        _DIGESTS[path] = (key, digest)
+    else:
+        _DIGESTS.pop(path, None)
+    return digest
 
 
 def _search_entries(config: Any) -> list[dict[str, Any]] | None:
