@@ -16,10 +16,9 @@
 // and WebAssembly, the metadata, the filter files, ten result fragments): an 11-character phrase
 // from a brief cost 687 KiB. So a query whose words fall into more than MAX_CHUNKS chunks is
 // searched by its best window, the longest run of consecutive words within that many chunks
-// (ties go to words that do not end their chunk: see chunkOf), and every candidate is then
-// checked against its own fragment (the page's indexed text, loaded anyway to show the result):
-// the whole query as written makes it a phrase match, every word somewhere a word match,
-// anything else drops out. A page holding the phrase holds the window too, so none is lost. The
+// (ties go to the rarer words: see windowOf), and every candidate is then checked against its
+// own fragment (the page's indexed text, loaded anyway to show the result): the whole query as
+// written makes it a phrase match, every word somewhere a word match, anything else drops out. A page holding the phrase holds the window too, so none is lost. The
 // checks run as results are shown, a few pages at a time, and until every candidate is checked
 // the status line says how many are (docs/scale.md, "Search").
 //
@@ -158,8 +157,11 @@
     return { key: "?" + word, common: true }; // none holds it: counted as a chunk all the same
   }
 
-  // The longest run of consecutive query words within `limit` chunks (then the fewest chunks,
-  // then the fewest common words), or null when the whole query fits.
+  // The longest run of consecutive query words within `limit` chunks, or null when the whole
+  // query fits. Ties go to the fewest chunks, then the rarest words: a word inside its chunk's
+  // range scores 1, a number or Latin word 2 more (a name, 36, HydraLite9258: on 150 clauses of
+  // the 10,000 synthetic briefs, the median window then has 565 candidates instead of 812, and
+  // 44 % of them hold the whole clause instead of 12 %).
   function windowOf(words, limit) {
     var info = words.map(chunkOf);
     var keys = info.map(function (x) {
@@ -171,7 +173,7 @@
     var best = null;
     for (var start = 0; start < words.length; start++) {
       var held = new Set();
-      var common = 0;
+      var rare = 0;
       for (var end = start; end < words.length; end++) {
         if (!held.has(keys[end])) {
           if (held.size === limit) {
@@ -179,8 +181,8 @@
           }
           held.add(keys[end]);
         }
-        common += info[end].common ? 1 : 0;
-        var score = [end - start + 1, -held.size, -common];
+        rare += (info[end].common ? 0 : 1) + (words[end].match(CJK) ? 0 : 2);
+        var score = [end - start + 1, -held.size, rare];
         if (!best || better(score, best.score)) {
           best = { start: start, end: end + 1, score: score };
         }
