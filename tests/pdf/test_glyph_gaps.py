@@ -365,3 +365,14 @@ def test_names_in_small_capitals_with_raised_numbers_and_a_short_institution_aft
         "Stanford University, Stanford, CA, USA",
         "MIT, Cambridge, MA, USA",
     ]
+
+
+def test_a_grave_accent_set_as_a_backquote_and_a_compound_broken_after_its_middle_part():
+    from generator.authoring.ingest.text import clean_text, join_lines, vocabulary
+
+    assert clean_text("Sant Cugat del Vall`es, Nicol`o") == "Sant Cugat del Vallès, Nicolò"
+    assert clean_text("run `make`") == "run `make`"
+    vocab = vocabulary(["Design of N-domain-selective angiotensin inhibitors"])
+    assert join_lines(["the basis for N-domain-", "selective inhibition"], vocab) == (
+        "the basis for N-domain-selective inhibition"
+    )

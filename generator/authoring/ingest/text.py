@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -41,6 +42,8 @@ def clean_text(text: str) -> str:
     # a cedilla or ogonek is drawn after its letter ("Franc¸ois"), other accents before it
     text = _MARK_AFTER.sub(lambda m: m.group(1) + _MARKS_AFTER[m.group(2)], text)
     text = _ACCENT_BEFORE.sub(_fold_accent, text)
+    # TeX's grave accent is a backquote before its vowel: "Vall`es" is "Vallès"
+    text = re.sub(r"(?<=[^\W\d_])`([aeiouAEIOU])", "\\1\u0300", text)
     # a combining mark set apart by a space belongs to the letter before the space
     text = re.sub(r"(?<=[^\W\d_])[ \t]+(?=[\u0300-\u036f])", "", text)
     # a dotless i that carries a combining accent is an ordinary accented i
@@ -75,7 +78,10 @@ def vocabulary(texts: Iterable[str]) -> set[str]:
             word = word.lower()
             words.add(word)
             if "-" in word:
-                words.update(word.split("-"))
+                parts = word.split("-")
+                words.update(parts)
+                # "n-domain-selective" also holds "domain-selective", for a line end after "domain-"
+                words.update(f"{a}-{b}" for a, b in itertools.pairwise(parts))
     return words
 
 
