@@ -132,15 +132,23 @@ def browser_query_bytes(site: Path, query: str) -> tuple[int, int, int] | None:
         return None
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
+    # Counted by the server as it sends each file: Playwright reports 0 bytes for the Pagefind
+    # worker's script (40 KiB), which every search loads.
+    sizes: list[tuple[str, int]] = []
+
+    class Counting(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
+        def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def]
+            start = source.tell()
+            super().copyfile(source, outputfile)
+            sizes.append((self.path, source.tell() - start))
+
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+        ("127.0.0.1", 0), functools.partial(Counting, directory=str(site))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    sizes: list[tuple[str, int]] = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -154,10 +162,6 @@ def browser_query_bytes(site: Path, query: str) -> tuple[int, int, int] | None:
                 ],
             )
             page = browser.new_page()
-            page.on(
-                "requestfinished",
-                lambda r: sizes.append((r.url, max(0, r.sizes()["responseBodySize"]))),
-            )
             page.goto(f"http://127.0.0.1:{server.server_port}/search/?q={query}")
             page.wait_for_selector("#pb-search[data-ready] .pb-search__result", timeout=30_000)
             page.wait_for_load_state("networkidle")
