@@ -376,3 +376,21 @@ def test_a_grave_accent_set_as_a_backquote_and_a_compound_broken_after_its_middl
     assert join_lines(["the basis for N-domain-", "selective inhibition"], vocab) == (
         "the basis for N-domain-selective inhibition"
     )
+
+
+def test_orcid_ids_after_names_are_not_part_of_them(tmp_path):
+    # Springer LNCS prints each author's ORCID iD in brackets, raised and small
+    block = (
+        _text(150, 650, 10, "Alice Martin")
+        + "BT /F1 6 Tf 205 653.5 Td (1[0000-0002-1825-0097]) Tj ET\n"
+        + _text(275, 650, 10, "and Bob Chen")
+        + "BT /F1 6 Tf 335 653.5 Td (2) Tj ET\n"
+        + _text(150, 636, 9, "1 Stanford University, Stanford, CA, USA")
+        + _text(150, 624, 9, "2 MIT, Cambridge, MA, USA")
+    )
+    fields = _read(tmp_path, _page(block))
+    assert fields.authors == ["Alice Martin", "Bob Chen"]
+    assert fields.affiliations == [
+        "Stanford University, Stanford, CA, USA",
+        "MIT, Cambridge, MA, USA",
+    ]

@@ -167,9 +167,13 @@ _DEGREES = re.compile(rf"(?:,?\s+{_DEGREE})+$")
 _DEGREE_ONLY = re.compile(rf"^{_DEGREE}$")
 
 
+# an ORCID iD printed after a name (Springer LNCS): "Alice Martin1[0000-0002-1825-0097]"
+_ORCID = re.compile(r"\[?\s*\d{4}-\d{4}-\d{4}-\d{3}[\dX]\s*\]?")
+
+
 def clean_name(part: str) -> str:
     """Strip markers, 'and' and stray punctuation around an author name."""
-    part = plain_quotes(_PRIVATE_USE.sub("", part))
+    part = plain_quotes(_PRIVATE_USE.sub("", _ORCID.sub(" ", part)))
     # "BY ALICE MARTIN AND BOB CHEN" (Annals of Statistics)
     part = re.sub(r"^(?:and|&|by)\s+", "", part.strip(), flags=re.IGNORECASE)
     part = _TRAILING_MARKS.sub("", part)
@@ -256,7 +260,7 @@ def recase_name(name: str) -> str:
 def _split_names(text: str) -> list[str]:
     # markers printed inline at full size ("Berardi 1 Michele Lapi 1") separate names too
     inline = r"(?<=[^\W\d_])\s*\d{1,2}(?:\s*,\s*\d{1,2})*(?=\s|$)"
-    text = _LETTER_MARKS.sub(MARK, text)
+    text = _LETTER_MARKS.sub(MARK, _ORCID.sub(MARK, text))
     # Springer journals set names apart with a middle dot: "Alice Martin · Bob Chen"
     # "and" in other languages too: "Alice Martin et Bob Chen", "und"
     joins = r"\band\b|\bAND\b|\bet\b|\bund\b"
