@@ -394,3 +394,15 @@ def test_orcid_ids_after_names_are_not_part_of_them(tmp_path):
         "Stanford University, Stanford, CA, USA",
         "MIT, Cambridge, MA, USA",
     ]
+
+
+def test_companies_named_after_ai_are_affiliations(tmp_path):
+    block = (
+        _text(150, 650, 10, "Alice Martin, Bob Chen")
+        + _text(150, 636, 9, "Stability AI, London, UK")
+        + _text(150, 624, 9, "Together AI, San Francisco, USA")
+    )
+    assert _read(tmp_path, _page(block)).affiliations == [
+        "Stability AI, London, UK",
+        "Together AI, San Francisco, USA",
+    ]
