@@ -336,3 +336,42 @@ def test_a_long_query_loads_only_its_window_s_chunks_and_shows_checked_results(
     assert briefs and all(phrase in brief for brief in briefs), briefs
     assert page.locator(".pb-search__status").inner_text() == "找到 1 篇论文。"
     assert not page.errors
+
+
+def test_checked_results_come_a_batch_at_a_time_until_every_candidate_is_checked(
+    browser: Any, zh_site: Served
+) -> None:
+    page = _search_page(browser, zh_site)
+    query = "的问题"
+    root = "document.getElementById('pb-search')"
+    assert page.evaluate(f"q => {root}.pbPlan(q, 1)", query)
+    wanted = _find_all(page, [query], chunks=1)[0]
+    assert len(wanted) > 10  # more than one batch of results
+    page.evaluate(f"{root}.setAttribute('data-max-chunks', '1')")
+    page.fill("input.pb-search__input", query)
+    page.press("input.pb-search__input", "Enter")
+    idle = f"() => !{root}.hasAttribute('aria-busy') && {root}.querySelector('.pb-search__result')"
+    page.wait_for_function(idle)
+    status = page.locator(".pb-search__status")
+    assert status.inner_text().startswith("检索词较长"), status.inner_text()
+    more = page.locator(".pb-search__more")
+    for _ in range(len(wanted)):
+        if more.is_hidden():
+            break
+        more.click()  # disabled until its batch is checked and shown
+        page.wait_for_function("!document.querySelector('.pb-search__more').disabled")
+    assert more.is_hidden()
+
+    def papers(selector: str) -> set[str]:
+        links = page.locator(f"{selector} .pb-search__result-link").evaluate_all(
+            "as => as.map(a => a.getAttribute('href'))"
+        )
+        return {link.rstrip("/").rsplit("/", 1)[-1] for link in links}
+
+    exact = {r["paper"] for r in wanted if r["exact"]}
+    loose = {r["paper"] for r in wanted if not r["exact"]}
+    assert papers(".pb-search__exact") == exact
+    assert papers(".pb-search__loose") == loose
+    final = f"{len(exact)} 篇论文含完整的检索词，另有 {len(loose)} 篇含其中的字词。"
+    assert status.inner_text() == (final if exact and loose else f"找到 {len(wanted)} 篇论文。")
+    assert not page.errors

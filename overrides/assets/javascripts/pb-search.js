@@ -689,14 +689,18 @@
   });
   input.addEventListener("input", schedule);
   more.addEventListener("click", function () {
-    var next = exactList.children.length + looseList.children.length;
+    var before = new Set(list.querySelectorAll(".pb-search__result-link"));
     more.disabled = true; // one batch at a time
     showMore(seq).then(function () {
       more.disabled = false;
       tell();
-      var items = list.querySelectorAll(".pb-search__result-link");
-      if (items[next]) {
-        items[next].focus(); // keyboard users land on the first new result
+      // keyboard users land on the first new result (checked ones may join the phrase matches)
+      var items = Array.from(list.querySelectorAll(".pb-search__result-link"));
+      var first = items.find(function (a) {
+        return !before.has(a);
+      });
+      if (first) {
+        first.focus();
       }
     });
   });
