@@ -74,10 +74,10 @@ def load_collection(
         )
     problems: list[Problem] = []
     # registries first: papers are checked against them
-    techniques = _read_techniques(data_dir / "techniques.yaml", problems)
+    techniques = _read_techniques(data_dir / "techniques.yaml", problems, cache)
     tech_registry, complaints = TechniqueRegistry.build(techniques.values())
     problems += [Problem(display_path(data_dir / "techniques.yaml"), 1, 1, c) for c in complaints]
-    registry = _read_institutions(data_dir / "institutions.yaml", problems)
+    registry = _read_institutions(data_dir / "institutions.yaml", problems, cache)
     enrichment_paths = _valid_record_paths(data_dir / "enrichment", "enrichment", problems)
     enrichment = _read_enrichment(enrichment_paths, problems, size_cap, cache)
     paper_paths = _valid_record_paths(data_dir / "papers", "paper", problems)
@@ -120,10 +120,12 @@ def validate_data(data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP) -> list[P
 # ---- reading -------------------------------------------------------------------------------
 
 
-def _read_techniques(path: Path, problems: list[Problem]) -> dict[str, Technique]:
+def _read_techniques(
+    path: Path, problems: list[Problem], cache: GeneratorCache | None
+) -> dict[str, Technique]:
     """Read the technique registry: ids unique, parents known, no parent cycles."""
     techniques: dict[str, Technique] = {}
-    parsed, doc, found = read_model(path, TechniquesFile)
+    parsed, doc, found = read_models({"": path}, TechniquesFile, DEFAULT_SIZE_CAP, cache)[""]
     problems += found
     if parsed is None or doc is None:
         return techniques
@@ -164,9 +166,11 @@ def _parent_cycles(techniques: list[Technique], doc: YamlDocument) -> list[Probl
     return problems
 
 
-def _read_institutions(path: Path, problems: list[Problem]) -> InstitutionRegistry:
+def _read_institutions(
+    path: Path, problems: list[Problem], cache: GeneratorCache | None
+) -> InstitutionRegistry:
     """Read the institution registry; a name that could mean two institutions is a problem."""
-    parsed, _doc, found = read_model(path, InstitutionsFile)
+    parsed, _doc, found = read_models({"": path}, InstitutionsFile, DEFAULT_SIZE_CAP, cache)[""]
     problems += found
     registry, complaints = InstitutionRegistry.build(parsed.institutions if parsed else [])
     problems += [Problem(display_path(path), 1, 1, complaint) for complaint in complaints]

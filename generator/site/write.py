@@ -178,24 +178,45 @@ def write_pages(
 
 
 def _remove_stale(docs: Path, wanted: set[str]) -> list[str]:
+    """Remove generated files no page claims, then the generated folders left empty.
+
+    Walked with os.scandir on strings: at 10,000 papers the generated subtrees hold 16,000
+    files, and most are wanted (a set look-up, no Path object).
+    """
     removed: list[str] = []
-    candidates = [docs / name for name in OWNED_FILES]
+    candidates = [name for name in OWNED_FILES if name not in wanted]
+    folders: list[str] = []
     for name in OWNED_DIRS:
         root = docs / name
         if root.is_dir() and not root.is_symlink():
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not (Path(dirpath) / d).is_symlink())
-                candidates += [Path(dirpath) / f for f in sorted(filenames)]
-    for path in candidates:
-        rel = path.relative_to(docs).as_posix()
-        if rel in wanted or not path.is_file() or path.is_symlink() or not _is_generated(path, rel):
+            _walk(docs, name, wanted, candidates, folders)
+    for rel in candidates:
+        path = docs / rel
+        if not path.is_file() or path.is_symlink() or not _is_generated(path, rel):
             continue
         path.unlink()
         removed.append(rel)
-    for name in OWNED_DIRS:
-        root = docs / name
-        if root.is_dir() and not root.is_symlink():
-            for dirpath, _dirs, _files in sorted(os.walk(root), key=lambda w: -len(w[0])):
-                if Path(dirpath) != root and not any(Path(dirpath).iterdir()):
-                    Path(dirpath).rmdir()
+    for rel in sorted(folders, key=lambda f: -f.count("/")):
+        path = docs / rel
+        if "/" in rel and not any(path.iterdir()):
+            path.rmdir()
     return removed
+
+
+def _walk(docs: Path, rel: str, wanted: set[str], stale: list[str], folders: list[str]) -> None:
+    """Collect the unwanted files below docs/rel, a folder's files (by name) before its folders.
+
+    Symlinked folders are not entered.
+    """
+    folders.append(rel)
+    with os.scandir(docs / rel) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    below = []
+    for entry in entries:
+        child = f"{rel}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            below.append(child)
+        elif child not in wanted:
+            stale.append(child)
+    for child in below:
+        _walk(docs, child, wanted, stale, folders)
