@@ -88,9 +88,19 @@ class Exporter:
         self.model = model
         self.url_of = url_of
         self.untitled = untitled
+        self._records: dict[str, dict[str, Any]] = {}
 
     def record(self, paper: Paper) -> dict[str, Any]:
-        """Return one paper as plain data (the papers.json item; unknown values are null)."""
+        """Return one paper as plain data (the papers.json item; unknown values are null).
+
+        Made once per paper (papers.json and papers.csv both ask); do not change what it returns.
+        """
+        found = self._records.get(paper.id)
+        if found is None:
+            found = self._records[paper.id] = self._record(paper)
+        return found
+
+    def _record(self, paper: Paper) -> dict[str, Any]:
         rec = paper.record
         links = rec.links
         cited = self.model.citations.get(paper.id)
