@@ -332,7 +332,9 @@ def test_titles_degrees_and_and_in_other_languages(tmp_path, line, names):
     assert _read(tmp_path, _page(block)).authors == names
 
 
-@pytest.mark.parametrize("kicker", ["Full Length Article", "Technical Note", "Perspective"])
+@pytest.mark.parametrize(
+    "kicker", ["Full Length Article", "Technical Note", "Perspective", "ORIGINAL RESEARCH"]
+)
 def test_a_kicker_above_the_title_is_not_the_title(tmp_path, kicker):
     content = _text(72, 730, 20, kicker) + _page(_text(72, 650, 10, "Alice Martin"))
     assert _read(tmp_path, content).title == "Sparse Attention for Fast Inference"

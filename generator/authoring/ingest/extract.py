@@ -25,7 +25,8 @@ _KICKER = re.compile(
     r"^(?:research|review|original|short|brief|full[- ]length|regular|invited|technical|mini"
     r"|case|special issue|feature|data|methods?|software)?\s*"
     r"(?:article|paper|communication|report|letter|note|review)s?$"
-    r"|^(?:review|open access|research|perspective|commentary|editorial|opinion)$",
+    r"|^(?:review|open access|research|perspective|commentary|editorial|opinion|original research"
+    r"|(?:mini|systematic) review|hypothesis and theory|brief research report|methods)$",
     re.IGNORECASE,
 )
 # private-use code points: glyphs of a symbol font without a Unicode mapping (formula labels)
