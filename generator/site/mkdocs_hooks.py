@@ -10,6 +10,8 @@
   from another's only in those links and in its path to the site root (`base_url`, for the
   logo): every paper page shares one navigation. At 10,000 papers the navigation was about
   two fifths of all template time.
+- `ThemeFiles` lists the theme's static files without walking its hidden folders: MkDocs
+  walked Material's 14,000 icons in `.icons/` on every build only to leave them out.
 
 A plain `mkdocs build` of the same docs runs without them and gives the same pages.
 """
@@ -17,6 +19,7 @@ A plain `mkdocs build` of the same docs runs without them and gives the same pag
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -177,6 +180,44 @@ class NavCache:
         env.globals["pb_nav_cache"] = {}
         env.globals["pb_nav_key"] = _nav_key
         return env
+
+
+class ThemeFiles:
+    """Have MkDocs list the theme's files without walking hidden folders.
+
+    MkDocs adds the theme's static files from the Jinja loader's list of every file under the
+    theme folders, then drops each name with a part starting with a dot (its '.*' and '*/.*'
+    patterns). Material keeps 14,000 icons under `.icons/`: a fifth of a second or more per
+    build, walked and matched to no avail. The list left after MkDocs' filter is the same.
+    """
+
+    def on_config(self, config: Any) -> Any:
+        """Wrap the theme's get_env so its loader skips hidden folders when listing."""
+        theme = config.theme
+        make_env = theme.get_env
+
+        def get_env() -> Any:
+            env = make_env()
+            loader = env.loader
+            if hasattr(loader, "searchpath"):
+                loader.list_templates = lambda: _visible_templates(loader.searchpath)
+            return env
+
+        theme.get_env = get_env
+        return config
+
+
+def _visible_templates(searchpath: Iterable[str]) -> list[str]:
+    """List the files under the folders as Jinja's FileSystemLoader does, hidden ones left out."""
+    found: set[str] = set()
+    for root in searchpath:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            base = os.path.relpath(dirpath, root)
+            for name in filenames:
+                if not name.startswith("."):
+                    found.add(name if base == "." else f"{base}/{name}".replace(os.sep, "/"))
+    return sorted(found)
 
 
 # A hand-written page in another language sits beside the site language's: about.en.md is
