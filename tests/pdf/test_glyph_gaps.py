@@ -408,3 +408,15 @@ def test_companies_named_after_ai_are_affiliations(tmp_path):
         "Stability AI, London, UK",
         "Together AI, San Francisco, USA",
     ]
+
+
+def test_universities_known_by_their_name_alone(tmp_path):
+    block = (
+        _text(150, 650, 10, "Alice Martin")
+        + _text(150, 638, 9, "Georgia Tech")
+        + _text(150, 624, 10, "Bob Chen")
+        + _text(150, 612, 9, "Harvard")
+    )
+    fields = _read(tmp_path, _page(block))
+    assert fields.authors == ["Alice Martin", "Bob Chen"]
+    assert fields.affiliations == ["Georgia Tech", "Harvard"]

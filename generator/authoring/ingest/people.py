@@ -24,6 +24,8 @@ ORG = re.compile(
     r"|\bnasa\b|\bnist\b|\bnih\b|\briken\b|\bcsiro\b|a\*star|\bsri international|\bparc\b"
     r"|yahoo|twitter|linkedin|\buber\b|netflix|spotify|\bnaver\b|kakao|yandex|nokia|ericsson"
     r"|qualcomm|\bamd\b|\bcisco\b|\boracle\b|hugging\s?face|\bcohere\b"
+    # universities known by their name alone (not those that are also towns: Stanford, Princeton)
+    r"|\btech\b|caltech|harvard|\byale\b|cornell|purdue|johns hopkins|carnegie mellon|\ba&m\b"
     # companies named "<Name> AI" ("Together AI", "Stability AI"): capital letters only
     r"|(?-i:\b[A-Z][\w-]*\s+AI\b)"
     r"|大学|学院|研究院|研究所|实验室|公司|中心)",
