@@ -420,3 +420,12 @@ def test_universities_known_by_their_name_alone(tmp_path):
     fields = _read(tmp_path, _page(block))
     assert fields.authors == ["Alice Martin", "Bob Chen"]
     assert fields.affiliations == ["Georgia Tech", "Harvard"]
+
+
+def test_a_hyphen_at_a_line_end_before_a_capital_is_kept_without_a_space():
+    from generator.authoring.ingest.text import join_lines
+
+    assert join_lines(["networks for Visually-", "Rich Document Understanding"]) == (
+        "networks for Visually-Rich Document Understanding"
+    )
+    assert join_lines(["the results -", "Table 2 shows"]) == "the results - Table 2 shows"

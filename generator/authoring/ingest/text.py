@@ -113,6 +113,8 @@ def _join(lines: Iterable[str], vocab: set[str] | None) -> str:
                 out += line
             else:
                 out = out[:-1] + line
+        elif match and first and line[0].isupper():
+            out += line  # a hyphen before a capital is a compound's: "Visually-" / "Rich"
         else:
             out += " " + line
     return out
