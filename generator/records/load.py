@@ -236,9 +236,11 @@ def _orphan_enrichment(enrichment: dict[str, Path], papers: dict[str, Path]) -> 
 def _record_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    # a file named just ".yaml" has no suffix to Python, yet it is a (badly named) record
+    # a file named just ".yaml" has no suffix to Python, yet it is a (badly named) record.
+    # One folder: sorting by name is sorting by path, without Path comparisons (0.4 s at 10,000).
     return sorted(
-        p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} or p.name.endswith(".yaml")
+        (p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} or p.name.endswith(".yaml")),
+        key=lambda p: p.name,
     )
 
 
