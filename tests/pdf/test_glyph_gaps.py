@@ -429,3 +429,9 @@ def test_a_hyphen_at_a_line_end_before_a_capital_is_kept_without_a_space():
         "networks for Visually-Rich Document Understanding"
     )
     assert join_lines(["the results -", "Table 2 shows"]) == "the results - Table 2 shows"
+
+
+@pytest.mark.parametrize("text", ["Technical Report", "Project Page", "Camera Ready Version"])
+def test_labels_of_title_pages_are_not_names(text):
+    assert not looks_like_name(text)
+    assert looks_like_name("Lawrence Page")

@@ -62,6 +62,8 @@ _NOT_NAMES = {
     "conference", "proceedings", "workshop", "journal", "preprint", "draft", "copyright",
     "key", "words", "methods", "results", "background", "summary", "article", "research",
     "review", "open", "access", "received", "accepted", "member", "fellow", "usa", "editor",
+    "technical", "report", "project", "code", "website", "homepage", "github", "arxiv",
+    "supplementary", "material", "version", "submitted", "camera", "ready", "correspondence",
 }  # fmt: skip
 # places of two or more capitalised words that address lines put under names ("7935, South Africa")
 _PLACES = {
