@@ -16,6 +16,7 @@ from generator.records.filecache import GeneratorCache
 from generator.records.load import load_collection
 from generator.site.index import SiteModel, index_site
 from generator.site.pagecache import (
+    Fragments,
     PageKeys,
     PageRecord,
     page_keys,
@@ -73,6 +74,7 @@ def generate_docs(
                 chosen,
                 skip_groups=() if verify else plan.kept_groups,
                 produced=produced,
+                pieces=Fragments(cache, plan.keys, verify=verify) if cache is not None else None,
             )
             if verify:
                 pages = _verified(pages, plan.kept, docs)

@@ -28,7 +28,9 @@ deleted since is rendered and written again (with the rest of its group).
 
 Every other generated file (the all-paper listings, report, home and statistics pages, the
 reports feed, the feeds' sitemaps and the exports) is rendered on every build and written only
-when its text changed.
+when its text changed; the exports are put together from each paper's piece (its JSON line, CSV
+row and BibTeX entry), kept between builds by the shared and the paper's own digest
+(`Fragments`).
 
 `PAPERBRIEF_VERIFY_PAGE_CACHE=1` renders the skipped pages too and fails the build when one
 differs from the file left in place (the tests run with it).
@@ -38,11 +40,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+from generator.errors import BuildFailed
 from generator.records.collection import Paper
-from generator.records.filecache import code_fingerprint
+from generator.records.filecache import GeneratorCache, code_fingerprint
 from generator.site.index import SiteModel
 from generator.site.render.context import RenderSettings
 from generator.site.render.paths import paper_path
@@ -109,6 +114,9 @@ class PageKeys:
     """The keys of the pages the cache can keep: paper pages by path, groups by unit id."""
 
     papers: dict[str, bytes] = field(default_factory=dict)
+    shared: bytes = b""
+    # per paper: the digest of everything of its own a page may show (_own_digests)
+    own: dict[str, bytes] = field(default_factory=dict)
     # "techniques/<id>", "institutions/<id>": the group's pages and feeds (render/site.py)
     groups: dict[str, bytes] = field(default_factory=dict)
 
@@ -117,7 +125,7 @@ def page_keys(model: SiteModel, settings: RenderSettings) -> PageKeys:
     """Return the keys of every paper page and of every technique's and institution's pages."""
     shared = shared_digest(model, settings)
     own = _own_digests(model)
-    keys = PageKeys()
+    keys = PageKeys(shared=shared, own=own)
     for paper in model.papers:
         digest = hashlib.sha256(shared)
         digest.update(own[paper.id])
@@ -164,6 +172,46 @@ def _own_digests(model: SiteModel) -> dict[str, bytes]:
             )
         own[paper.id] = digest.digest()
     return own
+
+
+EXPORT_PIECES = ("json", "csv", "bib")
+
+
+class Fragments:
+    """Each paper's papers.json line, papers.csv row and BibTeX entry, kept between builds.
+
+    The exports hold every paper, so they are made on every build; each paper's piece of them
+    is keyed by the shared digest (code, settings, technique registry) and the paper's own
+    digest, and taken from the cache when an earlier build made it for the same inputs. With
+    `verify` each piece is made anyway and compared.
+    """
+
+    def __init__(self, cache: GeneratorCache, keys: PageKeys, *, verify: bool) -> None:
+        self.cache = cache
+        self.verify = verify
+        self.keys: dict[tuple[str, str], bytes] = {}
+        for paper_id, own in keys.own.items():
+            for kind in EXPORT_PIECES:
+                digest = hashlib.sha256(keys.shared + b"\0piece\0" + kind.encode() + b"\0" + own)
+                self.keys[kind, paper_id] = digest.digest()
+        cache.prefetch(self.keys.values())
+
+    def __call__(self, kind: str, paper: Paper, make: Callable[[], Any]) -> Any:
+        """Return the piece kept for these inputs, else make and keep it."""
+        key = self.keys.get((kind, paper.id))
+        if key is None:
+            return make()
+        found = self.cache.get(key)
+        if found is None:
+            value = make()
+            self.cache.put(key, value)
+            return value
+        if self.verify and make() != found:
+            raise BuildFailed(
+                f"generator cache: the {kind} export piece of {paper.id} was kept but is made"
+                " differently; its key in generator/site/pagecache.py misses an input"
+            )
+        return found
 
 
 def _shown_title(paper: Paper) -> bytes:

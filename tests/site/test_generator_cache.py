@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildFailed
+from generator.records.collection import Paper
 from generator.site import pagecache
 from generator.site.generate import generate_docs
 from generator.site.index import SiteModel
@@ -242,3 +243,49 @@ def test_the_page_keys_cover_every_module_the_generator_imports() -> None:
     imported = {Path(line).resolve() for line in out.stdout.split()}
     covered = {path.resolve() for path in pagecache.render_code_files()}
     assert imported and imported <= covered, sorted(imported - covered)
+
+
+def test_export_pieces_are_made_once_per_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site.render import exports
+
+    _without_verify(monkeypatch)
+    made: list[str] = []
+    real = exports.Exporter._record
+
+    def spy(self: exports.Exporter, paper: Paper) -> dict[str, object]:
+        made.append(paper.id)
+        return real(self, paper)
+
+    monkeypatch.setattr(exports.Exporter, "_record", spy)
+    project = _Project(tmp_path)
+    project.build()
+    made.clear()
+    project.build()
+    assert len(made) == 5  # the clean generation's; the cached one took every piece kept
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    made.clear()
+    project.build()
+    # kv-evict's pieces in the cached generation, every paper's in the clean one
+    assert sorted(made) == sorted(
+        ["kv-evict", "hostile", "kv-evict", "ptq-calib", "quant-llm", "untitled-sparse"]
+    )
+
+
+def test_verification_catches_an_export_piece_key_that_misses_an_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site import generate
+
+    def blind(model: SiteModel, settings: RenderSettings) -> pagecache.PageKeys:
+        keys = pagecache.page_keys(model, settings)
+        keys.own = {paper_id: paper_id.encode() for paper_id in keys.own}  # blind to the record
+        return keys
+
+    monkeypatch.setattr(generate, "page_keys", blind)
+    project = _Project(tmp_path)
+    project.build()
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    with pytest.raises(BuildFailed, match="export piece of kv-evict was kept"):
+        generate_docs(project.data, project.docs, project.settings)

@@ -133,4 +133,9 @@ def bibtex_file(entries: Iterable[BibEntry]) -> str:
     `@misc(key, ...)` in the title became an entry overriding a real one. So no text at all
     stands outside an entry's braces.
     """
-    return "\n\n".join(e.format() for e in entries) + "\n"
+    return bibtex_texts(e.format() for e in entries)
+
+
+def bibtex_texts(entries: Iterable[str]) -> str:
+    """Return a .bib file of formatted entries (see bibtex_file)."""
+    return "\n\n".join(entries) + "\n"

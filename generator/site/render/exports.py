@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -11,7 +12,7 @@ from typing import Any
 
 from generator.records.collection import Paper
 from generator.site.index import SiteModel
-from generator.site.render.bibtex import BibEntry, bibtex_entry, bibtex_file
+from generator.site.render.bibtex import BibEntry, bibtex_entry, bibtex_texts
 from generator.site.render.citation import pdf_url
 from generator.site.render.context import PageText, RenderContext
 from generator.site.render.html import safe_url
@@ -79,15 +80,29 @@ def _json_text(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# (kind, paper, make) -> make() or the same value kept from an earlier build
+Pieces = Callable[[str, Paper, Callable[[], Any]], Any]
+
+
+def _fresh(kind: str, paper: Paper, make: Callable[[], Any]) -> Any:
+    return make()
+
+
 class Exporter:
     """Turn the site model into export records; URLs come from the caller's page_url."""
 
     def __init__(
-        self, model: SiteModel, url_of: Callable[[Paper], str], untitled: Callable[[Paper], str]
+        self,
+        model: SiteModel,
+        url_of: Callable[[Paper], str],
+        untitled: Callable[[Paper], str],
+        pieces: Pieces | None = None,
     ) -> None:
         self.model = model
         self.url_of = url_of
         self.untitled = untitled
+        # each paper's line, row and entry from an earlier build (pagecache.Fragments)
+        self.pieces = pieces or _fresh
         self._records: dict[str, dict[str, Any]] = {}
 
     def record(self, paper: Paper) -> dict[str, Any]:
@@ -152,7 +167,9 @@ class Exporter:
     def papers_json(self) -> str:
         """Return papers.json: a header, then one paper per line (small diffs, easy to stream)."""
         head = _json_text({"schema": "paperbrief/papers", "version": SCHEMA_VERSION})[:-1]
-        items = ",\n".join(_json_text(self.record(p)) for p in self.model.papers)
+        items = ",\n".join(
+            self.pieces("json", p, functools.partial(self._json_line, p)) for p in self.model.papers
+        )
         return f'{head},"count":{len(self.model.papers)},"papers":[\n{items}\n]}}\n'
 
     def csv_row(self, paper: Paper) -> list[str]:
@@ -196,7 +213,9 @@ class Exporter:
         # delimiter its locale splits at
         writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(self.csv_row(p) for p in self.model.papers)
+        writer.writerows(
+            self.pieces("csv", p, functools.partial(self.csv_row, p)) for p in self.model.papers
+        )
         return "\ufeff" + out.getvalue()
 
     def entry(self, paper: Paper) -> BibEntry:
@@ -205,18 +224,32 @@ class Exporter:
 
     def bib_files(self) -> list[tuple[str, str]]:
         """Return (path, text) of the .bib of every paper and of each report (entries only)."""
-        files = [(BIB_PATH, bibtex_file(self.entry(p) for p in self.model.papers))]
+        files = [(BIB_PATH, bibtex_texts(self._bib(p) for p in self.model.papers))]
         for view in self.model.reports:
             files.append(
-                (report_bib_path(view.id), bibtex_file(self.entry(p) for p in view.papers))
+                (report_bib_path(view.id), bibtex_texts(self._bib(p) for p in view.papers))
             )
         return files
 
+    def _bib(self, paper: Paper) -> str:
+        text: str = self.pieces("bib", paper, lambda: self.entry(paper).format())
+        return text
 
-def render_exports(ctx: RenderContext) -> list[PageText]:
-    """Render papers.json, papers.csv and the .bib files (docs/exports.md describes them)."""
+    def _json_line(self, paper: Paper) -> str:
+        return _json_text(self.record(paper))
+
+
+def render_exports(ctx: RenderContext, pieces: Pieces | None = None) -> list[PageText]:
+    """Render papers.json, papers.csv and the .bib files (docs/exports.md describes them).
+
+    `pieces` gives each paper's JSON line, CSV row and BibTeX entry, made by the function it is
+    handed unless an earlier build made it for the same inputs (pagecache.Fragments).
+    """
     exporter = Exporter(
-        ctx.model, url_of=lambda p: ctx.abs_url(paper_path(p.id)), untitled=ctx.untitled
+        ctx.model,
+        url_of=lambda p: ctx.abs_url(paper_path(p.id)),
+        untitled=ctx.untitled,
+        pieces=pieces,
     )
     files = [
         PageText(JSON_PATH, exporter.papers_json()),

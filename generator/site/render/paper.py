@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from generator.records.collection import Paper
-from generator.records.models import Technique
 from generator.site.prebuilt import MARKER as PREBUILT_MARKER
 from generator.site.render.bibtex import bibtex_entry
 from generator.site.render.citation import highwire_tags, pdf_url

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from generator.records.collection import Paper
 from generator.site.index import SiteModel
 from generator.site.render.context import PageText, RenderContext, RenderSettings
-from generator.site.render.exports import render_exports
+from generator.site.render.exports import Pieces, render_exports
 from generator.site.render.feeds import (
     FeedItem,
     render_feed_sitemaps,
@@ -57,13 +57,15 @@ def render_site(
     *,
     skip_groups: Collection[str] = (),
     produced: dict[str, list[str]] | None = None,
+    pieces: Pieces | None = None,
 ) -> list[PageText]:
     """Render every generated file of the site, in a stable order.
 
     `papers` limits the paper pages to those, and the technique and institution groups named
     in `skip_groups` ("techniques/<id>", "institutions/<id>") are left out: pagecache.py keeps
     their pages when their inputs did not change. `produced` receives the paths each rendered
-    group gave. Every other page is rendered. When many paper pages are rendered, a forked second process
+    group gave; `pieces` gives the exports' per-paper pieces (render_exports). Every other page
+    is rendered. When many paper pages are rendered, a forked second process
     renders most of them meanwhile: rendering is pure, so the pages are the same either way
     (tests/site/test_site_render.py).
     """
@@ -114,7 +116,7 @@ def render_site(
         feed_paths += [feed_path(unit.split("/")[0], "x", "xml") for unit in skip_groups]
         pages += feeds + render_feed_sitemaps(feed_paths)
         pages.append(render_statistics(model, ctx))
-        pages += render_exports(ctx)
+        pages += render_exports(ctx, pieces)
         first = child.result() if pool is not None else []
     finally:
         _FORKED = None
