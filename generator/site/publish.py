@@ -146,9 +146,16 @@ def _remove_in_background(path: Path, fd: int, removal: Removal) -> None:
 def discard(tree: Path, site: Path, removal: Removal = "process") -> None:
     """Move a folder into the site's trash and delete it there, off the build's path."""
     trash = trash_path(site)
-    trash.mkdir(exist_ok=True)
     target = trash / secrets.token_hex(8)
-    os.rename(tree, target)
+    for attempt in range(3):
+        trash.mkdir(exist_ok=True)
+        try:
+            os.rename(tree, target)
+            break
+        except FileNotFoundError:
+            # A deleter finishing meanwhile removes the trash folder once it is empty.
+            if attempt == 2 or not tree.exists():
+                raise
     fd = _lock(target)
     if fd is not None:
         _remove_in_background(target, fd, removal)

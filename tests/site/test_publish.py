@@ -173,3 +173,25 @@ def test_a_file_in_the_sites_place_is_refused_clearly(tmp_path: Path) -> None:
     staging = _site(fresh_staging(site), "new")
     with pytest.raises(BuildFailed, match="is not a folder"):
         publish(staging, site)
+
+
+def test_a_trash_folder_emptied_by_a_finishing_deleter_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path / "site", "old")
+    staging = _site(fresh_staging(site), "new")
+    real_rename = os.rename
+    raced: list[str] = []
+
+    def rename(source: object, target: object) -> None:
+        if trash_path(site) in Path(str(target)).parents and not raced:
+            # The last deleter removes the empty trash folder just before the rename.
+            raced.append(str(target))
+            trash_path(site).rmdir()
+        real_rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish_module.os, "rename", rename)
+    publish(staging, site, "now")
+    assert raced
+    assert (site / "index.html").read_text("utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
