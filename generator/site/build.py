@@ -210,7 +210,9 @@ def build_site(
     site = published_site(Path(config.site_dir))
     with contextlib.ExitStack() as held:
         held.enter_context(build_lock([docs, site], timeout=lock_timeout, echo=say))
-        collection, written, n_pages, timings = generate_docs(Path(data_dir), docs, settings)
+        collection, written, n_pages, timings = generate_docs(
+            Path(data_dir), docs, settings, clean=clean
+        )
         report.papers = len(collection.papers)
         report.pages = n_pages
         report.written = len(written.written)
