@@ -37,6 +37,55 @@ _HEADER_NOISE = re.compile(
     r"|under review|submitted|in proceedings|workshop|https?:|www\.|doi\b|issn|isbn|page \d|technical report)",
     re.IGNORECASE,
 )
+# a journal's masthead above the title: its publisher's line ("An IOP and SISSA journal") or
+# its name set as a logo, whose first letter may be a drop capital read apart ("ournal of ...")
+_MASTHEAD = re.compile(r"^(?:an?\s.{0,40}\bjournal\w?\W*$|j?ournal of\b)", re.IGNORECASE)
+# the running line that cites the journal: "Future Internet 2014, 6, 61-75; doi:10.3390/..."
+_CITATION_LINE = re.compile(r"^(\D{3,60}?)[\s,]+(?:19|20)\d\d\b.*\bdoi\b", re.IGNORECASE)
+# labels that open a structured abstract without an "Abstract" heading
+_ABSTRACT_LABEL = re.compile(
+    r"^(?:background|objectives?|purpose|context|aims?|motivation|importance|rationale"
+    r"|introduction)\s*:",
+    re.IGNORECASE,
+)
+# lowercase words an affiliation holds in many languages: they do not make a line a sentence
+_ADDRESS_PARTICLES = frozenset(
+    [
+        "and",
+        "of",
+        "the",
+        "for",
+        "in",
+        "at",
+        "di",
+        "e",
+        "del",
+        "della",
+        "degli",
+        "de",
+        "la",
+        "le",
+        "du",
+        "des",
+        "et",
+        "y",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "der",
+        "die",
+        "und",
+        "für",
+        "fur",
+        "van",
+        "von",
+        "voor",
+        "en",
+        "i",
+        "per",
+    ]
+)
 _ARXIV = re.compile(
     r"arXiv\s*:\s*((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)", re.IGNORECASE
 )
@@ -222,6 +271,10 @@ def _abstract_heading(lines: list[Line]) -> Line | None:
     return None
 
 
+def _fold_name(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text).lower().split())
+
+
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
@@ -238,6 +291,16 @@ def _title_lines(page: _Page, head: Line | None) -> list[Line]:
         and not _HEADER_NOISE.match(ln.text())
         and not _KICKER.match(ln.text())
         and "@" not in ln.text()
+    ]
+    journals = {
+        _fold_name(m.group(1))
+        for ln in page.lines[:limit]
+        if (m := _CITATION_LINE.match(ln.text()))
+    }
+    candidates = [
+        ln
+        for ln in candidates
+        if not _MASTHEAD.match(ln.text()) and _fold_name(ln.text()) not in journals
     ]
     if not candidates:
         return []
@@ -306,11 +369,12 @@ def _sentence_like(text: str) -> bool:
     words = text.split()
     if len(words) <= 8 and ORG.search(text):
         return False  # "Department of Computer and Information Science" is an affiliation
-    return (
-        len(text) >= 25
-        and len(words) >= 4
-        and sum(w[:1].islower() for w in words) * 3 >= len(words)
-    )
+    lower = [w for w in words if w[:1].islower()]
+    if ORG.search(text):
+        # "Dipartimento di Fisica e Astronomia, Università di Padova, ..." is an affiliation too:
+        # its lowercase words are particles of names, not the words of a sentence
+        lower = [w for w in lower if w.strip(",.;:") not in _ADDRESS_PARTICLES]
+    return len(text) >= 25 and len(words) >= 4 and len(lower) * 3 >= len(words)
 
 
 def _first_paragraph(lines: list[Line], start: int) -> list[Line]:
@@ -338,7 +402,12 @@ def _first_paragraph(lines: list[Line], start: int) -> list[Line]:
             run = []
             skipped = line
             continue
-        fits = not run or (abs(line.size - run[0].size) <= 0.6 and line.y < run[-1].y)
+        # a structured abstract's label ("Background:") may be set larger than its text
+        labelled = _ABSTRACT_LABEL.match(text) is not None
+        body = [ln for ln in run if not _ABSTRACT_LABEL.match(ln.text(markers=""))]
+        fits = not run or (
+            (labelled or not body or abs(line.size - body[0].size) <= 0.6) and line.y < run[-1].y
+        )
         if fits and (_sentence_like(text) or (run and len(text) >= 3)):
             run.append(line)
             if not _sentence_like(text) and len(run) >= 3:

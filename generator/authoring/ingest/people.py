@@ -169,8 +169,10 @@ _DEGREE = (
     r"(?:MD|PhD|Ph\.\s?D|M\.D|MSc|M\.Sc|BSc|MPH|MBBS|MBChB|RN|DDS|DVM|MBA|FRCP|FRCS|FRACP|DPhil"
     r"|Dr\.\s?rer\.\s?nat)\b\.?"
 )
-_DEGREES = re.compile(rf"(?:,?\s+{_DEGREE})+$")
-_DEGREE_ONLY = re.compile(rf"^{_DEGREE}$")
+# short degrees that are also surnames or initials ("Yi MA") count only after a comma
+_SHORT_DEGREE = r"(?:MS|MA|BA|BS|MM|BSN|MSN|MHS|ScD|DrPH|PharmD|MPP|MSW)\b\.?"
+_DEGREES = re.compile(rf"(?:,?\s+{_DEGREE}|,\s*{_SHORT_DEGREE})+$")
+_DEGREE_ONLY = re.compile(rf"^(?:{_DEGREE}|{_SHORT_DEGREE})$")
 
 
 # an ORCID iD printed after a name (Springer LNCS): "Alice Martin1[0000-0002-1825-0097]"
@@ -641,7 +643,7 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
         side = line.y > height * 0.4
         if side and not _side_note(line, body, height, notes[-1][-1] if notes else None):
             continue
-        starts = numbered or _WORKS_AT.search(text) or _names_note(line)
+        starts = numbered or _WORKS_AT.search(text) or _names_note(line) or _ELSEWHERE.match(text)
         if starts or not notes or not _near(line, notes[-1][-1]):
             notes.append([line])
         else:
@@ -710,6 +712,12 @@ def _side_note(line: Line, body: float, height: float, previous: Line | None) ->
     return (line.leading_marker or bool(_SIDE_NUMBER.match(text))) and not _all_caps(text)
 
 
+# a note pointing to the rest of the affiliations is a note of its own, not their last line
+_ELSEWHERE = re.compile(
+    r"^(?:full list of author information|(?:further|more) author information"
+    r"|for (?:the )?(?:author )?affiliations?,? see)",
+    re.IGNORECASE,
+)
 _SIDE_NUMBER = re.compile(r"^(?:[*†‡§¶]|\d{1,2})\s?(?=[A-Z][^\W\d_]*[a-z])")
 _NOTE_NUMBER = re.compile(rf"(?<=[.;])\s*(?:{MARK}+|\d{{1,2}}(?=[A-Z]))")
 

@@ -37,8 +37,15 @@ def _fold_accent(match: re.Match[str]) -> str:
     return letter + _SPACING_ACCENTS[match.group(1)]
 
 
+# glyph names that pypdf prints as such when a font maps them to no character: the brackets of
+# the American Institute of Physics' fonts ("microscopy /H20849SP-STM/H20850" is "(SP-STM)")
+_GLYPH_NAMES = {"/H20849": "(", "/H20850": ")", "/H20851": "[", "/H20852": "]"}
+_GLYPH_NAME = re.compile("|".join(re.escape(name) for name in _GLYPH_NAMES))
+
+
 def clean_text(text: str) -> str:
     """Fold ligatures and spacing accents, drop control characters, keep line breaks."""
+    text = _GLYPH_NAME.sub(lambda m: _GLYPH_NAMES[m.group()], text)
     # a cedilla or ogonek is drawn after its letter ("Franc¸ois"), other accents before it
     text = _MARK_AFTER.sub(lambda m: m.group(1) + _MARKS_AFTER[m.group(2)], text)
     text = _ACCENT_BEFORE.sub(_fold_accent, text)
