@@ -136,3 +136,45 @@ def test_bracket_glyph_names_of_physics_fonts_are_brackets():
         == "microscopy (SP-STM) [doi]"
     )
     assert clean_text("/H99999 stays") == "/H99999 stays"
+
+
+def _title_page(title_ops: str) -> str:
+    return (
+        f"BT /F1 17 Tf 72 700 Td {title_ops} ET\n"
+        + _lines(12, 670, ["Alice Martin and Bob Chen"])
+        + _lines(10, 655, ["Department of Physics, University of Oslo, Norway"])
+        + _lines(12, 620, ["Abstract"])
+        + _lines(10, 605, _BODY)
+    )
+
+
+def test_a_raised_number_inside_a_title_is_an_exponent_but_one_at_its_end_a_marker(tmp_path):
+    inner = "(Ising on S) Tj /F1 10 Tf 7 Ts (2) Tj /F1 17 Tf 0 Ts ( - The Affine Conjecture) Tj"
+    assert _read(tmp_path, _title_page(inner)).title == "Ising on S2 - The Affine Conjecture"
+    end = "(Ising on Spheres and Tori) Tj /F1 10 Tf 7 Ts (1) Tj"
+    assert _read(tmp_path, _title_page(end)).title == "Ising on Spheres and Tori"
+
+
+def test_what_someone_is_with_in_a_footnote_is_an_affiliation_up_to_the_e_mail(tmp_path):
+    content = (
+        _lines(20, 700, ["Echoes of Whales in Shallow Bays"])
+        + _lines(11, 670, ["Alice Martin and Bob Chen"])
+        + _lines(12, 640, ["Abstract"])
+        + _lines(10, 625, _BODY)
+        + _lines(10, 560, [f"{line} {line}"[:90] for line in _BODY * 3])
+        + _lines(
+            8,
+            140,
+            [
+                "A. Martin is with the Department of Physics, University of Oslo, 0316 Oslo,",
+                "Norway (e-mail: alice@uio.example).",
+                "B. Chen is with Acme Robotics, Cleveland, OH 44124 USA",
+                "(e-mail: bob@acme.example).",
+            ],
+            step=9,
+        )
+    )
+    assert _read(tmp_path, content).affiliations == [
+        "Department of Physics, University of Oslo, 0316 Oslo, Norway",
+        "Acme Robotics, Cleveland, OH 44124 USA",
+    ]

@@ -189,9 +189,9 @@ def extract_fields(reader: Any) -> PdfFields:
     title_lines = _title_lines(first, head)
     title_end = max((ln.index for ln in title_lines), default=-1)
     if title_lines:
-        title = squash(join_lines([ln.text(markers="") for ln in title_lines], vocab)).strip(
-            " *∗†‡,"
-        )
+        title = squash(
+            join_lines([ln.text(markers="", powers=True) for ln in title_lines], vocab)
+        ).strip(" *∗†‡,")
         if 3 <= len(title) <= _MAX_TITLE:
             fields.title = title
 

@@ -81,14 +81,27 @@ class Line:
         # some PDFs raise markers with a text rise the matrices do not show: trust symbols only
         return rise > -self.size * 0.1 and bool(_MARKER_TEXT.fullmatch(text))
 
-    def text(self, markers: str | None = None) -> str:
-        """Return the line's text; markers are kept, or replaced by `markers`."""
+    def text(self, markers: str | None = None, powers: bool = False) -> str:
+        """Return the line's text; markers are kept, or replaced by `markers`.
+
+        With `powers`, a raised number or letter set right after a letter and followed by more
+        words on the line is an exponent ("Ising on S2 - ..."), not a footnote marker, and kept.
+        """
         parts: list[str] = []
         previous: Span | None = None
-        for span in self.spans:
+        last = max((i for i, sp in enumerate(self.spans) if sp.text.strip()), default=-1)
+        for i, span in enumerate(self.spans):
             chunk = span.text.replace("\n", " ")
             if markers is not None and self.is_marker(span, previous):
-                chunk = markers
+                power = (
+                    powers
+                    and i < last
+                    and previous is not None
+                    and previous.text[-1:].isalpha()
+                    and re.fullmatch(r"[0-9a-zA-Z]{1,2}", chunk) is not None
+                    and any(ch.isalpha() for sp in self.spans[i + 1 :] for ch in sp.text)
+                )
+                chunk = chunk if power else markers
             elif previous is not None and _small_caps(previous, span):
                 chunk = chunk.lower()
             elif previous is not None and parts and _spaced(previous, span):

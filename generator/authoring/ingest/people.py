@@ -664,9 +664,13 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
             # several numbered affiliations in one note: "1Division of ..., USA. 2Department of ..."
             parts = _NOTE_NUMBER.split(text)
         for part in parts:
-            part = re.split(r"\s[\w.+-]+@|\bE-?mail\b", part.replace(MARK, ""))[0]
+            # the e-mail addresses end it, "(e-mail: ...)" as well as "E-mail: ..."
+            part = re.split(r"\s[\w.+-]+@|\(?\s*\be-?mail\b", part.replace(MARK, ""), flags=re.I)[0]
             part = squash(_LEADING_MARKS.sub("", _first_sentence(part))).strip(" ,;.")
-            if ORG.search(part) and not _NOT_AFFILIATION.search(part) and len(part) <= 200:
+            # what someone "is with" is an affiliation even without an institution word
+            # ("Rockwell Automation, Cleveland, OH 44124 USA")
+            named = ORG.search(part) or (works is not None and part[:1].isupper())
+            if named and not _NOT_AFFILIATION.search(part) and len(part) <= 200:
                 found.append(part)
     return found
 
