@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_REPORT = ROOT.parent / "shared" / "seed-report.md"
 
 _real_connect = socket.socket.connect
+
+# The generator's cache (generator/records/filecache.py) lives in the user's cache folder; the
+# tests get one of their own, made for this run and removed after it, so no run reads what an
+# earlier run or the developer's own builds left there. Set before any fixture builds a site.
+_CACHE_DIR = tempfile.mkdtemp(prefix="paperbrief-test-cache-")
+os.environ["PAPERBRIEF_CACHE_DIR"] = _CACHE_DIR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 
 def _guarded_connect(self: socket.socket, address: object) -> object:
