@@ -241,6 +241,7 @@ class Layout:
     plain_docs: Path
     plain_site: Path
     plain_config: Path
+    cache: Path
 
     @classmethod
     def under(cls, base: Path) -> Layout:
@@ -253,6 +254,7 @@ class Layout:
             plain_docs=base / "docs-plain",
             plain_site=base / "site-plain",
             plain_config=base / "mkdocs-plain.yml",
+            cache=base / "cache",
         )
 
 
@@ -286,11 +288,12 @@ def _build_figures(out: str) -> dict[str, float]:
 
 
 def fresh_build(layout: Layout) -> Run:
-    """Run `paperbrief build` from handwritten docs only and an empty site folder."""
+    """Run `paperbrief build` from handwritten docs only, an empty site folder and no cache."""
     from generator.site.write import copy_handwritten_docs
 
     shutil.rmtree(layout.docs, ignore_errors=True)
     shutil.rmtree(layout.site, ignore_errors=True)
+    shutil.rmtree(layout.cache, ignore_errors=True)
     copy_handwritten_docs(ROOT / "docs", layout.docs)
     wall, out = run(build_command(layout))
     return Run(wall, _build_figures(out))
@@ -453,6 +456,9 @@ def main() -> None:
         sys.exit(f"{base} is not empty")
     base.mkdir(parents=True, exist_ok=True)
     layout = Layout.under(base)
+    # The generator's cache of this benchmark, for every build it runs (a build from scratch
+    # empties it first): not the user's, which may hold these very records from another run.
+    os.environ["PAPERBRIEF_CACHE_DIR"] = str(layout.cache)
     try:
         start = time.perf_counter()
         generate_data(layout.data, args.n, args.seed)
