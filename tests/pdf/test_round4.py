@@ -60,8 +60,13 @@ def test_a_journal_name_set_as_a_logo_is_not_the_title(tmp_path):
     )
     assert _read(tmp_path, content).title == "Echoes of Whales in Shallow Bays"
     # a title that merely shares words with the journal's name stays the title
-    content = content.replace("(ocean letters)", "(Ocean Letters on Whales)").replace(
-        "/F1 18 Tf 72 650 Td (Echoes of Whales in Shallow Bays)", "/F1 10 Tf 72 650 Td (Article)"
+    content = (
+        content.replace("(ocean letters)", "(Ocean Letters on Whales)")
+        .replace("(ISSN 1234-5678)", "(Research)")
+        .replace(
+            "/F1 18 Tf 72 650 Td (Echoes of Whales in Shallow Bays)",
+            "/F1 10 Tf 72 650 Td (Article)",
+        )
     )
     assert _read(tmp_path, content).title == "Ocean Letters on Whales"
 
@@ -178,3 +183,31 @@ def test_what_someone_is_with_in_a_footnote_is_an_affiliation_up_to_the_e_mail(t
         "Department of Physics, University of Oslo, 0316 Oslo, Norway",
         "Acme Robotics, Cleveland, OH 44124 USA",
     ]
+
+
+def test_a_journal_name_with_its_issn_below_is_not_the_title(tmp_path):
+    content = (
+        _lines(26, 730, ["Marine Acoustics Letters"])
+        + _lines(10, 712, ["ISSN 1234-5678"])
+        + _lines(18, 660, ["Echoes of Whales in Shallow Bays"])
+        + _lines(12, 630, ["Alice Martin and Bob Chen"])
+        + _lines(10, 615, ["Department of Physics, University of Oslo, Norway"])
+        + _lines(12, 580, ["Abstract"])
+        + _lines(10, 565, _BODY)
+    )
+    assert _read(tmp_path, content).title == "Echoes of Whales in Shallow Bays"
+
+
+def test_a_summary_heading_opens_the_abstract_but_a_summary_of_something_does_not(tmp_path):
+    content = (
+        _lines(20, 700, ["Echoes of Whales in Shallow Bays"])
+        + _lines(12, 670, ["Alice Martin and Bob Chen"])
+        + _lines(10, 655, ["Department of Physics, University of Oslo, Norway"])
+        + _lines(12, 620, ["Summary"])
+        + _lines(10, 605, ["Whales sing.", *_BODY])
+    )
+    abstract = _read(tmp_path, content).abstract
+    assert abstract is not None and abstract.startswith("Whales sing. We present a method")
+    heading = content.replace("(Summary)", "(Summary Statistics of Songs)")
+    abstract = _read(tmp_path, heading).abstract
+    assert abstract is not None and not abstract.startswith("Whales sing.")

@@ -11,7 +11,7 @@ from generator.authoring.ingest.people import MARK, NOTE, ORG, find_people
 from generator.authoring.ingest.text import clean_text, join_lines, squash, vocabulary
 
 _ABSTRACT_HEAD = re.compile(
-    r"^\s*(?:a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|r[ée]sum[ée]|resumen|zusammenfassung)\s*(?:[:.\-—–]\s*|\s+(?=[A-Z\d“\"(])|$)(.*)$",
+    r"^\s*(?:a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary(?=\s*(?:[:.\-—–]|$))|r[ée]sum[ée]|resumen|zusammenfassung)\s*(?:[:.\-—–]\s*|\s+(?=[A-Z\d“\"(])|$)(.*)$",
     re.IGNORECASE,
 )
 _STOP_HEAD = re.compile(
@@ -42,6 +42,10 @@ _HEADER_NOISE = re.compile(
 _MASTHEAD = re.compile(r"^(?:an?\s.{0,40}\bjournal\w?\W*$|j?ournal of\b)", re.IGNORECASE)
 # the running line that cites the journal: "Future Internet 2014, 6, 61-75; doi:10.3390/..."
 _CITATION_LINE = re.compile(r"^(\D{3,60}?)[\s,]+(?:19|20)\d\d\b.*\bdoi\b", re.IGNORECASE)
+# what a journal prints right under its name: "ISSN 1999-5903", "journal homepage: www..."
+_BELOW_MASTHEAD = re.compile(
+    r"^(?:(?:e-|p-|print |online )?issn\b|journal homepage\b)", re.IGNORECASE
+)
 # labels that open a structured abstract without an "Abstract" heading
 _ABSTRACT_LABEL = re.compile(
     r"^(?:background|objectives?|purpose|context|aims?|motivation|importance|rationale"
@@ -300,7 +304,12 @@ def _title_lines(page: _Page, head: Line | None) -> list[Line]:
     candidates = [
         ln
         for ln in candidates
-        if not _MASTHEAD.match(ln.text()) and _fold_name(ln.text()) not in journals
+        if not _MASTHEAD.match(ln.text())
+        and _fold_name(ln.text()) not in journals
+        and not (
+            ln.index + 1 < len(page.lines)
+            and _BELOW_MASTHEAD.match(page.lines[ln.index + 1].text())
+        )
     ]
     if not candidates:
         return []
