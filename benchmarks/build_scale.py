@@ -32,8 +32,6 @@ returns its `Run`, then add it to the steps `main` measures in rounds, or measur
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import itertools
 import json
 import math
@@ -45,7 +43,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,44 +128,25 @@ def browser_query_bytes(site: Path, query: str) -> tuple[int, int, int] | None:
     if not Path("/usr/bin/chromium").exists():
         return None
     from playwright.sync_api import sync_playwright
+    from search_bytes import served
 
-    # Counted by the server as it sends each file: Playwright reports 0 bytes for the Pagefind
-    # worker's script (40 KiB), which every search loads.
-    sizes: list[tuple[str, int]] = []
-
-    class Counting(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def]
-            start = source.tell()
-            super().copyfile(source, outputfile)
-            sizes.append((self.path, source.tell() - start))
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Counting, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_port}/search/?q={query}")
-            page.wait_for_selector("#pb-search[data-ready] .pb-search__result", timeout=30_000)
-            page.wait_for_load_state("networkidle")
-            results = page.locator(".pb-search__result").count()
-            browser.close()
-    finally:
-        server.shutdown()
+    with served(site) as (base, sizes), sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page()
+        page.goto(f"{base}search/?q={query}")
+        page.wait_for_selector("#pb-search[data-ready] .pb-search__result", timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        results = page.locator(".pb-search__result").count()
+        browser.close()
     total = sum(s for _, s in sizes)
     pagefind = sum(s for u, s in sizes if "/pagefind/" in u)
     return total, pagefind, results

@@ -27,30 +27,33 @@ DEFAULT_FILTERS = ["年份=2025"]
 CHROMIUM = "/usr/bin/chromium"
 
 
-# (path, body bytes) of every file the server sent, counted as it sends them: the browser's own
-# figures miss the Pagefind worker's script (Playwright reports 0 bytes for it).
-SENT: list[tuple[str, int]] = []
-
-
 class _Counting(http.server.SimpleHTTPRequestHandler):
+    """Serve files and note (path, body bytes) of each as it is sent: the browser's own figures
+    miss the Pagefind worker's script (Playwright reports 0 bytes for it, 40 KiB)."""
+
+    sent: list[tuple[str, int]]
+
     def log_message(self, *args: object) -> None:
         pass
 
     def copyfile(self, source, outputfile) -> None:  # type: ignore[no-untyped-def]
         start = source.tell()
         super().copyfile(source, outputfile)
-        SENT.append((urllib.parse.urlsplit(self.path).path, source.tell() - start))
+        self.sent.append((urllib.parse.urlsplit(self.path).path, source.tell() - start))
 
 
 @contextmanager
-def served(site: Path) -> Iterator[str]:
-    """Serve site on a loopback port; yield its base URL."""
+def served(site: Path) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """Serve site on a loopback port; yield its base URL and the list of files sent, filled
+    as they are sent (clear it before a measurement)."""
+    sent: list[tuple[str, int]] = []
+    handler = type("_Handler", (_Counting,), {"sent": sent})
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Counting, directory=str(site))
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/"
+        yield f"http://127.0.0.1:{server.server_port}/", sent
     finally:
         server.shutdown()
         server.server_close()
@@ -64,11 +67,13 @@ def _kind(url: str) -> str:
     return "meta" if path.endswith(".pf_meta") else "code"
 
 
-def measure(browser: object, base: str, params: str) -> dict[str, object]:
+def measure(
+    browser: object, base: str, sent: list[tuple[str, int]], params: str
+) -> dict[str, object]:
     """Load search/?PARAMS cold; return bytes by kind, the total and the status line."""
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
-    SENT.clear()
+    sent.clear()
     page.goto(f"{base}search/?{params}")
     page.wait_for_selector("#pb-search[data-ready]", timeout=120_000)
     page.wait_for_function(
@@ -78,7 +83,7 @@ def measure(browser: object, base: str, params: str) -> dict[str, object]:
     status = page.locator(".pb-search__status").inner_text()
     shown = page.locator(".pb-search__result").count()
     context.close()
-    sizes = list(SENT)
+    sizes = list(sent)
     out: dict[str, object] = {"status": status, "shown": shown}
     bundle = [(u, s) for u, s in sizes if "/pagefind/" in u]
     for name in ("code", "meta", "filters", "index", "fragments"):
@@ -106,13 +111,13 @@ def main() -> None:
     print(
         "query | pagefind/ KiB (KB) | code | meta | filters | index (chunks) | fragments | all KiB | status"
     )
-    with served(args.site) as base, sync_playwright() as p:
+    with served(args.site) as (base, sent), sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         for name, params in cases:
-            m = measure(browser, base, params)
+            m = measure(browser, base, sent, params)
             kib = {k: v / 1024 for k, v in m.items() if isinstance(v, int)}
             print(
                 f"{name} | {kib['pagefind']:.0f} ({m['pagefind'] / 1000:.0f}) | {kib['code']:.0f} | "  # type: ignore[operator]
