@@ -88,6 +88,8 @@ def test_short_degrees_are_cut_only_after_a_comma():
     assert clean_name("Wendy M. Smith, BA") == "Wendy M. Smith"
     assert clean_name("Herbert Szeto, MD, MS, MPH") == "Herbert Szeto"
     assert clean_name("YI MA") == "YI MA"
+    assert clean_name("Ann Lee, MPhil, DSc") == "Ann Lee"
+    assert clean_name("Bob Chen MD, FACS") == "Bob Chen"
 
 
 def test_an_affiliation_in_another_language_before_the_abstract_is_not_its_first_line(tmp_path):

@@ -167,10 +167,11 @@ def _name_word(word: str, caps: bool) -> bool:
 _HONORIFIC = re.compile(r"^(?:(?:prof|dr|professor|mr|mrs|ms|mme|mlle|sir)\.?\s+)+", re.IGNORECASE)
 _DEGREE = (
     r"(?:MD|PhD|Ph\.\s?D|M\.D|MSc|M\.Sc|BSc|MPH|MBBS|MBChB|RN|DDS|DVM|MBA|FRCP|FRCS|FRACP|DPhil"
+    r"|MPhil|DSc|MHSc|FACS|FACP|FACC|FAHA|MRCP|FRCPC|BPharm|PharmD"
     r"|Dr\.\s?rer\.\s?nat)\b\.?"
 )
 # short degrees that are also surnames or initials ("Yi MA") count only after a comma
-_SHORT_DEGREE = r"(?:MS|MA|BA|BS|MM|BSN|MSN|MHS|ScD|DrPH|PharmD|MPP|MSW)\b\.?"
+_SHORT_DEGREE = r"(?:MS|MA|BA|BS|MM|BSN|MSN|MHS|ScD|DrPH|MPP|MSW)\b\.?"
 _DEGREES = re.compile(rf"(?:,?\s+{_DEGREE}|,\s*{_SHORT_DEGREE})+$")
 _DEGREE_ONLY = re.compile(rf"^(?:{_DEGREE}|{_SHORT_DEGREE})$")
 
