@@ -175,7 +175,7 @@ def test_what_someone_is_with_in_a_footnote_is_an_affiliation_up_to_the_e_mail(t
             [
                 "A. Martin is with the Department of Physics, University of Oslo, 0316 Oslo,",
                 "Norway (e-mail: alice@uio.example).",
-                "B. Chen is with Acme Robotics, Cleveland, OH 44124 USA",
+                "B. Chen was with Acme Robotics, Cleveland, OH 44124 USA, when this work was done",
                 "(e-mail: bob@acme.example).",
             ],
             step=9,

@@ -668,6 +668,8 @@ def footnote_affiliations(lines: list[Line], height: float) -> list[str]:
             # the e-mail addresses end it, "(e-mail: ...)" as well as "E-mail: ..."
             part = re.split(r"\s[\w.+-]+@|\(?\s*\be-?mail\b", part.replace(MARK, ""), flags=re.I)[0]
             part = squash(_LEADING_MARKS.sub("", _first_sentence(part))).strip(" ,;.")
+            # "was with Acme Robotics when this work was done": the clause is not the place
+            part = re.split(r"\s(?:when|while|during|until|where)\s", part)[0].strip(" ,;.")
             # what someone "is with" is an affiliation even without an institution word
             # ("Rockwell Automation, Cleveland, OH 44124 USA")
             named = ORG.search(part) or (works is not None and part[:1].isupper())
