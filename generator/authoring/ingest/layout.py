@@ -175,6 +175,14 @@ def _matrix(tm: list[float], cm: list[float]) -> list[float]:
     ]
 
 
+def _height(m: list[float]) -> float:
+    """How much a matrix scales a glyph's height, across its baseline (a slant adds nothing)."""
+    width = math.hypot(m[0], m[1])
+    if width < 1e-9:
+        return math.hypot(m[2], m[3])
+    return abs(m[0] * m[3] - m[1] * m[2]) / width
+
+
 def _font_bold(font: Any) -> bool:
     try:
         name = font.get("/BaseFont") if font else None
@@ -316,10 +324,9 @@ class _Pen:
             return
         m = _matrix(list(tm), list(cm))
         # the Tf size is in text space: the matrices scale it to page units
-        scale = math.hypot(m[2], m[3])
-        rotated = (
-            abs(m[1]) > 1e-3 * max(scale, 1e-9) or abs(m[2]) > 1e-3 * max(scale, 1e-9) or m[3] < 0
-        )
+        scale = _height(m)
+        # a shear (m[2]) only slants the glyphs of an oblique face: the baseline stays level
+        rotated = abs(m[1]) > 1e-3 * max(scale, 1e-9) or m[0] <= 0 or m[3] < 0
         bold = _font_bold(font)
         try:
             trusted = not rotated and _same_letters(glyphs, text) and _plausible(glyphs)
@@ -356,7 +363,7 @@ class _Pen:
     ) -> None:
         reader_font, unit = font
         m = _matrix(item.tm, item.cm)
-        page_size = round(size * math.hypot(m[2], m[3]), 2)
+        page_size = round(size * _height(m), 2)
         advance = self.advance or 0.0
         for part in item.parts:
             if isinstance(part, (int, float)) and not isinstance(part, bool):
