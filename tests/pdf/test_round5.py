@@ -57,3 +57,18 @@ def test_a_line_turned_a_quarter_is_still_left_out(tmp_path):
     fields = _read(tmp_path, content)
     assert fields.title == "Echoes of Whales in Shallow Bays"
     assert fields.abstract is not None and "arXiv" not in fields.abstract
+
+
+def test_grouped_email_addresses_after_an_affiliation_are_dropped(tmp_path):
+    # "{a|b}@host" and "{a, b}@host" are one address per author, shared host
+    content = (
+        _lines(20, 720, ["Echoes of Whales in Shallow Bays"])
+        + _lines(12, 690, ["Alice Martin Bob Chen"])
+        + _lines(10, 675, ["Ocean Research Institute {alicem|bobc}@ori.org"])
+        + _lines(12, 640, ["Abstract"])
+        + _lines(10, 625, _BODY)
+    )
+    fields = _read(tmp_path, content)
+    assert fields.affiliations == ["Ocean Research Institute"]
+    content = content.replace("{alicem|bobc}", "{alicem, bobc}")
+    assert _read(tmp_path, content).affiliations == ["Ocean Research Institute"]

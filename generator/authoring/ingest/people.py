@@ -319,7 +319,8 @@ def _lead_names(text: str) -> tuple[list[str], str] | None:
     return None
 
 
-_EMAIL = re.compile(r"\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
+# the local part may be a group of several, one per author: "{ann|bob}@x.org", "{ann, bob}@x.org"
+_EMAIL = re.compile(r"\(?\s*(?:\{[^{}@]{1,200}\}|[\w.+-]+)@[\w-]+(?:\.[\w-]+)+\s*\)?")
 
 
 def without_email(text: str) -> str:
