@@ -72,3 +72,21 @@ def test_grouped_email_addresses_after_an_affiliation_are_dropped(tmp_path):
     assert fields.affiliations == ["Ocean Research Institute"]
     content = content.replace("{alicem|bobc}", "{alicem, bobc}")
     assert _read(tmp_path, content).affiliations == ["Ocean Research Institute"]
+
+
+def test_authors_printed_right_above_the_title_are_read(tmp_path):
+    # some journals set the byline over the title; a name block lower down still gives affiliations
+    content = (
+        _lines(8, 760, ["Ocean Acoustics (2005) 71:107-116"])
+        + _lines(
+            10, 700, ["Alice Martin \xb7 Bob Chen \xb7 Carol Diaz", "Dan Evans \xb7 Eve Fischer"]
+        )
+        + _lines(16, 660, ["Echoes of Whales in Shallow Bays"])
+        + _lines(10, 620, ["Abstract We present a method that makes language model inference"])
+        + _lines(10, 608, _BODY[1:])
+        + _lines(8, 200, ["A. Martin", "Department of Physics, University of Oslo, Oslo, Norway"])
+    )
+    fields = _read(tmp_path, content)
+    assert fields.title == "Echoes of Whales in Shallow Bays"
+    assert fields.authors == ["Alice Martin", "Bob Chen", "Carol Diaz", "Dan Evans", "Eve Fischer"]
+    assert fields.affiliations == ["Department of Physics, University of Oslo, Oslo, Norway"]

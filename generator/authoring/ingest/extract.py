@@ -227,7 +227,7 @@ def extract_fields(reader: Any) -> PdfFields:
     )
     region = [ln for ln in first.lines[title_end + 1 : end] if ln.y > first.height * 0.25]
     skip = {ln.index for ln in title_lines}
-    people = find_people(region, first.lines, skip, first.height)
+    people = find_people(region, first.lines, skip, first.height, _block_above(first, title_lines))
     fields.authors, fields.affiliations = people.authors, people.affiliations
 
     text = "\n".join(p.plain for p in pages)
@@ -243,6 +243,23 @@ def extract_fields(reader: Any) -> PdfFields:
         fields.title = fields.metadata_title
         fields.notes.append("title: taken from the PDF's metadata, not from the page")
     return fields
+
+
+def _block_above(page: _Page, title_lines: list[Line]) -> list[Line]:
+    """The lines set close together right above the title, nearest last (top to bottom)."""
+    if not title_lines:
+        return []
+    top = max(title_lines, key=lambda ln: ln.y)
+    first = min(ln.index for ln in title_lines)
+    higher = sorted((ln for ln in page.lines[:first] if ln.y > top.y + 1), key=lambda ln: ln.y)
+    block: list[Line] = []
+    edge = top
+    for line in higher:
+        if line.y - edge.y > 2.5 * max(line.size, min(edge.size, line.size * 1.5)):
+            break
+        block.append(line)
+        edge = line
+    return sorted(block, key=lambda ln: -ln.y)
 
 
 def _metadata_title(reader: Any) -> str | None:

@@ -141,11 +141,27 @@ class People:
     affiliations: list[str]
 
 
-def find_people(region: list[Line], page: list[Line], skip: set[int], height: float) -> People:
-    """Read authors and affiliations from the author block, else from name blocks and footnotes."""
+def find_people(
+    region: list[Line],
+    page: list[Line],
+    skip: set[int],
+    height: float,
+    above: list[Line] | None = None,
+) -> People:
+    """Read authors and affiliations from the author block, else from name blocks and footnotes.
+
+    `above` is the block set right above the title: some journals print the authors there.
+    """
     authors, affiliations = _people(region)
-    if not authors:
-        authors, extra = _people_in_blocks([ln for ln in page if ln.index not in skip])
+    from_above = False
+    if not authors and above:
+        authors, extra = _people(above)
+        affiliations = affiliations or extra
+        from_above = bool(authors)
+    if not authors or (from_above and not affiliations):
+        # an author block further down (a name over its affiliation) still gives affiliations
+        names, extra = _people_in_blocks([ln for ln in page if ln.index not in skip])
+        authors = authors or names
         affiliations = affiliations or extra
     if not affiliations:
         affiliations = footnote_affiliations(page, height)
