@@ -90,3 +90,29 @@ def test_authors_printed_right_above_the_title_are_read(tmp_path):
     assert fields.title == "Echoes of Whales in Shallow Bays"
     assert fields.authors == ["Alice Martin", "Bob Chen", "Carol Diaz", "Dan Evans", "Eve Fischer"]
     assert fields.affiliations == ["Department of Physics, University of Oslo, Oslo, Norway"]
+
+
+def _marked(top: float, parts: list[str]) -> str:
+    # a line of 10 pt text whose "#" are raised 6 pt markers
+    ops = [f"BT /F1 10 Tf 72 {top} Td"]
+    for n, part in enumerate(parts):
+        if n:
+            ops.append("/F1 6 Tf 4 Ts (\\247) Tj /F1 10 Tf 0 Ts")
+        ops.append(f"({part}) Tj")
+    return " ".join(ops) + " ET\n"
+
+
+def test_a_marker_inside_a_wrapped_affiliation_opens_the_next_one(tmp_path):
+    content = (
+        _lines(20, 720, ["Echoes of Whales in Shallow Bays"])
+        + _lines(12, 690, ["Alice Martin and Bob Chen"])
+        + _marked(672, ["", "Department of Physics, University of Oslo, Blindern Street,"])
+        + _marked(660, ["Oslo, Norway, and ", "Institute of Marine Research, Bergen, Norway"])
+        + _lines(12, 630, ["Abstract"])
+        + _lines(10, 615, _BODY)
+    )
+    fields = _read(tmp_path, content)
+    assert fields.affiliations == [
+        "Department of Physics, University of Oslo, Blindern Street, Oslo, Norway",
+        "Institute of Marine Research, Bergen, Norway",
+    ]

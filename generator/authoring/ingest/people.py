@@ -395,7 +395,10 @@ def _cell_names(line: Line) -> list[str]:
 
 def _affiliation_pieces(text: str) -> list[str]:
     pieces: list[str] = []
-    for piece in text.split(MARK):
+    split = text.split(MARK)
+    for n, piece in enumerate(split):
+        if n < len(split) - 1:
+            piece = re.sub(r",?\s+and\s*$", "", piece)  # "..., UK, and ‡Next Institute"
         for part in _NUMBER_AFTER_COMMA.split(piece):
             pieces += _RUN_TOGETHER.split(part)
     pieces = [squash(_LEADING_MARKS.sub("", p)).strip(" ,;") for p in pieces]
@@ -479,8 +482,17 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             authors.append(team)
             affiliations += [p.strip() for p in team.split(",")[1:] if p.strip()]
         elif kind == "address" and after_affiliation and affiliations and not numbered:
-            # an address line belongs to the affiliation above it
-            affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {squash(text.replace(MARK, ' '))}"
+            # an address line belongs to the affiliation above it, up to a marker that opens
+            # the next affiliation on the same line ("Glasgow, UK, ‡Turner Society, ...")
+            tail, *more = text.split(MARK)
+            tail = squash(tail).strip(" ,;")
+            if more and re.search(r"\w{2,}", tail):
+                tail = re.sub(r",?\s+and$", "", tail)
+                affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {tail}"
+                affiliations += _affiliation_pieces(MARK.join(more))
+            else:
+                address = squash(text.replace(MARK, " "))
+                affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {address}"
         elif kind in {"affiliation", "affiliation+email"}:
             pieces = _affiliation_pieces(without_email(text) if kind != "affiliation" else text)
             columns = _org_cells(line)
