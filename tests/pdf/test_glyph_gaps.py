@@ -7,15 +7,13 @@ without a font change, words spaced by moving the pen instead of by a space glyp
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pypdf
 import pytest
 
-from generator.authoring.ingest.extract import PdfFields, extract_fields
+from generator.authoring.ingest.extract import extract_fields
 from generator.authoring.ingest.layout import Line, Span, build_lines, cut_cells, read_spans
 from generator.authoring.ingest.people import looks_like_name, recase_name, rows
-from tests.pdf.rawpdf import raw_pdf
+from tests.pdf.rawpdf import raw_pdf, read_fields
 
 _ABSTRACT = [
     "We present a method that makes language model inference faster by skipping",
@@ -38,10 +36,6 @@ def _page(author_block: str) -> str:
     )
 
 
-def _read(tmp_path: Path, content: str) -> PdfFields:
-    return extract_fields(pypdf.PdfReader(raw_pdf(tmp_path / "page.pdf", content)))
-
-
 def test_two_names_set_apart_by_a_gap_inside_one_operator(tmp_path):
     # one TJ array: "Ruifang Ge", a gap of three word spaces, "Raymond J. Mooney" (CoNLL 2005)
     block = (
@@ -49,7 +43,7 @@ def test_two_names_set_apart_by_a_gap_inside_one_operator(tmp_path):
         "BT /F1 12 Tf 210 636 Td (Department of Computer Sciences) Tj ET\n"
         "BT /F1 12 Tf 220 622 Td (University of Texas, Austin) Tj ET\n"
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Ruifang Ge", "Raymond J. Mooney"]
     assert fields.affiliations == ["Department of Computer Sciences, University of Texas, Austin"]
 
@@ -59,7 +53,7 @@ def test_a_plain_word_space_inside_one_operator_does_not_cut_a_name(tmp_path):
         "BT /F1 12 Tf 200 650 Td [(Ruifang) -250 (Ge,) -250 (Raymond) -250 (J.) -250 (Mooney)] TJ ET\n"
         "BT /F1 12 Tf 210 636 Td (University of Texas) Tj ET\n"
     )
-    assert _read(tmp_path, _page(block)).authors == ["Ruifang Ge", "Raymond J. Mooney"]
+    assert read_fields(tmp_path, _page(block)).authors == ["Ruifang Ge", "Raymond J. Mooney"]
 
 
 def test_names_in_columns_drawn_one_by_one_on_a_baseline_keep_their_affiliations(tmp_path):
@@ -72,7 +66,7 @@ def test_names_in_columns_drawn_one_by_one_on_a_baseline_keep_their_affiliations
         "BT /F1 10 Tf 80 624 Td (Computer Science Department) Tj ET BT /F1 10 Tf 250 624 Td"
         " (Computer Science Department) Tj ET BT /F1 10 Tf 430 624 Td (701 First Avenue) Tj ET\n"
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Alice Martin", "Robert Chen", "Carol Diaz"]
     assert fields.affiliations == [
         "Stanford University, Computer Science Department",
@@ -89,7 +83,7 @@ def test_surnames_in_capitals_after_given_names_and_markers_raised_by_the_text_m
         "BT /F1 7 Tf 72 630 Td (1Department of Chemistry, University of Cape Town, Rondebosch) Tj ET\n"
         "BT /F1 7 Tf 72 622 Td (7701, South Africa) Tj ET\n"
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Ross G. Douglas", "Rajni K. Sharma", "Wei Li", "Kelly Chibale"]
     assert fields.affiliations == [
         "Department of Chemistry, University of Cape Town, Rondebosch, 7701, South Africa"
@@ -196,7 +190,7 @@ def test_a_name_with_its_email_on_the_same_baseline(tmp_path):
         + _text(380, 638, 10, "bob chen@stanford.edu")
         + _text(72, 624, 9, "Department of Computer Science, Stanford University")
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Carol Diaz", "Alice Martin", "Bob Chen"]
     assert fields.affiliations == ["Department of Computer Science, Stanford University"]
 
@@ -207,7 +201,7 @@ def test_a_marker_raised_by_a_text_rise_is_a_marker(tmp_path):
         "BT /F1 10 Tf 200 650 Td (Alice Martin) Tj /F1 7 Tf 3.5 Ts (ab) Tj /F1 10 Tf 0 Ts"
         " (, Bob Chen) Tj /F1 7 Tf 3.5 Ts (c) Tj ET\n" + _text(200, 636, 9, "Stanford University")
     )
-    assert _read(tmp_path, _page(block)).authors == ["Alice Martin", "Bob Chen"]
+    assert read_fields(tmp_path, _page(block)).authors == ["Alice Martin", "Bob Chen"]
 
 
 def test_names_that_carry_their_affiliation_in_brackets(tmp_path):
@@ -217,7 +211,7 @@ def test_names_that_carry_their_affiliation_in_brackets(tmp_path):
         10,
         "Alice Martin \\(Stanford University\\), Bob Chen \\(MIT\\) and Carol Diaz \\(MIT\\)",
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Alice Martin", "Bob Chen", "Carol Diaz"]
     assert fields.affiliations == ["Stanford University", "MIT"]
 
@@ -228,7 +222,10 @@ def test_affiliations_side_by_side_are_one_per_column(tmp_path):
         + _text(120, 636, 9, "Stanford University")
         + _text(330, 636, 9, "MIT Media Lab")
     )
-    assert _read(tmp_path, _page(block)).affiliations == ["Stanford University", "MIT Media Lab"]
+    assert read_fields(tmp_path, _page(block)).affiliations == [
+        "Stanford University",
+        "MIT Media Lab",
+    ]
 
 
 def test_institutions_named_in_other_languages_are_affiliations_not_names(tmp_path):
@@ -237,7 +234,7 @@ def test_institutions_named_in_other_languages_are_affiliations_not_names(tmp_pa
         + _text(200, 636, 9, "Politecnico di Milano")
         + _text(200, 624, 9, "aSchool of Forest Studies, University of Melbourne")
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Alice Martin", "Bob Chen"]
     assert fields.affiliations == [
         "Politecnico di Milano",
@@ -264,7 +261,7 @@ def test_springer_journal_names_apart_and_their_affiliations_at_the_foot_of_the_
         + _text(72, 90, 8, "C. Diaz")
         + _text(72, 80, 8, "Laboratory for Information Systems, MIT, Cambridge, MA, USA")
     )
-    fields = _read(tmp_path, _page(block) + notes)
+    fields = read_fields(tmp_path, _page(block) + notes)
     assert fields.authors == ["Alice Martin", "Bob Chen", "Carol Diaz"]
     assert fields.affiliations == [
         "Department of Computer Science, Stanford University, Stanford, CA 94305, USA",
@@ -281,7 +278,7 @@ def test_springer_journal_names_apart_and_their_affiliations_at_the_foot_of_the_
 )
 def test_author_lines_of_other_journals(tmp_path, line, names):
     block = _text(72, 650, 10, line) + _text(72, 636, 9, "Stanford University")
-    assert _read(tmp_path, _page(block)).authors == names
+    assert read_fields(tmp_path, _page(block)).authors == names
 
 
 def test_a_dated_line_under_the_affiliation_is_not_its_address(tmp_path):
@@ -290,7 +287,7 @@ def test_a_dated_line_under_the_affiliation_is_not_its_address(tmp_path):
         + _text(72, 636, 9, "Department of Physics, Stanford University, Stanford, CA 94305, USA")
         + _text(72, 622, 9, "\\(Dated: January 1, 2020\\)")
     )
-    assert _read(tmp_path, _page(block)).affiliations == [
+    assert read_fields(tmp_path, _page(block)).affiliations == [
         "Department of Physics, Stanford University, Stanford, CA 94305, USA"
     ]
 
@@ -329,7 +326,7 @@ def test_glyph_widths_no_text_font_gives_are_not_trusted(tmp_path):
 )
 def test_titles_degrees_and_and_in_other_languages(tmp_path, line, names):
     block = _text(72, 650, 10, line) + _text(72, 636, 9, "Stanford University")
-    assert _read(tmp_path, _page(block)).authors == names
+    assert read_fields(tmp_path, _page(block)).authors == names
 
 
 @pytest.mark.parametrize(
@@ -337,7 +334,7 @@ def test_titles_degrees_and_and_in_other_languages(tmp_path, line, names):
 )
 def test_a_kicker_above_the_title_is_not_the_title(tmp_path, kicker):
     content = _text(72, 730, 20, kicker) + _page(_text(72, 650, 10, "Alice Martin"))
-    assert _read(tmp_path, content).title == "Sparse Attention for Fast Inference"
+    assert read_fields(tmp_path, content).title == "Sparse Attention for Fast Inference"
 
 
 def test_institutions_known_by_a_short_name_alone(tmp_path):
@@ -346,7 +343,7 @@ def test_institutions_known_by_a_short_name_alone(tmp_path):
         + _text(72, 636, 9, "EPFL, Lausanne, Switzerland")
         + _text(72, 624, 9, "KAIST, Daejeon, Korea")
     )
-    assert _read(tmp_path, _page(block)).affiliations == [
+    assert read_fields(tmp_path, _page(block)).affiliations == [
         "EPFL, Lausanne, Switzerland",
         "KAIST, Daejeon, Korea",
     ]
@@ -361,7 +358,7 @@ def test_names_in_small_capitals_with_raised_numbers_and_a_short_institution_aft
         + _text(150, 636, 9, "1Stanford University, Stanford, CA, USA")
         + _text(150, 624, 9, "2MIT, Cambridge, MA, USA")
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Alice Martin", "Bob Chen"]
     assert fields.affiliations == [
         "Stanford University, Stanford, CA, USA",
@@ -390,7 +387,7 @@ def test_orcid_ids_after_names_are_not_part_of_them(tmp_path):
         + _text(150, 636, 9, "1 Stanford University, Stanford, CA, USA")
         + _text(150, 624, 9, "2 MIT, Cambridge, MA, USA")
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Alice Martin", "Bob Chen"]
     assert fields.affiliations == [
         "Stanford University, Stanford, CA, USA",
@@ -404,7 +401,7 @@ def test_companies_named_after_ai_are_affiliations(tmp_path):
         + _text(150, 636, 9, "Stability AI, London, UK")
         + _text(150, 624, 9, "Together AI, San Francisco, USA")
     )
-    assert _read(tmp_path, _page(block)).affiliations == [
+    assert read_fields(tmp_path, _page(block)).affiliations == [
         "Stability AI, London, UK",
         "Together AI, San Francisco, USA",
     ]
@@ -417,7 +414,7 @@ def test_universities_known_by_their_name_alone(tmp_path):
         + _text(150, 624, 10, "Bob Chen")
         + _text(150, 612, 9, "Harvard")
     )
-    fields = _read(tmp_path, _page(block))
+    fields = read_fields(tmp_path, _page(block))
     assert fields.authors == ["Alice Martin", "Bob Chen"]
     assert fields.affiliations == ["Georgia Tech", "Harvard"]
 
