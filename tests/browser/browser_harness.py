@@ -29,6 +29,31 @@ class Tab:
     dialogs: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    # Which document of the tab each request was made for: the main frame's navigations are
+    # counted, so a request the browser aborts because the tab left its page is told apart.
+    documents: int = 0
+    made_for: dict[Any, int] = field(default_factory=dict)
+
+    def note_request(self, request: Any) -> None:
+        """Count a navigation of the tab's main frame; note which document a request is for."""
+        if request.is_navigation_request() and request.frame == self.page.main_frame:
+            self.documents += 1
+        self.made_for[request] = self.documents
+
+    def note_failure(self, request: Any) -> None:
+        """Record a failed request, unless it was blocked or it died with the page it was for.
+
+        A page's late requests (Material's fetch of sitemap.xml for its language links, the
+        favicon) are aborted (net::ERR_ABORTED) when the tab goes to the next page before they
+        finish; that is the test moving on, not a fault of the site.
+        """
+        if request.url in self.blocked:
+            return
+        failure = str(request.failure or "")
+        left = self.made_for.get(request, self.documents) < self.documents
+        if failure.startswith("net::ERR_ABORTED") and left:
+            return
+        self.failed.append(f"{request.url}: {failure}")
 
     def open(self, path: str) -> Any:
         """Go to a site path; wait for its load event and its fonts (layout is then final)."""

@@ -145,10 +145,8 @@ def _tab_factory(browser: Any, served: Served) -> Iterator[Any]:
         )
         page.on("pageerror", lambda e: tab.page_errors.append(str(e)))
         page.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-        page.on(
-            "requestfailed",
-            lambda r: None if r.url in tab.blocked else tab.failed.append(f"{r.url}: {r.failure}"),
-        )
+        page.on("request", tab.note_request)
+        page.on("requestfailed", tab.note_failure)
         page.on(
             "response",
             lambda r: tab.failed.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None,

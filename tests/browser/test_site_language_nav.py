@@ -108,3 +108,24 @@ def test_the_english_site_is_english_throughout(new_en_tab: NewTab) -> None:
     intro = str(tab.page.locator("article p").first.inner_text())
     assert intro.startswith("Type English or Chinese terms"), intro
     tab.assert_clean()
+
+
+def test_the_tab_forgives_only_requests_that_died_with_a_page_it_left(new_tab: NewTab) -> None:
+    # Requests to /hang are held open (never answered), so each is pending for sure when it is
+    # aborted: once by the page itself (a failure), once by the tab going to another page.
+    tab = new_tab()
+    tab.page.route("**/hang*", lambda route: None)
+    tab.open("about/")
+    with tab.page.expect_request("**/hang?1"):
+        tab.page.evaluate(
+            "() => { window.pbStop = new AbortController();"
+            " fetch('/hang?1', { signal: window.pbStop.signal }).catch(() => null); }"
+        )
+    with tab.page.expect_event("requestfailed"):
+        tab.page.evaluate("() => window.pbStop.abort()")
+    assert [line for line in tab.failed if "/hang?1" in line], tab.failed
+    with tab.page.expect_request("**/hang?2"):
+        tab.page.evaluate("() => { fetch('/hang?2').catch(() => null); }")
+    with tab.page.expect_event("requestfailed"):
+        tab.open("")
+    assert not [line for line in tab.failed if "/hang?2" in line], tab.failed
