@@ -33,7 +33,7 @@ row and BibTeX entry), kept between builds by the shared and the paper's own dig
 (`Fragments`).
 
 `PAPERBRIEF_VERIFY_PAGE_CACHE=1` renders the skipped pages too and fails the build when one
-differs from the file left in place (the tests run with it).
+differs from the file left in place (tests/site/test_generator_cache.py runs with it).
 """
 
 from __future__ import annotations
