@@ -16,6 +16,7 @@ from generator.records.filecache import GeneratorCache
 from generator.records.load import load_collection
 from generator.site.index import SiteModel, index_site
 from generator.site.pagecache import (
+    CachedRelated,
     Fragments,
     PageKeys,
     PageRecord,
@@ -59,13 +60,17 @@ def generate_docs(
             collection = load_collection(data_dir, cache=cache)
             timings["load"] = time.perf_counter() - start
             start = time.perf_counter()
-            model: SiteModel = index_site(collection)
+            verify = verify_requested()
+            model: SiteModel = (
+                index_site(collection)
+                if cache is None
+                else index_site(collection, CachedRelated(cache, verify=verify))
+            )
             timings["index"] = time.perf_counter() - start
             start = time.perf_counter()
             docs_dir.mkdir(parents=True, exist_ok=True)
             docs = docs_dir.resolve()
             plan = _plan(cache, model, settings, docs)
-            verify = verify_requested()
             chosen = [p for p in model.papers if verify or paper_path(p.id) not in plan.kept]
             produced: dict[str, list[str]] = {}
             pages = render_site(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -199,8 +200,31 @@ def _related(papers: list[Paper]) -> dict[str, list[Paper]]:
     return related
 
 
-def index_site(collection: Collection) -> SiteModel:
-    """Build the site model from a validated collection."""
+RelatedOf = Callable[[list[Paper]], dict[str, list[Paper]]]
+
+
+def related_inputs(paper: Paper) -> tuple[object, ...]:
+    """Return everything of a paper that ranking related papers reads (see `_related`)."""
+    return (
+        paper.id,
+        paper.record.added.toordinal(),
+        paper.record.year,
+        tuple(t.id for t in paper.techniques),
+        tuple(i.id for i in paper.institutions),
+    )
+
+
+def related_papers(papers: list[Paper]) -> dict[str, list[Paper]]:
+    """Return each paper's related papers, best first (at most RELATED_LIMIT)."""
+    return _related(papers)
+
+
+def index_site(collection: Collection, related_of: RelatedOf = related_papers) -> SiteModel:
+    """Build the site model from a validated collection.
+
+    `related_of` ranks related papers (the generator's cache passes one that keeps the ranking
+    between builds: pagecache.CachedRelated).
+    """
     papers = sorted(collection.papers.values(), key=newest_first)
     citations = {p.id: c for p in papers if (c := citations_of(p)) is not None}
 
@@ -283,7 +307,7 @@ def index_site(collection: Collection) -> SiteModel:
         techniques=techniques,
         reports=reports,
         counts=counts,
-        related=_related(papers),
+        related=related_of(papers),
         reports_of=dict(reports_of),
         citations=citations,
     )

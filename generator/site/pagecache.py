@@ -48,7 +48,7 @@ from typing import Any
 from generator.errors import BuildFailed
 from generator.records.collection import Paper
 from generator.records.filecache import GeneratorCache, code_fingerprint
-from generator.site.index import SiteModel
+from generator.site.index import SiteModel, related_inputs, related_papers
 from generator.site.render.context import RenderSettings
 from generator.site.render.paths import paper_path
 
@@ -172,6 +172,52 @@ def _own_digests(model: SiteModel) -> dict[str, bytes]:
             )
         own[paper.id] = digest.digest()
     return own
+
+
+class CachedRelated:
+    """Rank related papers once per set of inputs the ranking reads; keep it between builds.
+
+    The ranking (index.py) reads each paper's id, added date, year, technique ids and
+    institution ids, nothing else; it is kept under a digest of those, of every paper, and of
+    the generator's code. A title or a brief edited ranks nothing again; a paper added,
+    removed, retagged or redated ranks every paper again. With `verify` the ranking is made
+    anyway and compared.
+    """
+
+    def __init__(self, cache: GeneratorCache, *, verify: bool) -> None:
+        self.cache = cache
+        self.verify = verify
+        self.kept = False
+
+    def __call__(self, papers: list[Paper]) -> dict[str, list[Paper]]:
+        """Return the related papers of each paper, from the cache when the inputs are the same."""
+        digest = hashlib.sha256(b"related\0" + _code())
+        for paper in papers:
+            digest.update(repr(related_inputs(paper)).encode() + b"\0")
+        key = digest.digest()
+        by_id = {paper.id: paper for paper in papers}
+        self.cache.prefetch([key])
+        found = self.cache.get(key)
+        if isinstance(found, dict) and found.keys() == by_id.keys():
+            try:
+                kept = {pid: [by_id[other] for other in ids] for pid, ids in found.items()}
+            except (KeyError, TypeError):
+                kept = None
+            if kept is not None:
+                if self.verify and _related_ids(related_papers(papers)) != found:
+                    raise BuildFailed(
+                        "generator cache: the related papers were kept but rank differently;"
+                        " index.related_inputs misses an input of the ranking"
+                    )
+                self.kept = True
+                return kept
+        related = related_papers(papers)
+        self.cache.put(key, _related_ids(related))
+        return related
+
+
+def _related_ids(related: dict[str, list[Paper]]) -> dict[str, tuple[str, ...]]:
+    return {pid: tuple(p.id for p in others) for pid, others in related.items()}
 
 
 EXPORT_PIECES = ("json", "csv", "bib")

@@ -289,3 +289,55 @@ def test_verification_catches_an_export_piece_key_that_misses_an_input(
     project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
     with pytest.raises(BuildFailed, match="export piece of kv-evict was kept"):
         generate_docs(project.data, project.docs, project.settings)
+
+
+@pytest.fixture
+def rankings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record each ranking of related papers (the number of papers ranked)."""
+    from generator.site import index
+
+    ranked: list[int] = []
+    real = index._related
+
+    def spy(papers: list[Paper]) -> dict[str, list[Paper]]:
+        ranked.append(len(papers))
+        return real(papers)
+
+    monkeypatch.setattr(index, "_related", spy)
+    return ranked
+
+
+def test_related_papers_are_ranked_again_only_when_their_inputs_change(
+    tmp_path: Path, rankings: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_verify(monkeypatch)
+    project = _Project(tmp_path)
+    project.build()
+    assert len(rankings) == 2  # the cached generation and the clean one
+    rankings.clear()
+    _retitle(project, "kv-evict")  # a title is not an input of the ranking
+    project.build()
+    assert len(rankings) == 1  # the clean generation's
+    for change in (
+        lambda: project.edit("papers/kv-evict.yaml", "added: 2025-", "added: 2024-"),
+        lambda: project.edit("papers/kv-evict.yaml", "[kv-cache]", "[kv-cache, pruning]"),
+        lambda: _remove_hostile(project),
+    ):
+        change()
+        rankings.clear()
+        project.build()  # the docs equal the clean generation's
+        assert len(rankings) == 2
+
+
+def test_verification_catches_a_related_key_that_misses_an_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a key blind to techniques: a paper given another keeps the old ranking; verification says so
+    monkeypatch.setattr(pagecache, "related_inputs", lambda paper: (paper.id,))
+    project = _Project(tmp_path)
+    project.build()
+    project.edit(
+        "papers/kv-evict.yaml", "techniques: [kv-cache]", "techniques: [kv-cache, pruning]"
+    )
+    with pytest.raises(BuildFailed, match="related papers were kept but rank differently"):
+        generate_docs(project.data, project.docs, project.settings)
