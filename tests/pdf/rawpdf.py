@@ -12,12 +12,18 @@ from generator.authoring.ingest.extract import PdfFields, extract_fields
 _FONTS = {"F1": "Helvetica", "F2": "Helvetica-Oblique"}
 
 
-def raw_pdf(path: Path, content: str, type3_scale: float = 0.001) -> Path:
+def raw_pdf(path: Path, content: str, type3_scale: float = 0.001, differences: str = "") -> Path:
     """Write a US-letter page whose content stream is `content`.
 
     Fonts: /F1 Helvetica, /F2 Helvetica-Oblique, /F3 a Type3 font of boxes, 500 units wide,
-    whose font matrix scales its glyph space by `type3_scale`.
+    whose font matrix scales its glyph space by `type3_scale`. `differences` ("200 /hyphentwo")
+    renames codes of /F1 and /F2 on top of WinAnsiEncoding.
     """
+    encoding = (
+        f"<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [{differences}] >>"
+        if differences
+        else "/WinAnsiEncoding"
+    )
     fonts = " ".join(f"/{key} {5 + i} 0 R" for i, key in enumerate([*_FONTS, "F3"]))
     stream = content.encode("latin-1")
     objects = [
@@ -29,7 +35,7 @@ def raw_pdf(path: Path, content: str, type3_scale: float = 0.001) -> Path:
         ).encode(),
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         *(
-            f"<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding /WinAnsiEncoding >>".encode()
+            f"<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding {encoding} >>".encode()
             for name in _FONTS.values()
         ),
         (
@@ -77,9 +83,10 @@ SAMPLE_BODY = [
 ]
 
 
-def read_fields(tmp_path: Path, content: str) -> PdfFields:
+def read_fields(tmp_path: Path, content: str, differences: str = "") -> PdfFields:
     """Write `content` as page.pdf in tmp_path and return what ingest extracts from it."""
-    return extract_fields(pypdf.PdfReader(raw_pdf(tmp_path / "page.pdf", content)))
+    page = raw_pdf(tmp_path / "page.pdf", content, differences=differences)
+    return extract_fields(pypdf.PdfReader(page))
 
 
 def text_lines(size: float, top: float, lines: list[str], step: float = 12) -> str:

@@ -200,7 +200,9 @@ def extract_fields(reader: Any) -> PdfFields:
             fields.title = title
 
     abstract_start: int | None = head.index if head else None
-    abstract = _abstract_after_heading(first.lines, head, vocab) if head else None
+    # the text under the heading may have been drawn before it (the heading added last)
+    under = _drawn_before(first.lines, head) if head else None
+    abstract = _abstract_after_heading(first.lines, head, vocab, under) if head else None
     if abstract is None:
         run = _first_paragraph(first.lines, title_end + 1)
         if run:
@@ -226,6 +228,8 @@ def extract_fields(reader: Any) -> PdfFields:
         else len(first.lines)
     )
     region = [ln for ln in first.lines[title_end + 1 : end] if ln.y > first.height * 0.25]
+    if head and under is not None:
+        region = [ln for ln in region if ln.y > head.y]  # the abstract is not the author block
     skip = {ln.index for ln in title_lines}
     people = find_people(region, first.lines, skip, first.height, _block_above(first, title_lines))
     fields.authors, fields.affiliations = people.authors, people.affiliations
@@ -356,7 +360,33 @@ def _is_heading(line: Line, text: str, body_size: float | None) -> bool:
     return body_size is not None and words <= 8 and line.size > body_size * 1.12
 
 
-def _abstract_after_heading(lines: list[Line], head: Line, vocab: set[str]) -> str | None:
+def _drawn_before(lines: list[Line], head: Line) -> list[Line] | None:
+    """Return the lines under an abstract heading, top to bottom, when they were drawn before it.
+
+    Some PDFs draw the headings after the text they head: the line after the heading in the
+    content stream is then somewhere else, while a line right under the heading came earlier.
+    None when the content stream follows the heading with its text (the usual case).
+    """
+
+    def right_under(line: Line) -> bool:
+        end = max(s.end for s in line.spans)
+        return (
+            0 < head.y - line.y <= 3 * max(head.size, line.size)
+            and line.x <= head.x + 2 * head.size
+            and end >= head.x
+        )
+
+    following = next((ln for ln in lines[head.index + 1 :] if ln.text()), None)
+    if following is not None and (right_under(following) or abs(following.y - head.y) < 1):
+        return None
+    if not any(right_under(ln) for ln in lines[: head.index]):
+        return None
+    return sorted((ln for ln in lines if ln.y < head.y - 1), key=lambda ln: -ln.y)
+
+
+def _abstract_after_heading(
+    lines: list[Line], head: Line, vocab: set[str], under: list[Line] | None = None
+) -> str | None:
     match = _ABSTRACT_HEAD.match(head.text(markers=""))
     body: list[str] = []
     body_size: float | None = None
@@ -365,7 +395,7 @@ def _abstract_after_heading(lines: list[Line], head: Line, vocab: set[str]) -> s
         body_size = head.size
     previous = head
     body_x: float | None = None
-    for line in lines[head.index + 1 :]:
+    for line in lines[head.index + 1 :] if under is None else under:
         text = line.text(markers="")
         if not text:
             continue

@@ -39,7 +39,8 @@ _ADDRESS = re.compile(
 # a street line under an affiliation ("1 University Station C0500", "Via Orabona 4")
 _STREET = re.compile(
     r"^(?:\d{1,5}[A-Za-z]?,?\s+(?:\S.*)?\b(?:street|st\.|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?"
-    r"|drive|station|plaza|lane|way|square|campus|hall|building)\b|(?:via|rue|calle|avenida|av\.)\s)",
+    r"|drive|station|plaza|lane|way|square|campus|hall|building)\b|(?:via|rue|calle|avenida|av\.)\s"
+    r"|p\.?\s?o\.?\s?box\b)",
     re.IGNORECASE,
 )
 NOTE = re.compile(
@@ -369,7 +370,8 @@ def _kind(line: Line) -> str:
     names = _split_names(text)
     named = sum(looks_like_name(n) for n in names)
     if names and named == len(names) and not ORG.search(flat):
-        return "author"
+        # "950 N. Cherry Avenue", "P.O. Box 6010": a street is no name
+        return "address" if _STREET.match(flat) else "author"
     if _cell_names(line):
         return "author"
     if _lead_names(text) or _paren_names(text):
@@ -430,6 +432,10 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
                 kinds[i] = "author"
     previous: Line | None = None
     previous_kind = ""
+    # the last affiliation was opened by a marker: the lines under it without one continue it
+    # up to the next marker (AASTeX sets each part on its own line: "1 Department of ..." /
+    # "P.O. Box 6010" / "Northern Arizona University" / "Flagstaff, AZ 86011")
+    numbered_open = False
     pending = ""  # an author line that ends inside a name ("Corina" / "Forăscu, Nicolas ...")
     grid: list[list[str]] = []  # per column, the lines under names set in columns
     for i, line in enumerate(region):
@@ -449,6 +455,21 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             and _lab_before_email(kinds[i + 1 : i + 4])
         ):
             kind = "affiliation"  # a lab between a name and its e-mail ("ID-IMAG")
+        if (
+            numbered_open
+            and after_affiliation
+            and not numbered
+            and kind in {"author", "other", "address", "affiliation"}
+            and "@" not in text
+            and MARK not in text
+            and not (kind == "affiliation" and _ends_in_country(affiliations[-1]))
+            and not re.match(r"(?:and|&)\s", text)
+        ):
+            part = squash(text.replace(MARK, " ")).strip(" ,;")
+            affiliations[-1] = f"{affiliations[-1].rstrip(' ,')}, {part}"
+            previous, previous_kind = line, "affiliation"
+            continue
+        numbered_open = False
         if grid and line.cells and len(line.cells) == len(grid) and kind != "author":
             for column, cell in zip(grid, line.cells, strict=True):
                 column.append(cell)  # the affiliation lines under names set in columns
@@ -511,6 +532,7 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
                 pieces = pieces[1:]
             affiliations += pieces
             kind = "affiliation"
+            numbered_open = bool(numbered) and len(pieces) == 1
         previous, previous_kind = line, kind
     return authors, affiliations + _grid_affiliations(grid)
 

@@ -56,6 +56,9 @@ def clean_text(text: str) -> str:
     # a dotless i that carries a combining accent is an ordinary accented i
     text = re.sub("[ıȷ](?=[\u0300-\u036f])", lambda m: _DOTLESS[m.group()], text)
     text = unicodedata.normalize("NFKC", text)
+    # a hyphen set as U+2010 (or U+2011, non-breaking, which NFKC folds to it) is a hyphen:
+    # "Li‐Zhi" is a name like "Li-Zhi", and a line may end in one
+    text = text.replace("\u2010", "-")
     text = _CONTROL.sub("", text.replace("\t", " "))
     # soft hyphens, non-characters, tag characters ...: what record validation refuses
     text = FORBIDDEN_IN_PROSE.sub("", text)
