@@ -18,7 +18,12 @@ from typing import Any
 from generator.errors import BuildFailed, ConfigError
 from generator.site.buildlock import build_lock
 from generator.site.generate import data_epoch, generate_docs
-from generator.site.incremental import NavigationChanged, PageReuse, SearchInputs
+from generator.site.incremental import (
+    NavigationChanged,
+    PageReuse,
+    SearchInputs,
+    kept_source_digests,
+)
 from generator.site.manifest import (
     BuildManifest,
     global_inputs,
@@ -229,7 +234,8 @@ def build_site(
         gc.freeze()
         try:
             run = _SiteBuild(config, load, config_file, site, epoch, settings, removal)
-            pending = run.build_and_publish(clean, report, defer_search=defer_search)
+            with kept_source_digests(docs, clean=clean):
+                pending = run.build_and_publish(clean, report, defer_search=defer_search)
         finally:
             gc.unfreeze()
         if pending is not None:

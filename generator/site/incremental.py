@@ -26,6 +26,7 @@ tests/site/test_incremental_build.py compares whole incremental sites with clean
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -35,11 +36,13 @@ import queue
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from generator.errors import BuildFailed
+from generator.records.filecache import GeneratorCache
+from generator.site import manifest as _manifest_module
 from generator.site.manifest import (
     SEARCH_INPUT_FILE,
     BuildManifest,
@@ -62,6 +65,8 @@ _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTS
 # kept across the builds of one process (`paperbrief serve`), so an unchanged file is not
 # read again. See `_digest_of`.
 _DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
+# The paths `_digest_of` was asked about since `kept_source_digests` started.
+_ASKED: set[str] = set()
 # A file modified this recently may be modified again within the file system's timestamp
 # granularity without its times changing: its digest is not kept (git's "racy clean").
 _SETTLED_NS = 2_000_000_000
@@ -462,6 +467,7 @@ def _digest_of(file: Any) -> str:
         status.st_mtime_ns,
         status.st_ctime_ns,
     )
+    _ASKED.add(path)
     known = _DIGESTS.get(path)
     if known is not None and known[0] == key:
         return known[1]
@@ -471,6 +477,60 @@ def _digest_of(file: Any) -> str:
     else:
         _DIGESTS.pop(path, None)
     return digest
+
+
+def _digests_key(docs: str) -> bytes:
+    """Return the generator-cache key of a docs folder's source digests (and of this code)."""
+    digest = hashlib.sha256(b"docs-source-digests\0" + docs.encode() + b"\0")
+    for module in (__file__, _manifest_module.__file__):
+        digest.update(Path(module).read_bytes() + b"\0")
+    return digest.digest()
+
+
+@contextlib.contextmanager
+def kept_source_digests(docs_dir: Path, *, clean: bool) -> Iterator[None]:
+    """Keep the docs' source digests (`_digest_of`) between builds in the generator cache.
+
+    `paperbrief build` runs in a new process each time, which would read and hash every docs
+    source again (about a fifth of MkDocs' time with every page reused). The digests, each with
+    the file's device, inode, size and times, are taken from the generator cache (authenticated,
+    in the user's cache folder: generator/records/filecache.py) before MkDocs runs, and the
+    digests of this build's sources are stored when the build finished; the rule of
+    `_digest_of` is the same, and a file written in the two seconds before it was read is not
+    stored. Nothing is kept with `clean` or when the cache is off or cannot be used.
+    """
+    store = None if clean else GeneratorCache.open()
+    if store is None:
+        yield
+        return
+    docs = os.path.normpath(os.path.abspath(docs_dir))  # as MkDocs makes abs_src_path
+    key = _digests_key(docs)
+    try:
+        store.prefetch([key])
+        found = store.get(key)
+        if isinstance(found, dict):
+            for path, entry in found.items():
+                if (
+                    isinstance(path, str)
+                    and isinstance(entry, tuple)
+                    and len(entry) == 2
+                    and isinstance(entry[1], str)
+                ):
+                    _DIGESTS.setdefault(path, entry)
+        _ASKED.clear()
+        yield
+        inside = docs.rstrip(os.sep) + os.sep
+        store.put(
+            key,
+            {
+                path: _DIGESTS[path]
+                for path in sorted(_ASKED)
+                if path.startswith(inside) and path in _DIGESTS
+            },
+        )
+        store.save()
+    finally:
+        store.close()
 
 
 def _search_entries(config: Any) -> list[dict[str, Any]] | None:

@@ -72,6 +72,52 @@ def test_a_source_written_just_now_is_read_again_even_with_the_same_times(
     assert _digest_of(file) == source_digest(b"# Two\n")
 
 
+def test_source_digests_are_kept_between_builds_in_the_generator_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBRIEF_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("PAPERBRIEF_NO_CACHE", raising=False)
+    monkeypatch.setattr(incremental, "_DIGESTS", {})
+    monkeypatch.setattr(incremental, "_SETTLED_NS", -(10**12))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    path = docs / "page.md"
+    path.write_text("# One\n", encoding="utf-8")
+    _settled(path)
+    file = _File(path)
+
+    def build(*, clean: bool = False) -> str:
+        incremental._DIGESTS.clear()  # a new process
+        with incremental.kept_source_digests(docs, clean=clean):
+            return _digest_of(file)
+
+    assert build() == source_digest(b"# One\n") and file.reads == 1
+    assert build() == source_digest(b"# One\n") and file.reads == 1  # not read again
+    assert build(clean=True) == source_digest(b"# One\n") and file.reads == 2
+    # Rewritten in place, same size and modification time: the change time moved, read again.
+    status = path.stat()
+    path.write_text("# Two\n", encoding="utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert build() == source_digest(b"# Two\n") and file.reads == 3
+    assert build() == source_digest(b"# Two\n") and file.reads == 3
+    # A build that fails keeps nothing new; the cache turned off keeps nothing at all.
+    other = docs / "other.md"
+    other.write_text("# Other\n", encoding="utf-8")
+    _settled(other)
+    second = _File(other)
+    incremental._DIGESTS.clear()
+    with pytest.raises(RuntimeError), incremental.kept_source_digests(docs, clean=False):
+        _digest_of(second)
+        raise RuntimeError("MkDocs failed")
+    assert second.reads == 1
+    incremental._DIGESTS.clear()
+    with incremental.kept_source_digests(docs, clean=False):
+        assert _digest_of(second) == source_digest(b"# Other\n")
+    assert second.reads == 2
+    monkeypatch.setenv("PAPERBRIEF_NO_CACHE", "1")
+    assert build() == source_digest(b"# Two\n") and file.reads == 4
+
+
 def _reuse(tmp_path: Path) -> PageReuse:
     published, staging = tmp_path / "site", tmp_path / "staging"
     (published / "papers" / "x").mkdir(parents=True)
