@@ -123,3 +123,30 @@ def test_an_affiliation_after_one_that_ends_in_its_country_stays_apart(tmp_path)
         "Department of Physics, University of Oslo, Oslo, Norway",
         "Lake Shore Observatory, Santiago, Chile",
     ]
+
+
+def test_a_system_name_set_smaller_above_the_title_is_its_first_part(tmp_path):
+    # "Orca 3" over "Listening to Whales in Shallow Bays": the abstract names the system again
+    content = (
+        text_lines(14, 740, ["Orca 3"])
+        + text_lines(24, 700, ["Listening to Whales in Shallow Bays"])
+        + text_lines(12, 670, ["Alice Martin and Bob Chen"])
+        + text_lines(10, 655, ["Department of Physics, University of Oslo, Norway"])
+        + text_lines(12, 620, ["Abstract"])
+        + text_lines(10, 605, ["We present Orca 3, a model that hears whales. " + SAMPLE_BODY[0]])
+        + text_lines(10, 593, SAMPLE_BODY[1:])
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.title == "Orca 3: Listening to Whales in Shallow Bays"
+    assert fields.authors == ["Alice Martin", "Bob Chen"]
+
+
+def test_a_short_line_above_the_title_that_the_page_does_not_repeat_stays_out(tmp_path):
+    content = (
+        text_lines(14, 740, ["Marine Letters"])
+        + text_lines(24, 700, ["Listening to Whales in Shallow Bays"])
+        + text_lines(12, 670, ["Alice Martin and Bob Chen"])
+        + text_lines(12, 620, ["Abstract"])
+        + text_lines(10, 605, SAMPLE_BODY)
+    )
+    assert read_fields(tmp_path, content).title == "Listening to Whales in Shallow Bays"

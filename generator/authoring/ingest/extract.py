@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator.authoring.ingest.layout import Line, attach_cells, build_lines, read_spans
-from generator.authoring.ingest.people import MARK, NOTE, ORG, find_people
+from generator.authoring.ingest.people import MARK, NOTE, ORG, find_people, looks_like_name
 from generator.authoring.ingest.text import clean_text, join_lines, squash, vocabulary
 
 _ABSTRACT_HEAD = re.compile(
@@ -193,9 +193,10 @@ def extract_fields(reader: Any) -> PdfFields:
     title_lines = _title_lines(first, head)
     title_end = max((ln.index for ln in title_lines), default=-1)
     if title_lines:
-        title = squash(
-            join_lines([ln.text(markers="", powers=True) for ln in title_lines], vocab)
-        ).strip(" *∗†‡,")
+        parts = [ln.text(markers="", powers=True) for ln in title_lines]
+        if len(title_lines) > 1 and title_lines[0].size < title_lines[1].size * 0.92:
+            parts = [f"{parts[0]}:", *parts[1:]]  # a name set smaller above the title
+        title = squash(join_lines(parts, vocab)).strip(" *∗†‡,")
         if 3 <= len(title) <= _MAX_TITLE:
             fields.title = title
 
@@ -348,7 +349,34 @@ def _title_lines(page: _Page, head: Line | None) -> list[Line]:
             group.append(line)
             anchor = line
             i += step
-    return sorted(group, key=lambda ln: ln.index)
+    group.sort(key=lambda ln: ln.index)
+    lead = _title_lead(page, group[0], biggest, allowed)
+    return [lead, *group] if lead else group
+
+
+def _title_lead(page: _Page, first: Line, biggest: float, allowed: set[int]) -> Line | None:
+    """Return a short name set smaller on its own line right above the title, or None.
+
+    "olmOCR 2" over "Unit Test Rewards for Document OCR": the name of the system the paper is
+    about, in the title's face, which the page names again (the abstract). A kicker, a
+    journal's name or a byline is not such a lead.
+    """
+    i = first.index - 1
+    if i < 0 or i not in allowed:
+        return None
+    line = page.lines[i]
+    text = line.text(markers="")
+    return (
+        line
+        if 0 < line.y - first.y <= 2.5 * biggest
+        and biggest * 0.5 <= line.size < biggest * 0.92
+        and line.bold == first.bold
+        and 1 <= len(text.split()) <= 3
+        and text[-1:].isalnum()
+        and not looks_like_name(text)
+        and page.plain.count(text) >= 2
+        else None
+    )
 
 
 def _is_heading(line: Line, text: str, body_size: float | None) -> bool:
