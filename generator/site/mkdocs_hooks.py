@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.site.incremental import PageReuse
-from generator.site.search import PagefindStream, is_search_page
+from generator.site.search import EMPTY_ARTICLE, PagefindStream, is_search_page
 
 # Material's own navigation, reached under a prefix while "partials/nav.html" is this wrapper.
 _NAV_WRAPPER = """\
@@ -48,12 +48,17 @@ class SearchFeed:
 
     With `reuse`, a page reused from the last build hands Pagefind the article kept from that
     build, and every article is kept for the next one. When the last build indexed the very
-    same articles under the same URLs in the same order, its bundle is linked instead: the
-    articles are held back until the last one is known, and Pagefind never starts. The first
-    article that is not its page's article in the last build (a page changed or added) ends
-    the wait: Pagefind gets what was held and indexes on the other core while MkDocs works,
-    not after it. With `defer` (a preview publishing its pages first), the wait lasts until
-    `release` is called after MkDocs, so MkDocs never shares its core with the feeding.
+    same articles under the same URLs in the same order, its bundle is linked instead, and
+    Pagefind gets nothing. The first article that is not its page's article in the last build
+    (a page changed or added) starts the indexing at once, while MkDocs works: Pagefind gets
+    every paper page of this build, in this build's order (`on_files`), with the last build's
+    article where there is one and an empty one (which it leaves out of the index) for a new
+    page. A page whose article then turns out to differ is sent again and takes the place of
+    its first version, so the index is the one a clean build makes (Pagefind numbers pages in
+    the order it first sees them). If MkDocs converts the pages in another order than
+    `on_files` listed them, the pages sent so far are dropped for a new index that gets them
+    in the order converted. With `defer` (a preview publishing its pages first), the bundle is
+    asked for only when `release` is called after MkDocs.
     """
 
     def __init__(
@@ -64,9 +69,17 @@ class SearchFeed:
         self.defer = defer
         self.left = 0
         self.pages = 0
-        self._held: list[tuple[str, str]] | None = (
-            [] if reuse is not None and reuse.previous_search_bundle() is not None else None
-        )
+        # Compare with the last build's articles before handing Pagefind anything.
+        self._watching = reuse is not None and reuse.previous_search_bundle() is not None
+        self._started = not self._watching  # articles go to Pagefind as they come
+        self._written = False
+        # This build's paper pages (source, URL) as on_files ordered them, and as converted.
+        self._order: list[tuple[str, str]] = []
+        self._seen: list[tuple[str, str]] = []
+        # Sent ahead in on_files order (else each article is sent when converted).
+        self._ahead = False
+        # Articles of this build that differ from what the last build gave Pagefind.
+        self._fresh: dict[str, str] = {}
         self._articles = hashlib.sha256()
 
     def on_files(self, files: Any, /, *, config: Any) -> Any:
@@ -75,6 +88,7 @@ class SearchFeed:
 
         papers = [f for f in files if is_search_page(f.dest_uri)]
         self.left = len(papers)
+        self._order = [(f.src_uri, "/" + f.url) for f in papers]
         return Files(papers + [f for f in files if not is_search_page(f.dest_uri)])
 
     def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Any) -> str:
@@ -86,9 +100,10 @@ class SearchFeed:
         its bundle during MkDocs' template phase instead of after it.
         """
         if is_search_page(page.file.dest_uri):
+            src_uri = page.file.src_uri
             document = None
             if self.reuse is not None:
-                document = self.reuse.previous_article(page.file.src_uri)
+                document = self.reuse.previous_article(src_uri)
             if document is None:
                 document = (
                     "<!DOCTYPE html><html><head></head><body>"
@@ -98,62 +113,100 @@ class SearchFeed:
             for part in (url, document):
                 data = part.encode("utf-8")
                 self._articles.update(len(data).to_bytes(8, "big") + data)
-            if (
-                self._held is not None
-                and not self.defer
-                and self.reuse is not None
-                and self.reuse.article_changed(page.file.src_uri, document)
-            ):
-                self._start_indexing()
-            if self._held is not None:
-                self._held.append((document, url))
-            else:
-                self.stream.add(document, url)
+            self._take(src_uri, url, document)
             if self.reuse is not None:
-                self.reuse.search_inputs.record(page.file.src_uri, document)
+                self.reuse.search_inputs.record(src_uri, document)
             self.pages += 1
             self.left -= 1
             if self.left == 0:
                 self._last_article(Path(config.site_dir))
         return html
 
+    def _take(self, src_uri: str, url: str, document: str) -> None:
+        """Hand Pagefind a converted page's article, or note it for when indexing starts."""
+        position = len(self._seen)
+        in_order = position < len(self._order) and self._order[position][0] == src_uri
+        self._seen.append((src_uri, url))
+        if not self._started:
+            if self.reuse is not None and self.reuse.article_changed(src_uri, document):
+                self._fresh[src_uri] = document
+                self._start()
+            return
+        if not self._ahead:
+            self.stream.add(document, url)
+            return
+        if not in_order:
+            # The pages sent ahead are in an order Pagefind must not number them by.
+            self._fresh[src_uri] = document
+            self._ahead = False
+            self.stream.new_index()
+            self._send_seen()
+            return
+        if document != self._previous_document(src_uri):
+            self._fresh[src_uri] = document
+            self.stream.add(document, url, replace=True)
+
+    def _start(self) -> None:
+        """Hand Pagefind every article: the last build's bundle will not do."""
+        assert self.reuse is not None
+        self._started = True
+        previous = self.reuse.previous_search_bundle()
+        if previous is not None:
+            self.stream.link_unchanged_from(previous[1])
+        seen = [src_uri for src_uri, _url in self._seen]
+        if seen != [src_uri for src_uri, _url in self._order[: len(seen)]]:
+            self._send_seen()  # an order of its own: the rest is sent as converted
+            return
+        self._ahead = True
+        for src_uri, url in self._order:
+            document = self._fresh.get(src_uri) or self._previous_document(src_uri)
+            self.stream.add(document or EMPTY_ARTICLE, url)
+
+    def _send_seen(self) -> None:
+        """Hand Pagefind the articles of the pages converted so far, in that order."""
+        for src_uri, url in self._seen:
+            document = self._fresh.get(src_uri) or self._previous_document(src_uri)
+            assert document is not None  # a page without one is fresh
+            self.stream.add(document, url)
+
+    def _previous_document(self, src_uri: str) -> str | None:
+        """Return the article the last build gave Pagefind for a page, if it had the page."""
+        reuse = self.reuse
+        if reuse is None or reuse.previous is None:
+            return None
+        record = reuse.previous.pages.get(src_uri)
+        return None if record is None else reuse.search_inputs.previous(record.pagefind)
+
     def _last_article(self, site_dir: Path) -> None:
-        """Index the held articles, or link the last build's bundle if they are the same."""
+        """Ask for the bundle, or link the last build's if its articles are the same."""
         digest = self._articles.hexdigest()
         if self.reuse is not None:
             self.reuse.search_bundle = digest
-        if self._held is not None:
+        if not self._started:
             assert self.reuse is not None
             previous = self.reuse.previous_search_bundle()
             if previous is not None and previous[0] == digest:
                 self.stream.reuse_bundle(previous[1], self.pages)
-                self._held = None
-            elif self.defer:
-                return  # indexed once release() is called
-            else:
-                self._start_indexing()
+                self._written = True
+                return
+            # No article changed, yet the pages did (one deleted, say).
+            self._start()
+        if not self.defer:
+            self._write(site_dir)
+
+    def _write(self, site_dir: Path) -> None:
+        self._written = True
         self.stream.write(site_dir)
 
     @property
     def holding(self) -> bool:
-        """Tell whether articles wait for `release` (a deferred feed whose bundle changed)."""
-        return self._held is not None and self.pages > 0 and self.left == 0
+        """Tell whether the bundle waits for `release` (a deferred feed whose bundle changed)."""
+        return self._started and not self._written and self.pages > 0 and self.left == 0
 
     def release(self, site_dir: Path) -> None:
-        """Hand Pagefind the articles a deferred feed held; have it write the bundle."""
-        if self._held is not None:
-            self._start_indexing()
-            self.stream.write(site_dir)
-
-    def _start_indexing(self) -> None:
-        """Hand Pagefind the held articles: the last build's bundle will not do."""
-        assert self._held is not None and self.reuse is not None
-        previous = self.reuse.previous_search_bundle()
-        if previous is not None:
-            self.stream.link_unchanged_from(previous[1])
-        held, self._held = self._held, None
-        for document, url in held:
-            self.stream.add(document, url)
+        """Have Pagefind write the bundle of a deferred feed."""
+        if self.holding:
+            self._write(site_dir)
 
 
 def _nav_key(page: Any, nav: Any, base_url: str) -> tuple[str, ...]:
