@@ -168,3 +168,19 @@ def test_the_cache_can_be_turned_off(
     monkeypatch.setenv("PAPERBRIEF_NO_CACHE", "1")
     assert GeneratorCache.open() is None
     assert not _cache_dir.exists()
+
+
+def test_prefetch_finds_every_stored_value_past_one_query() -> None:
+    store = GeneratorCache.open()
+    assert store is not None
+    keys = [f"key {n}".encode() for n in range(filecache._BATCH * 2 + 7)]
+    for n, key in enumerate(keys):
+        store.put(key, n)
+    store.save()
+    store.close()
+    store = GeneratorCache.open()
+    assert store is not None
+    store.prefetch([*keys, b"never stored"])
+    assert [store.get(key) for key in keys] == list(range(len(keys)))
+    assert store.get(b"never stored") is None
+    store.close()
