@@ -74,6 +74,11 @@ def source_digest(folders: Iterable[Path]) -> bytes:
     return digest.digest()
 
 
+def verify_requested() -> bool:
+    """Tell whether PAPERBRIEF_VERIFY_PAGE_CACHE asks to check what the cache spared against the work."""
+    return os.environ.get("PAPERBRIEF_VERIFY_PAGE_CACHE", "") not in ("", "0")
+
+
 def _versions() -> bytes:
     parts = [sys.version]
     for name in _PACKAGES:

@@ -7,17 +7,23 @@ each adds what it finds to one list of problems, and loading fails once, at the 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import Problem, ValidationFailed
+from generator.errors import BuildFailed, Problem, ValidationFailed
 from generator.records.briefinputs import BriefInputs
 from generator.records.changes import ChangedRecords
 from generator.records.collection import Collection, Paper, Report
-from generator.records.filecache import GeneratorCache, read_models
-from generator.records.keys import PaperIndex, record_keys
+from generator.records.filecache import (
+    GeneratorCache,
+    code_fingerprint,
+    read_models,
+    verify_requested,
+)
+from generator.records.keys import PaperIndex, PaperKey, record_keys
 from generator.records.models import (
     UNKNOWN_INSTITUTIONS,
     EnrichmentRecord,
@@ -88,7 +94,7 @@ def load_collection(
         for paper_id, file in paper_files.items()
     }
     changes = changes or ChangedRecords.from_git(data_dir)
-    problems += _duplicate_papers(papers, paper_files, changes)
+    problems += _duplicate_papers(papers, paper_files, changes, cache)
     reports = _read_reports(data_dir / "reports", set(paper_paths), problems, size_cap)
     warnings: list[Problem] = []
     for paper_id, file in paper_files.items():
@@ -477,20 +483,165 @@ def _report_paper_problems(
 
 
 def _duplicate_papers(
-    papers: dict[str, Paper], files: dict[str, _PaperFile], changes: ChangedRecords
+    papers: dict[str, Paper],
+    files: dict[str, _PaperFile],
+    changes: ChangedRecords,
+    cache: GeneratorCache | None = None,
 ) -> list[Problem]:
     """Find the same paper twice: same arXiv id, same DOI or near-identical title.
 
     The problem goes on the newer record and names the older one, so the annotation lands in the
     diff of the pull request that adds it: newer means the later `added` date, then the file the
-    change touches (git), then the later file name.
+    change touches (git), then the later file name. With `cache`, a collection that differs
+    from one found free of duplicates in a few papers checks only those (`DuplicateFree`).
     """
+    free = DuplicateFree.load(cache, papers) if cache is not None else None
+    if free is not None and free.still_free():
+        if verify_requested() and _all_duplicates(papers, files, changes):
+            raise BuildFailed(
+                "generator cache: the collection was found free of duplicates from its changed"
+                " papers, but the full check finds some (records/load.py DuplicateFree)"
+            )
+        free.keep()
+        return []
+    keys: dict[str, tuple[PaperKey, ...]] = {}
+    problems = _all_duplicates(papers, files, changes, keys)
+    if free is not None and not problems:
+        free.keys = keys
+        free.keep()
+    return problems
+
+
+class DuplicateFree:
+    """The identity keys of a collection found free of duplicates, kept between builds.
+
+    The check finds nothing exactly when no two papers share an identity key and no two
+    distinct folded titles sharing their first or last `_TITLE_BUCKET` characters are 95 %
+    alike; pairs of unchanged papers stay as they were. So when the last collection checked
+    was free of duplicates, the papers whose id, added date, title, arXiv id or DOI changed
+    (or that are new) are checked against every other paper's kept keys; any clash or close
+    title sends the build to the full check, which places the problems. The kept keys are
+    stored under the reading code (code_fingerprint) and rapidfuzz's version.
+    """
+
+    # More changed papers than this: the full check is about as fast.
+    LIMIT = 200
+
+    def __init__(
+        self,
+        cache: GeneratorCache,
+        key: bytes,
+        papers: dict[str, Paper],
+        kept: dict[str, tuple[bytes, tuple[PaperKey, ...]]],
+        own: dict[str, bytes],
+    ) -> None:
+        self.cache = cache
+        self.key = key
+        self.papers = papers
+        self.kept = kept
+        self.own = own
+        self.keys: dict[str, tuple[PaperKey, ...]] = {}
+
+    @classmethod
+    def load(cls, cache: GeneratorCache, papers: dict[str, Paper]) -> DuplicateFree:
+        """Read what the last check found free of duplicates (nothing when there is none)."""
+        from importlib.metadata import version
+
+        key = hashlib.sha256(
+            b"duplicate-free\0" + code_fingerprint() + version("rapidfuzz").encode()
+        ).digest()
+        cache.prefetch([key])
+        found = cache.get(key)
+        kept = found if isinstance(found, dict) else {}
+        own = {
+            paper_id: hashlib.sha256(
+                repr(
+                    (
+                        paper_id,
+                        paper.record.added.toordinal(),
+                        paper.record.title,
+                        paper.record.links.arxiv,
+                        paper.record.links.doi,
+                    )
+                ).encode()
+            ).digest()
+            for paper_id, paper in papers.items()
+        }
+        return cls(cache, key, papers, kept, own)
+
+    def still_free(self) -> bool:
+        """Tell whether the collection is free of duplicates, from the changed papers alone."""
+        changed = []
+        for paper_id, digest in self.own.items():
+            old = self.kept.get(paper_id)
+            if old is not None and old[0] == digest:
+                self.keys[paper_id] = old[1]
+            else:
+                changed.append(paper_id)
+        if not self.kept or len(changed) > self.LIMIT:
+            return False
+        owners: dict[PaperKey, str] = {}
+        for paper_id, keys in self.keys.items():
+            for key in keys:
+                owners[key] = paper_id
+        for paper_id in changed:
+            keys = record_keys(self.papers[paper_id].record)
+            self.keys[paper_id] = keys
+            for key in keys:
+                if owners.setdefault(key, paper_id) != paper_id:
+                    return False
+        return not self._close_titles(changed)
+
+    def _close_titles(self, changed: list[str]) -> bool:
+        """Tell whether a changed paper's folded title is 95 % like another sharing a bucket."""
+        from rapidfuzz.fuzz import ratio
+
+        prefix: dict[str, set[str]] = defaultdict(set)
+        suffix: dict[str, set[str]] = defaultdict(set)
+        titles = {
+            paper_id: key.value
+            for paper_id, keys in self.keys.items()
+            for key in keys
+            if key.kind == "title" and len(key.value) >= _TITLE_BUCKET
+        }
+        for title in titles.values():
+            prefix[title[:_TITLE_BUCKET]].add(title)
+            suffix[title[-_TITLE_BUCKET:]].add(title)
+        for paper_id in changed:
+            mine = titles.get(paper_id)
+            if mine is None:
+                continue
+            near = prefix[mine[:_TITLE_BUCKET]] | suffix[mine[-_TITLE_BUCKET:]]
+            if any(other != mine and ratio(mine, other) >= 95 for other in near):
+                return True
+        return False
+
+    def keep(self) -> None:
+        """Store the keys of this collection, found free of duplicates."""
+        for paper_id, paper in self.papers.items():
+            if paper_id not in self.keys:
+                self.keys[paper_id] = record_keys(paper.record)
+        self.cache.put(
+            self.key,
+            {paper_id: (self.own[paper_id], self.keys[paper_id]) for paper_id in self.papers},
+        )
+
+
+def _all_duplicates(
+    papers: dict[str, Paper],
+    files: dict[str, _PaperFile],
+    changes: ChangedRecords,
+    keys_of: dict[str, tuple[PaperKey, ...]] | None = None,
+) -> list[Problem]:
+    """Run the duplicate check over every paper (see _duplicate_papers); note their keys."""
     problems: list[Problem] = []
     index = PaperIndex()
     titles: dict[str, str] = {}
     newer = _Newer(papers, changes)
     for paper_id in sorted(papers, key=lambda p: (papers[p].record.added, p)):
         keys = record_keys(papers[paper_id].record)
+        if keys_of is not None:
+            keys_of[paper_id] = keys
         for key, other in index.add(paper_id, keys):
             new, old = newer.of(paper_id, other)
             problems.append(

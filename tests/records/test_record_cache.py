@@ -184,3 +184,75 @@ def test_prefetch_finds_every_stored_value_past_one_query() -> None:
     assert [store.get(key) for key in keys] == list(range(len(keys)))
     assert store.get(b"never stored") is None
     store.close()
+
+
+@pytest.fixture
+def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record each duplicate check run over the whole collection (its number of papers)."""
+    from generator.records import load
+
+    runs: list[int] = []
+    real = load._all_duplicates
+
+    def spy(papers: dict[str, object], *args: object) -> object:
+        runs.append(len(papers))
+        return real(papers, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "_all_duplicates", spy)
+    return runs
+
+
+def test_duplicates_are_found_from_the_changed_papers_alone(
+    tmp_path: Path, full_checks: list[int]
+) -> None:
+    data = _data(tmp_path)
+    write_paper(data, "near-a", title="Speculative decoding for very long contexts at scale")
+    write_paper(data, "other", title="Sparse attention kernels for long sequences")
+    _load(data)
+    assert len(full_checks) == 1  # nothing kept yet
+    full_checks.clear()
+    _load(data)
+    write_paper(data, "other", title="Sparse attention kernels for longer sequences")
+    write_paper(data, "added", title="A paper nobody wrote twice about caches")
+    assert _load(data) == _load(data, cached=False)
+    assert len(full_checks) == 1  # the uncached load's
+    changes = {
+        "near-identical title": (
+            "other",
+            {"title": "Speculative decoding for very long context at scale"},
+            "nearly identical",
+        ),
+        "same arXiv id": ("added", {"extra": "links:\n  arxiv: '2510.01234'\n"}, "same arxiv as"),
+        "same DOI": ("added", {"extra": "links:\n  doi: 10.1145/ABC.1\n"}, None),
+        "same title": ("other", {"title": "Learned KV cache eviction!"}, "same title as"),
+    }
+    write_paper(data, "dup-doi", extra="links:\n  doi: 10.1145/abc.1\n")
+    _load(data)
+    for name, (paper_id, fields, message) in changes.items():
+        path = write_paper(data, paper_id, **fields)  # type: ignore[arg-type]
+        full_checks.clear()
+        cached = _load(data)
+        assert cached == _load(data, cached=False), name
+        assert any((message or "same doi as") in p for p in cached[0]), (name, cached[0])
+        assert len(full_checks) == 2, name  # sent to the full check, and the uncached load
+        path.unlink()
+        _load(data)  # free of duplicates again
+    full_checks.clear()
+    _load(data)
+    assert full_checks == []
+
+
+def test_verification_catches_a_duplicate_the_short_check_misses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.errors import BuildFailed
+    from generator.records import load
+
+    monkeypatch.setattr(load.DuplicateFree, "_close_titles", lambda self, changed: False)
+    monkeypatch.setenv("PAPERBRIEF_VERIFY_PAGE_CACHE", "1")
+    data = _data(tmp_path)
+    write_paper(data, "near-a", title="Speculative decoding for very long contexts at scale")
+    _load(data)
+    write_paper(data, "near-b", title="Speculative decoding for very long context at scale")
+    with pytest.raises(BuildFailed, match="found free of duplicates"):
+        _load(data)
