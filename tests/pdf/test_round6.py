@@ -150,3 +150,85 @@ def test_a_short_line_above_the_title_that_the_page_does_not_repeat_stays_out(tm
         + text_lines(10, 605, SAMPLE_BODY)
     )
     assert read_fields(tmp_path, content).title == "Listening to Whales in Shallow Bays"
+
+
+def _marked(top: float, parts: list[str]) -> str:
+    # a line of 10 pt text with a raised 6 pt marker before each part but the first
+    ops = [f"BT /F1 10 Tf 72 {top} Td"]
+    for n, part in enumerate(parts):
+        if n:
+            ops.append("/F1 6 Tf 4 Ts (\\247) Tj /F1 10 Tf 0 Ts")
+        ops.append(f"({part}) Tj")
+    return " ".join(ops) + " ET\n"
+
+
+def test_running_affiliations_keep_street_numbers_and_names_cut_at_a_line_end(tmp_path):
+    # a paragraph of affiliations opened by markers: "12 Harbour Court" is a street, and a
+    # line that ends without a comma ("Marine Acoustics") stops inside a name
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Alice Martin, Bob Chen and Carol Diaz"])
+        + _marked(672, ["", "Department of Physics, University of Oslo, Oslo, Norway,"])
+        + _marked(660, ["", "Whale Trust, 12 Harbour Court, Bergen, Norway, ", "Marine Acoustics"])
+        + text_lines(10, 648, ["Unit, Coastal Institute, Tromso, Norway"])
+        + text_lines(12, 620, ["Abstract"])
+        + text_lines(10, 605, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.affiliations == [
+        "Department of Physics, University of Oslo, Oslo, Norway",
+        "Whale Trust, 12 Harbour Court, Bergen, Norway",
+        "Marine Acoustics Unit, Coastal Institute, Tromso, Norway",
+    ]
+
+
+def test_full_size_affiliation_numbers_are_not_street_numbers(tmp_path):
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Alice Martin 1, Bob Chen 2"])
+        + text_lines(
+            9,
+            672,
+            [
+                "1 Department of Physics, University of Oslo, Norway, 2 Whale Trust,"
+                " 12 Harbour Court, Bergen, Norway",
+            ],
+            step=10,
+        )
+        + text_lines(12, 630, ["Abstract"])
+        + text_lines(10, 615, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.affiliations == [
+        "Department of Physics, University of Oslo, Norway",
+        "Whale Trust, 12 Harbour Court, Bergen, Norway",
+    ]
+
+
+def test_a_correspondence_address_names_an_affiliation(tmp_path):
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Alice Martin and Bob Chen"])
+        + text_lines(10, 672, ["Department of Physics, University of Oslo, Oslo, Norway"])
+        + text_lines(
+            8,
+            655,
+            [
+                "*Correspondence address. Whale Clinic, Bergen Hospital, Bergen, Norway.",
+                "E-mail: alice@example.org",
+            ],
+            step=9,
+        )
+        + text_lines(12, 620, ["Abstract"])
+        + text_lines(10, 605, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.affiliations == [
+        "Department of Physics, University of Oslo, Oslo, Norway",
+        "Whale Clinic, Bergen Hospital, Bergen, Norway",
+    ]
+    # a name before the address is the author's, not part of it
+    content = content.replace("address. Whale", "address. Alice Martin, Whale")
+    assert read_fields(tmp_path, content).affiliations[1:] == [
+        "Whale Clinic, Bergen Hospital, Bergen, Norway"
+    ]

@@ -39,7 +39,7 @@ _ADDRESS = re.compile(
 # a street line under an affiliation ("1 University Station C0500", "Via Orabona 4")
 _STREET = re.compile(
     r"^(?:\d{1,5}[A-Za-z]?,?\s+(?:\S.*)?\b(?:street|st\.|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?"
-    r"|drive|station|plaza|lane|way|square|campus|hall|building)\b|(?:via|rue|calle|avenida|av\.)\s"
+    r"|drive|station|plaza|lane|way|square|campus|hall|building|court|crescent|parkway)\b|(?:via|rue|calle|avenida|av\.)\s"
     r"|p\.?\s?o\.?\s?box\b)",
     re.IGNORECASE,
 )
@@ -401,11 +401,66 @@ def _affiliation_pieces(text: str) -> list[str]:
     for n, piece in enumerate(split):
         if n < len(split) - 1:
             piece = re.sub(r",?\s+and\s*$", "", piece)  # "..., UK, and ‡Next Institute"
-        for part in _NUMBER_AFTER_COMMA.split(piece):
+        # between markers, a number after a comma is a street number ("…, 12 Simpson Court")
+        parts = [piece] if len(split) > 1 else _numbered_parts(piece)
+        for part in parts:
             pieces += _RUN_TOGETHER.split(part)
     pieces = [squash(_LEADING_MARKS.sub("", p)).strip(" ,;") for p in pieces]
     pieces = [p[1:] if _letter_marker(p) else p for p in pieces]
     return [p for p in pieces if len(p) >= 2]
+
+
+_CORRESPONDENCE = re.compile(
+    r"^\W*(?:correspondence\s+address|address\s+for\s+correspondence)\s*[.:]\s*(.+)$", re.I
+)
+
+
+def _correspondence_address(text: str, authors: list[str]) -> str | None:
+    """Return the institution a correspondence note gives as its address, or None.
+
+    "*Correspondence address. Endocrine Services, Royal Hospital for Sick Children, Glasgow":
+    the corresponding author's affiliation, which may be named nowhere else. A leading name
+    ("Dr. Ann Lee, Department of ...") is left out.
+    """
+    match = _CORRESPONDENCE.match(squash(text.replace(MARK, " ")))
+    if not match:
+        return None
+    pieces = [p.strip() for p in without_email(match.group(1)).split(",")]
+    named = {_fold(a) for a in authors}
+    if pieces and (_HONORIFIC.match(pieces[0]) or _fold(clean_name(pieces[0])) in named):
+        pieces.pop(0)
+    rest = ", ".join(p for p in pieces if p).strip(" .;")
+    rest = re.split(r"[.;]?\s+(?:e-?mail|tel|phone|fax)\b", rest, flags=re.I)[0].strip(" .;,")
+    return rest if ORG.search(rest) else None
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().replace(".", " ").split())
+
+
+def _running_on(line: Line | None) -> bool:
+    """Tell whether a line of running affiliations (a marker inside it) breaks mid-name.
+
+    "…, ‡Turner Society, …, §Assisted Conception" / "Unit, Glasgow Royal Infirmary, …": set as
+    a paragraph, a line that ends without a comma stops inside a name.
+    """
+    if line is None:
+        return False
+    text = line.text(markers=MARK).strip()
+    return MARK in text.lstrip(MARK + " ") and not re.search(r"[,;.:]$", text)
+
+
+def _numbered_parts(text: str) -> list[str]:
+    """Split a paragraph of affiliations at full-size numbers after commas, but not at a street."""
+    parts: list[str] = []
+    begin = 0
+    for match in _NUMBER_AFTER_COMMA.finditer(text):
+        number = match.group().lstrip(",;. ")
+        if _STREET.match(number + text[match.end() :].split(",")[0]):
+            continue  # "…, 12 Simpson Court": a street number, not an affiliation's
+        parts.append(text[begin : match.start()])
+        begin = match.end()
+    return [*parts, text[begin:]]
 
 
 def _near(line: Line, previous: Line | None) -> bool:
@@ -498,6 +553,8 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             elif paren := _paren_names(text):
                 authors += [recase_name(n) for n in paren[0]]
                 affiliations += paren[1]
+        elif kind == "note" and (address := _correspondence_address(text, authors)):
+            affiliations.append(address)
         elif kind == "team":
             team = line.text(markers="").strip(" ,;*∗†‡0123456789")
             authors.append(team)
@@ -527,7 +584,11 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             )
             if continues and pieces:
                 head = affiliations[-1].rstrip(" ,")
-                glue = " " if _OPEN_END.search(head) or pieces[0][:1].islower() else ", "
+                glue = (
+                    " "
+                    if _OPEN_END.search(head) or pieces[0][:1].islower() or _running_on(previous)
+                    else ", "
+                )
                 affiliations[-1] = f"{head}{glue}{pieces[0]}"
                 pieces = pieces[1:]
             affiliations += pieces
