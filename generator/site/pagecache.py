@@ -26,7 +26,10 @@ the file it wrote (generator/records/filecache.py): a page whose key is unchange
 is still as written is neither rendered, nor written, nor read. A file edited, replaced or
 deleted since is rendered and written again (with the rest of its group).
 
-Every other generated file (the all-paper listings, report, home and statistics pages, the
+Each page of the all-papers listing is kept or rendered alone, keyed by the shared digest, its
+number, the number of pages and papers, and each of its papers' own digests in listing order.
+
+Every other generated file (the top-level indexes, report, home and statistics pages, the
 reports feed, the feeds' sitemaps and the exports) is rendered on every build and written only
 when its text changed; the exports are put together from each paper's piece (its JSON line, CSV
 row and BibTeX entry), kept between builds by the shared and the paper's own digest
@@ -49,7 +52,8 @@ from generator.errors import BuildFailed
 from generator.records.collection import Paper
 from generator.records.filecache import GeneratorCache, code_fingerprint
 from generator.site.index import SiteModel, related_inputs, related_papers
-from generator.site.render.context import RenderSettings
+from generator.site.render.context import RenderSettings, chunks
+from generator.site.render.listings import PAPER_LISTING_UNIT, paper_listing_order
 from generator.site.render.paths import paper_path
 
 PageRecord = tuple[bytes, int, int]  # key, size, modification time (ns) of the written file
@@ -143,6 +147,15 @@ def page_keys(model: SiteModel, settings: RenderSettings) -> PageKeys:
         for paper in ig.papers:
             digest.update(own[paper.id])
         keys.groups[f"institutions/{ig.institution.id}"] = digest.digest()
+    listed = chunks(paper_listing_order(model.papers), settings.page_size)
+    for n, chunk in enumerate(listed, start=1):
+        # page n of how many, the count on the first page, and its papers in order
+        digest = hashlib.sha256(
+            shared + repr(("papers-listing", n, len(listed), len(model.papers))).encode()
+        )
+        for paper in chunk:
+            digest.update(own[paper.id])
+        keys.groups[f"{PAPER_LISTING_UNIT}{n}"] = digest.digest()
     return keys
 
 

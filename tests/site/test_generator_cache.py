@@ -341,3 +341,43 @@ def test_verification_catches_a_related_key_that_misses_an_input(
     )
     with pytest.raises(BuildFailed, match="related papers were kept but rank differently"):
         generate_docs(project.data, project.docs, project.settings)
+
+
+@pytest.fixture
+def listed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the path of each page of the all-papers listing rendered."""
+    from generator.site.render import listings
+
+    paths: list[str] = []
+    real = listings.paper_table
+
+    def spy(ctx: object, source: str, papers: object, *, first_version: bool = False) -> object:
+        if first_version:
+            paths.append(source)
+        return real(ctx, source, papers, first_version=first_version)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(listings, "paper_table", spy)
+    return paths
+
+
+def test_pages_of_the_paper_listing_are_kept_one_by_one(
+    tmp_path: Path, listed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _Project(tmp_path)
+    project.settings = RenderSettings(page_size=2)  # five papers on three pages
+    project.build()
+    _without_verify(monkeypatch)
+    listed.clear()
+    project.build()
+    assert len(listed) == 3  # the clean generation's
+    _retitle(project, "ptq-calib")
+    listed.clear()
+    project.build()
+    # the retitled paper's page (it may move to another) and the clean generation's three
+    assert 4 <= len(listed) <= 5
+    monkeypatch.setenv("PAPERBRIEF_VERIFY_PAGE_CACHE", "1")
+    for change in ("added date", "paper removed", "institution renamed", "citation count"):
+        CHANGES[change](project)
+        project.build()  # verified, and equal to the clean generation
+    (project.docs / "papers" / "index.md").unlink()
+    project.build()

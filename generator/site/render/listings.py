@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 from generator.records.collection import Paper
@@ -120,13 +120,17 @@ def render_listing(
     feed: tuple[str, str] | None = None,
     first_version: bool = False,
     after_table: Callable[[str, Sequence[Paper]], Html] | None = None,
+    skip: Callable[[int], bool] | None = None,
 ) -> list[PageText]:
     """Render a paginated paper listing; `header(path)` opens the first page.
 
     `after_table(path, papers)` adds a section about the papers of each page after its table.
+    Page n is left out when `skip(n)` says so.
     """
     result = []
     for n, chunk in enumerate(chunks(papers, ctx.settings.page_size), start=1):
+        if skip is not None and skip(n):
+            continue
         path = pages[n - 1]
         shown_title = _numbered(ctx, title, n, len(pages))
         extra: dict[str, Any] = {"search": {"exclude": True}}
@@ -326,8 +330,24 @@ def render_index(
     return result
 
 
-def render_indexes(ctx: RenderContext) -> list[PageText]:
-    """Render the index pages of reports, techniques, institutions and papers."""
+PAPER_LISTING_UNIT = "papers-listing/"
+
+
+def paper_listing_order(papers: Sequence[Paper]) -> list[Paper]:
+    """Return the papers in the order of the all-papers listing."""
+    return sorted(papers, key=by_date_then_title)
+
+
+def render_indexes(
+    ctx: RenderContext,
+    skip_groups: Collection[str] = (),
+    produced: dict[str, list[str]] | None = None,
+) -> list[PageText]:
+    """Render the index pages of reports, techniques, institutions and papers.
+
+    Page n of the all-papers listing is the unit `PAPER_LISTING_UNIT + str(n)`: it is left out
+    when `skip_groups` names it (pagecache.py keeps it), and `produced` gets its path.
+    """
     s = ctx.s
     model = ctx.model
     pages = render_index(
@@ -359,14 +379,20 @@ def render_indexes(ctx: RenderContext) -> list[PageText]:
         lambda path, g: [ctx.a_inst(path, g.institution), str(len(g.papers))],
     )
     count = page_count(ctx, len(model.papers))
+    paths = [listing_path("papers", n) for n in range(1, count + 1)]
     pages += render_listing(
         ctx,
-        [listing_path("papers", n) for n in range(1, count + 1)],
+        paths,
         s["papers_title"],
-        sorted(model.papers, key=by_date_then_title),
+        paper_listing_order(model.papers),
         lambda path: Html("<p>{}</p>\n").format(
             s["paper_count"].format(n=len(model.papers)) + s["papers_order"]
         ),
         first_version=True,
+        skip=lambda n: f"{PAPER_LISTING_UNIT}{n}" in skip_groups,
     )
+    if produced is not None:
+        for n, path in enumerate(paths, start=1):
+            if f"{PAPER_LISTING_UNIT}{n}" not in skip_groups:
+                produced[f"{PAPER_LISTING_UNIT}{n}"] = [path]
     return pages

@@ -62,8 +62,9 @@ def render_site(
     """Render every generated file of the site, in a stable order.
 
     `papers` limits the paper pages to those, and the technique and institution groups named
-    in `skip_groups` ("techniques/<id>", "institutions/<id>") are left out: pagecache.py keeps
-    their pages when their inputs did not change. `produced` receives the paths each rendered
+    in `skip_groups` ("techniques/<id>", "institutions/<id>") and the pages of the all-papers
+    listing named there ("papers-listing/<n>") are left out: pagecache.py keeps their pages
+    when their inputs did not change. `produced` receives the paths each rendered
     group gave; `pieces` gives the exports' per-paper pieces (render_exports). Every other page
     is rendered. When many paper pages are rendered, a forked second process
     renders most of them meanwhile: rendering is pure, so the pages are the same either way
@@ -109,11 +110,15 @@ def render_site(
             group_feeds += feed
         for view in model.reports:
             pages += render_report(ctx, view)
-        pages += render_indexes(ctx)
+        pages += render_indexes(ctx, skip_groups, produced)
         feeds = render_reports_feed(ctx) + group_feeds
         # the sitemaps sit beside every feed, kept ones too
         feed_paths = [page.path for page in feeds]
-        feed_paths += [feed_path(unit.split("/")[0], "x", "xml") for unit in skip_groups]
+        feed_paths += [
+            feed_path(unit.split("/")[0], "x", "xml")
+            for unit in skip_groups
+            if unit.startswith(("techniques/", "institutions/"))
+        ]
         pages += feeds + render_feed_sitemaps(feed_paths)
         pages.append(render_statistics(model, ctx))
         pages += render_exports(ctx, pieces)
