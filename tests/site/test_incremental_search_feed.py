@@ -1,8 +1,10 @@
-"""When an incremental build hands its articles to Pagefind: at once after the first changed one.
+"""When an incremental build hands its articles to Pagefind: all at once at the first changed one.
 
 The build holds the articles back while each is the one its page had in the last build (the
-last bundle may do); the first that differs starts Pagefind, so it indexes while MkDocs works.
-A stand-in stream records what SearchFeed asks of Pagefind; the reuse side is the real one.
+last bundle may do); the first that differs starts Pagefind with every paper page of the build
+(the last build's article where this one has not been converted yet), so it indexes while MkDocs
+works; a page converted later is sent again only if its article differs. A stand-in stream
+records what SearchFeed asks of Pagefind; the reuse side is the real one.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ class Stream:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
 
-    def add(self, html: str, url: str) -> None:
-        self.calls.append(("add", url))
+    def add(self, html: str, url: str, *, replace: bool = False) -> None:
+        self.calls.append(("replace" if replace else "add", url))
 
     def link_unchanged_from(self, previous: Path) -> None:
         self.calls.append(("link_unchanged_from", previous.name))
@@ -39,7 +41,9 @@ class Stream:
 
 
 def _page(paper: str) -> Any:
-    file = SimpleNamespace(src_uri=f"papers/{paper}.md", dest_uri=f"papers/{paper}/index.html")
+    file = SimpleNamespace(
+        src_uri=f"papers/{paper}.md", dest_uri=f"papers/{paper}/index.html", url=f"papers/{paper}/"
+    )
     return SimpleNamespace(file=file, url=f"papers/{paper}/")
 
 
@@ -106,14 +110,26 @@ def test_the_first_changed_article_starts_pagefind(tmp_path: Path) -> None:
     feed, stream = _this_build(tmp_path, site, reused=("alpha", "gamma"))
     articles = {"alpha": "", "beta": _article("beta", "retitled"), "gamma": ""}
     seen = _feed(feed, tmp_path / "staging", articles, stream)
-    # Nothing while alpha is the last build's; beta differs: the held alpha and beta go at once.
+    # Nothing while alpha is the last build's; beta differs: every page goes at once, gamma
+    # with the last build's article, which it then turns out to hand over again.
     assert seen[0] == 0
     assert stream.calls[: seen[1]] == [
         ("link_unchanged_from", BUNDLE_DIR),
         ("add", "/papers/alpha/"),
         ("add", "/papers/beta/"),
+        ("add", "/papers/gamma/"),
     ]
-    assert stream.calls[seen[1] :] == [("add", "/papers/gamma/"), ("write", None)]
+    assert stream.calls[seen[1] :] == [("write", None)]
+
+
+def test_a_page_changed_after_the_first_is_sent_again(tmp_path: Path) -> None:
+    site = _last_build(tmp_path)
+    feed, stream = _this_build(tmp_path, site, reused=())
+    articles = {p: _article(p, "retitled") for p in ("alpha", "gamma")} | {"beta": _article("beta")}
+    articles = {p: articles[p] for p in IDS}
+    seen = _feed(feed, tmp_path / "staging", articles, stream)
+    assert seen == [4, 4, 6]
+    assert stream.calls[4:] == [("replace", "/papers/gamma/"), ("write", None)]
 
 
 def test_a_new_paper_starts_pagefind(tmp_path: Path) -> None:
@@ -121,7 +137,7 @@ def test_a_new_paper_starts_pagefind(tmp_path: Path) -> None:
     feed, stream = _this_build(tmp_path, site, reused=IDS)
     articles = {"alpha": "", "beta": "", "delta": _article("delta"), "gamma": ""}
     seen = _feed(feed, tmp_path / "staging", articles, stream)
-    assert seen[:3] == [0, 0, 4]  # the last bundle, then alpha, beta and delta
+    assert seen[:3] == [0, 0, 5]  # the last bundle, then every page
     assert [c for c in stream.calls if c[0] == "add"] == [
         ("add", f"/papers/{p}/") for p in articles
     ]
@@ -136,15 +152,16 @@ def test_the_same_articles_link_the_last_bundle(tmp_path: Path) -> None:
         feed, tmp_path / "staging", {"alpha": "", "beta": _article("beta"), "gamma": ""}, stream
     )
     assert seen[:2] == [0, 0]
-    assert stream.calls == [("reuse_bundle", 3), ("write", None)]
+    assert stream.calls == [("reuse_bundle", 3)]
 
 
-def test_a_deferred_feed_holds_every_article_until_released(tmp_path: Path) -> None:
-    # The preview publishes its pages first: Pagefind gets nothing while MkDocs runs.
+def test_a_deferred_feed_asks_for_the_bundle_only_when_released(tmp_path: Path) -> None:
+    # The preview publishes its pages first: Pagefind indexes meanwhile on the other core, and
+    # the bundle is asked for once the pages are out.
     site = _last_build(tmp_path)
     feed, stream = _this_build(tmp_path, site, reused=("alpha", "gamma"), defer=True)
     articles = {"alpha": "", "beta": _article("beta", "retitled"), "gamma": ""}
-    assert _feed(feed, tmp_path / "staging", articles, stream) == [0, 0, 0]
+    assert _feed(feed, tmp_path / "staging", articles, stream) == [0, 4, 4]
     assert feed.holding
     feed.release(tmp_path / "side")
     assert stream.calls == [
@@ -161,4 +178,4 @@ def test_a_deferred_feed_of_the_same_articles_links_the_last_bundle(tmp_path: Pa
     feed, stream = _this_build(tmp_path, site, reused=IDS, defer=True)
     _feed(feed, tmp_path / "staging", {p: "" for p in IDS}, stream)
     assert not feed.holding
-    assert stream.calls == [("reuse_bundle", 3), ("write", None)]
+    assert stream.calls == [("reuse_bundle", 3)]
