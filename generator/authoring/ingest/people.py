@@ -447,7 +447,21 @@ def _running_on(line: Line | None) -> bool:
     if line is None:
         return False
     text = line.text(markers=MARK).strip()
-    return MARK in text.lstrip(MARK + " ") and not re.search(r"[,;.:]$", text)
+    inside = MARK in text.lstrip(MARK + " ") or bool(_NUMBER_AFTER_COMMA.search(text))
+    return inside and not re.search(r"[,;.:]$", text)
+
+
+def _only_place(piece: str) -> bool:
+    """Tell whether an affiliation piece is only a country or a place ('United States of America')."""
+    return (
+        not ORG.search(piece)
+        and len(piece.split()) <= 4
+        and (
+            bool(_COUNTRY.match(piece))
+            or piece.casefold() in _PLACES
+            or bool(re.fullmatch(r"United (?:States|Kingdom|Arab Emirates)(?: of America)?", piece))
+        )
+    )
 
 
 def _numbered_parts(text: str) -> list[str]:
@@ -517,6 +531,7 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             and kind in {"author", "other", "address", "affiliation"}
             and "@" not in text
             and MARK not in text
+            and len(_numbered_parts(text)) == 1
             and not (kind == "affiliation" and _ends_in_country(affiliations[-1]))
             and not re.match(r"(?:and|&)\s", text)
         ):
@@ -563,6 +578,9 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             # an address line belongs to the affiliation above it, up to a marker that opens
             # the next affiliation on the same line ("Glasgow, UK, ‡Turner Society, ...")
             tail, *more = text.split(MARK)
+            if not more:
+                # "United States of America, 2 Whale Trust, …": a number opens the next one
+                tail, *more = _numbered_parts(text)
             tail = squash(tail).strip(" ,;")
             if more and re.search(r"\w{2,}", tail):
                 tail = re.sub(r",?\s+and$", "", tail)
@@ -580,7 +598,11 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
                 after_affiliation
                 and not numbered
                 and affiliations
-                and not _ends_in_country(affiliations[-1])
+                and (
+                    not _ends_in_country(affiliations[-1])
+                    # "…, La Jolla, California" / "United States of America, 16 …"
+                    or (bool(pieces) and _only_place(pieces[0]))
+                )
             )
             if continues and pieces:
                 head = affiliations[-1].rstrip(" ,")
