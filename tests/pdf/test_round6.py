@@ -232,3 +232,61 @@ def test_a_correspondence_address_names_an_affiliation(tmp_path):
     assert read_fields(tmp_path, content).affiliations[1:] == [
         "Whale Clinic, Bergen Hospital, Bergen, Norway"
     ]
+
+
+def test_a_paragraph_of_numbered_affiliations_wrapped_inside_names_and_countries(tmp_path):
+    # full-size numbers, lines broken inside a name ("New" / "Orleans") and between a state and
+    # its country ("California," / "United States of America")
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Alice Martin 1, Bob Chen 2, Carol Diaz 3"])
+        + text_lines(
+            8,
+            672,
+            [
+                "1 Department of Physics, Harbour University, La Jolla, California,",
+                "United States of America, 2 Whale Trust, LLC, New",
+                "Orleans, Louisiana, United States of America, 3 Coastal Institute, Bergen, Norway",
+            ],
+            step=10,
+        )
+        + text_lines(12, 620, ["Abstract"])
+        + text_lines(10, 605, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.affiliations == [
+        "Department of Physics, Harbour University, La Jolla, California, United States of America",
+        "Whale Trust, LLC, New Orleans, Louisiana, United States of America",
+        "Coastal Institute, Bergen, Norway",
+    ]
+
+
+def _raised(top: float, parts: list[str]) -> str:
+    # a line of 10 pt text whose odd parts are raised 6 pt superscripts
+    ops = [f"BT /F1 10 Tf 72 {top} Td"]
+    for n, part in enumerate(parts):
+        if n % 2:
+            ops.append(f"/F1 6 Tf 4 Ts ({part}) Tj /F1 10 Tf 0 Ts")
+        else:
+            ops.append(f"({part}) Tj")
+    return " ".join(ops) + " ET\n"
+
+
+def test_superscripts_of_symbols_in_an_abstract_are_kept(tmp_path):
+    # "Ca2+" and "x2" are formulae; a footnote marker after a word is still dropped
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Alice Martin and Bob Chen"])
+        + text_lines(12, 660, ["Abstract"])
+        + _raised(
+            645, ["Whales sense changes of Ca", "2+", " in sea water and the x", "2", " test"]
+        )
+        + _raised(633, ["shows it for all of the forty whales that we heard in the bays", "1", "."])
+        + text_lines(10, 621, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.abstract is not None
+    assert fields.abstract.startswith(
+        "Whales sense changes of Ca2+ in sea water and the x2 test shows it for all of the"
+        " forty whales that we heard in the bays. We present"
+    ), fields.abstract

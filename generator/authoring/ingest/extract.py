@@ -208,7 +208,7 @@ def extract_fields(reader: Any) -> PdfFields:
         run = _first_paragraph(first.lines, title_end + 1)
         if run:
             abstract_start = run[0].index
-            abstract = join_lines([ln.text(markers="") for ln in run], vocab)
+            abstract = join_lines([ln.text(markers="", formulae=True) for ln in run], vocab)
         elif fields.pages > 1 and not _has_body(first.lines, first.height):
             # a title page: the abstract opens the next page, often without a heading
             second = _read_page(reader.pages[1])
@@ -219,7 +219,11 @@ def extract_fields(reader: Any) -> PdfFields:
                 abstract = _abstract_after_heading(second.lines, head2, vocab)
             else:
                 run = _first_paragraph(second.lines, 0)
-                abstract = join_lines([ln.text(markers="") for ln in run], vocab) if run else None
+                abstract = (
+                    join_lines([ln.text(markers="", formulae=True) for ln in run], vocab)
+                    if run
+                    else None
+                )
     if abstract:
         fields.abstract = abstract[:_MAX_ABSTRACT]
 
@@ -415,7 +419,7 @@ def _drawn_before(lines: list[Line], head: Line) -> list[Line] | None:
 def _abstract_after_heading(
     lines: list[Line], head: Line, vocab: set[str], under: list[Line] | None = None
 ) -> str | None:
-    match = _ABSTRACT_HEAD.match(head.text(markers=""))
+    match = _ABSTRACT_HEAD.match(head.text(markers="", formulae=True))
     body: list[str] = []
     body_size: float | None = None
     if match and match.group(1).strip():
@@ -424,7 +428,7 @@ def _abstract_after_heading(
     previous = head
     body_x: float | None = None
     for line in lines[head.index + 1 :] if under is None else under:
-        text = line.text(markers="")
+        text = line.text(markers="", formulae=True)
         if not text:
             continue
         if body_x is not None and abs(line.x - body_x) > _COLUMN_SHIFT:

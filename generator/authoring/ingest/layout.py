@@ -81,14 +81,17 @@ class Line:
         # some PDFs raise markers with a text rise the matrices do not show: trust symbols only
         return rise > -self.size * 0.1 and bool(_MARKER_TEXT.fullmatch(text))
 
-    def text(self, markers: str | None = None, powers: bool = False) -> str:
+    def text(self, markers: str | None = None, powers: bool = False, formulae: bool = False) -> str:
         """Return the line's text; markers are kept, or replaced by `markers`.
 
         With `powers`, a raised number or letter set right after a letter and followed by more
         words on the line is an exponent ("Ising on S2 - ..."), not a footnote marker, and kept.
+        With `formulae`, raised digits and signs glued to a symbol (one letter, or a capital and
+        up to two small letters: "Ca2+", "χ2", "His388") are kept too.
         """
         parts: list[str] = []
         previous: Span | None = None
+        raised = False  # the span before was a kept superscript ("Ca" "2" "+")
         last = max((i for i, sp in enumerate(self.spans) if sp.text.strip()), default=-1)
         for i, span in enumerate(self.spans):
             chunk = span.text.replace("\n", " ")
@@ -101,11 +104,20 @@ class Line:
                     and re.fullmatch(r"[0-9a-zA-Z]{1,2}", chunk) is not None
                     and any(ch.isalpha() for sp in self.spans[i + 1 :] for ch in sp.text)
                 )
-                chunk = chunk if power else markers
-            elif previous is not None and _small_caps(previous, span):
-                chunk = chunk.lower()
-            elif previous is not None and parts and _spaced(previous, span):
-                parts.append(" ")  # a word space made by moving the pen, not by a space glyph
+                formula = (
+                    formulae
+                    and previous is not None
+                    and (raised or _SYMBOL_END.search(previous.text) is not None)
+                    and _SUPERSCRIPT.fullmatch(chunk) is not None
+                )
+                raised = formula
+                chunk = chunk if power or formula else markers
+            else:
+                raised = False
+                if previous is not None and _small_caps(previous, span):
+                    chunk = chunk.lower()
+                elif previous is not None and parts and _spaced(previous, span):
+                    parts.append(" ")  # a word space made by moving the pen, not a space glyph
             parts.append(chunk)
             previous = span
         return squash(clean_text("".join(parts)))
@@ -115,6 +127,11 @@ class Line:
         """Tell whether the line starts with a superscript marker."""
         first = next((s for s in self.spans if s.text.strip()), None)
         return first is not None and self.is_marker(first) and len(self.spans) > 1
+
+
+# a chemical or mathematical symbol right before a superscript: "Ca", "χ", "His", "CO"
+_SYMBOL_END = re.compile(r"(?:^|[^\w])(?:[^\W\d_]|[A-Z][a-z]{1,2}|[A-Z]{2})$")
+_SUPERSCRIPT = re.compile(r"[0-9+\-−]{1,4}")
 
 
 def _spaced(previous: Span, span: Span) -> bool:
