@@ -290,3 +290,25 @@ def test_superscripts_of_symbols_in_an_abstract_are_kept(tmp_path):
         "Whales sense changes of Ca2+ in sea water and the x2 test shows it for all of the"
         " forty whales that we heard in the bays. We present"
     ), fields.abstract
+
+
+def test_a_note_that_runs_on_to_an_institution_is_not_an_affiliation(tmp_path):
+    content = (
+        TITLE
+        + text_lines(12, 690, ["ALICE MARTIN"])
+        + text_lines(10, 676, ["Department of Physics, University of Oslo"])
+        + text_lines(
+            8,
+            650,
+            [
+                "A. Martin, E-mail: alice@example.org. This work was done while she was at the",
+                "University of Bergen. Research supported by a grant of the Whale Fund.",
+            ],
+            step=10,
+        )
+        + text_lines(12, 610, ["Abstract"])
+        + text_lines(10, 595, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.authors == ["Alice Martin"]
+    assert fields.affiliations == ["Department of Physics, University of Oslo"]

@@ -438,6 +438,10 @@ def _fold(name: str) -> str:
     return " ".join(name.casefold().replace(".", " ").split())
 
 
+# a note's sentence that goes on to the next line ("This work was done while … at the")
+_RUNS_ON = re.compile(r"\b(?:the|of|at|and|for|in|with|by|from|to|visiting)$", re.IGNORECASE)
+
+
 def _running_on(line: Line | None) -> bool:
     """Tell whether a line of running affiliations (a marker inside it) breaks mid-name.
 
@@ -515,6 +519,14 @@ def _people(region: list[Line]) -> tuple[list[str], list[str]]:
             or bool(_NUMBERED_AFFILIATION.match(line.text()))
             or _letter_marker(line.text())
         )
+        if (
+            kind in {"affiliation", "address", "other"}
+            and previous_kind in {"email", "note"}
+            and _near(line, previous)
+            and previous is not None
+            and _RUNS_ON.search(previous.text())
+        ):
+            kind = "note"  # "… while this author was at the" / "University of Maryland. …"
         after_affiliation = previous_kind in {"affiliation", "address"} and _near(line, previous)
         if kind in {"affiliation", "address"} and after_affiliation and _STREET.match(line.text()):
             kind, numbered = "address", False  # "1 University Station": a street, not a marker
