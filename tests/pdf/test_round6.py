@@ -312,3 +312,21 @@ def test_a_note_that_runs_on_to_an_institution_is_not_an_affiliation(tmp_path):
     fields = read_fields(tmp_path, content)
     assert fields.authors == ["Alice Martin"]
     assert fields.affiliations == ["Department of Physics, University of Oslo"]
+
+
+def test_a_surname_of_two_capitals_alone_on_its_line_is_a_name(tmp_path):
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Alice Martin"])
+        + text_lines(10, 676, ["Department of Physics, University of Oslo"])
+        + text_lines(12, 656, ["Andrew NG"])
+        + text_lines(10, 642, ["Ocean Research Institute, Redmond WA"])
+        + text_lines(12, 610, ["Abstract"])
+        + text_lines(10, 595, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.authors == ["Alice Martin", "Andrew Ng"]
+    assert fields.affiliations == [
+        "Department of Physics, University of Oslo",
+        "Ocean Research Institute, Redmond WA",
+    ]

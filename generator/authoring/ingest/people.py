@@ -244,8 +244,9 @@ def looks_like_name(part: str) -> bool:
 def _caps_surname(words: list[str]) -> int:
     """Count the surname words printed in capitals after given names in normal case.
 
-    'Chris QUIRK' and 'Ross G. DOUGLAS' give 1; 0 when the name is not of that shape. One of
-    those words has three letters or more, so that 'Redmond WA' is no name.
+    'Chris QUIRK' and 'Ross G. DOUGLAS' give 1; 0 when the name is not of that shape. A lone
+    surname of two capitals ('Andrew NG') counts unless it is a postal code of a state or
+    province, or a company's legal form, so that 'Redmond WA' and 'Siemens AG' are no names.
     """
     count = 0
     for word in reversed(words):
@@ -256,9 +257,22 @@ def _caps_surname(words: list[str]) -> int:
     head = words[: len(words) - count]
     if not count or not head or not any(any(ch.islower() for ch in w) for w in head):
         return 0
-    if not any(len(re.sub(r"\W", "", w)) >= 3 for w in words[len(head) :]):
+    tail = [re.sub(r"\W", "", w) for w in words[len(head) :]]
+    if not any(len(w) >= 3 for w in tail) and (count > 1 or tail[0] in _TWO_CAPITALS):
         return 0
     return count
+
+
+# two capitals after a place or a company: US states, Canadian provinces, Brazilian states,
+# country codes and legal forms ("Redmond WA", "São Carlos SP", "Siemens AG")
+_TWO_CAPITALS = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
+    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
+    "WI", "WY", "DC", "PR", "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK",
+    "YT", "SP", "RJ", "MG", "RS", "BA", "CE", "UK", "US", "EU", "AG", "SA", "BV", "SE", "KG", "OY",
+    "AS", "AI", "IT", "HR", "QA",
+}  # fmt: skip
 
 
 def _place(part: str) -> bool:
