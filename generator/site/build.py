@@ -215,9 +215,17 @@ def build_site(
     site = published_site(Path(config.site_dir))
     with contextlib.ExitStack() as held:
         held.enter_context(build_lock([docs, site], timeout=lock_timeout, echo=say))
-        collection, written, n_pages, timings = generate_docs(
-            Path(data_dir), docs, settings, clean=clean
-        )
+        # Pagefind gets the last build's articles on the other core while the generator works;
+        # the site build keeps them if this build's pages allow (mkdocs_hooks.SearchFeed).
+        ahead = None if clean else PagefindStream.ahead_of_build(site, settings.language)
+        try:
+            collection, written, n_pages, timings = generate_docs(
+                Path(data_dir), docs, settings, clean=clean
+            )
+        except BaseException:
+            if ahead is not None:
+                ahead.discard()
+            raise
         report.papers = len(collection.papers)
         report.pages = n_pages
         report.written = len(written.written)
@@ -235,7 +243,13 @@ def build_site(
         try:
             run = _SiteBuild(config, load, config_file, site, epoch, settings, removal)
             with kept_source_digests(docs, clean=clean):
-                pending = run.build_and_publish(clean, report, defer_search=defer_search)
+                pending = run.build_and_publish(
+                    clean, report, defer_search=defer_search, ahead=ahead
+                )
+        except BaseException:
+            if ahead is not None:
+                ahead.discard()  # a second discard of the site build's stream is harmless
+            raise
         finally:
             gc.unfreeze()
         if pending is not None:
@@ -260,13 +274,20 @@ class _SiteBuild:
     removal: Removal
 
     def build_and_publish(
-        self, clean: bool, report: BuildReport, *, defer_search: bool
+        self,
+        clean: bool,
+        report: BuildReport,
+        *,
+        defer_search: bool,
+        ahead: PagefindStream | None = None,
     ) -> PendingSearch | None:
         """Run MkDocs and Pagefind into a staging folder, reusing what it can; swap it in.
 
         With `defer_search`, when the search bundle must be made again and the last one is
         sound, the site is published with the last bundle, which its manifest describes; the
         PendingSearch returned publishes the new bundle and manifest once Pagefind is done.
+        `ahead` is a stream started on the last build's articles (build_site), for the first
+        attempt.
         """
         start = time.perf_counter()
         site = self.site
@@ -286,9 +307,14 @@ class _SiteBuild:
             # Only a build reusing pages defers its search: the bundle shown meanwhile is then
             # the last build's, made with the same settings.
             last_bundle = reuse.previous_search_bundle() if defer_search else None
-            stream = PagefindStream(
-                self.settings.language, bundle_site=side if last_bundle is not None else None
-            )
+            bundle_site = side if last_bundle is not None else None
+            if ahead is not None:
+                # Started before the generator on the last build's articles (build_site).
+                stream, ahead = ahead, None
+                stream.bundle_site = bundle_site
+            else:
+                stream = PagefindStream(self.settings.language, bundle_site=bundle_site)
+            feed: SearchFeed | None = None
             try:
                 if last_bundle is not None:
                     side.mkdir()
@@ -296,6 +322,7 @@ class _SiteBuild:
                 mkdocs_seconds = _run_mkdocs(config, self.epoch, reuse, feed)
             except NavigationChanged:
                 # Reused pages would show the old navigation: build every page, once.
+                _discard_streams(stream, feed)
                 reuse.close(check=False)
                 inputs_pack.close()
                 self._discard(side)
@@ -303,6 +330,7 @@ class _SiteBuild:
                 config = self.config = self.load()
                 continue
             except BaseException:
+                _discard_streams(stream, feed)
                 reuse.close(check=False)
                 inputs_pack.close()
                 self._discard(staging)
@@ -310,6 +338,8 @@ class _SiteBuild:
                 raise
             reuse.close()
             inputs_pack.close()
+            # The feed may have dropped the stream it was given for a fresh one.
+            stream = feed.stream
             break
         report.timings["mkdocs"] = mkdocs_seconds
         report.rendered = reuse.rendered
@@ -413,6 +443,13 @@ class PendingSearch:
             raise self.error
         assert self.report is not None
         return self.report
+
+
+def _discard_streams(stream: PagefindStream, feed: SearchFeed | None) -> None:
+    """Stop Pagefind for a build that failed: the stream made, and the feed's if it made another."""
+    stream.discard()
+    if feed is not None and feed.stream is not stream:
+        feed.stream.discard()
 
 
 def _full_build_reason(

@@ -56,9 +56,15 @@ class SearchFeed:
     page. A page whose article then turns out to differ is sent again and takes the place of
     its first version, so the index is the one a clean build makes (Pagefind numbers pages in
     the order it first sees them). If MkDocs converts the pages in another order than
-    `on_files` listed them, the pages sent so far are dropped for a new index that gets them
-    in the order converted. With `defer` (a preview publishing its pages first), the bundle is
+    `on_files` listed them, the stream is dropped for a fresh one that gets the pages in the
+    order converted (`stream` is then another object). With `defer` (a preview publishing its pages first), the bundle is
     asked for only when `release` is called after MkDocs.
+
+    A stream started ahead of the build (PagefindStream.ahead_of_build) already holds the last
+    build's articles in the last build's order. `on_files` keeps them when this build's pages
+    come in that order, new pages last (a deleted page is then sent empty, a new one as a place
+    holder), and the build goes on as if every page had been sent at its first change;
+    otherwise, or when the build reuses nothing, the stream is dropped for a fresh one.
     """
 
     def __init__(
@@ -67,6 +73,10 @@ class SearchFeed:
         self.stream = stream
         self.reuse = reuse
         self.defer = defer
+        self._sent_ahead = stream.ahead()
+        if self._sent_ahead and (reuse is None or reuse.previous is None):
+            self.stream = stream.fresh()
+            self._sent_ahead = []
         self.left = 0
         self.pages = 0
         # Compare with the last build's articles before handing Pagefind anything.
@@ -80,6 +90,8 @@ class SearchFeed:
         self._ahead = False
         # Articles of this build that differ from what the last build gave Pagefind.
         self._fresh: dict[str, str] = {}
+        # URLs sent with EMPTY_ARTICLE, holding a page's place until its article comes.
+        self._holders: set[str] = set()
         self._articles = hashlib.sha256()
 
     def on_files(self, files: Any, /, *, config: Any) -> Any:
@@ -89,7 +101,28 @@ class SearchFeed:
         papers = [f for f in files if is_search_page(f.dest_uri)]
         self.left = len(papers)
         self._order = [(f.src_uri, "/" + f.url) for f in papers]
+        if self._sent_ahead:
+            self._keep_sent_ahead()
         return Files(papers + [f for f in files if not is_search_page(f.dest_uri)])
+
+    def _keep_sent_ahead(self) -> None:
+        """Keep the last build's articles sent ahead if Pagefind would number pages right."""
+        assert self.reuse is not None
+        urls = [url for _src, url in self._order]
+        now, before = set(urls), set(self._sent_ahead)
+        kept = [url for url in self._sent_ahead if url in now]
+        if kept + [url for url in urls if url not in before] != urls:
+            self.stream = self.stream.fresh()  # a new page among the others, say
+            return
+        self._started = self._ahead = True
+        self._link_previous()
+        for url in self._sent_ahead:
+            if url not in now:
+                self.stream.add(EMPTY_ARTICLE, url, replace=True)  # deleted: left out
+        for url in urls:
+            if url not in before:
+                self.stream.add(EMPTY_ARTICLE, url)
+                self._holders.add(url)
 
     def on_page_content(self, html: str, /, *, page: Any, config: Any, files: Any) -> str:
         """Queue a paper page's article for indexing; leave the page as it is.
@@ -139,10 +172,11 @@ class SearchFeed:
             # The pages sent ahead are in an order Pagefind must not number them by.
             self._fresh[src_uri] = document
             self._ahead = False
-            self.stream.new_index()
+            self.stream = self.stream.fresh()
+            self._link_previous()
             self._send_seen()
             return
-        if document != self._previous_document(src_uri):
+        if url in self._holders or document != self._previous_document(src_uri):
             self._fresh[src_uri] = document
             self.stream.add(document, url, replace=True)
 
@@ -150,9 +184,7 @@ class SearchFeed:
         """Hand Pagefind every article: the last build's bundle will not do."""
         assert self.reuse is not None
         self._started = True
-        previous = self.reuse.previous_search_bundle()
-        if previous is not None:
-            self.stream.link_unchanged_from(previous[1])
+        self._link_previous()
         seen = [src_uri for src_uri, _url in self._seen]
         if seen != [src_uri for src_uri, _url in self._order[: len(seen)]]:
             self._send_seen()  # an order of its own: the rest is sent as converted
@@ -160,7 +192,15 @@ class SearchFeed:
         self._ahead = True
         for src_uri, url in self._order:
             document = self._fresh.get(src_uri) or self._previous_document(src_uri)
+            if document is None:
+                self._holders.add(url)
             self.stream.add(document or EMPTY_ARTICLE, url)
+
+    def _link_previous(self) -> None:
+        """Have the new bundle link the files the last build's bundle holds byte for byte."""
+        previous = self.reuse.previous_search_bundle() if self.reuse is not None else None
+        if previous is not None:
+            self.stream.link_unchanged_from(previous[1])
 
     def _send_seen(self) -> None:
         """Hand Pagefind the articles of the pages converted so far, in that order."""
@@ -182,13 +222,14 @@ class SearchFeed:
         digest = self._articles.hexdigest()
         if self.reuse is not None:
             self.reuse.search_bundle = digest
-        if not self._started:
+        if self._watching:
             assert self.reuse is not None
             previous = self.reuse.previous_search_bundle()
             if previous is not None and previous[0] == digest:
                 self.stream.reuse_bundle(previous[1], self.pages)
                 self._written = True
                 return
+        if not self._started:
             # No article changed, yet the pages did (one deleted, say).
             self._start()
         if not self.defer:

@@ -8,6 +8,7 @@ import functools
 import gzip
 import hashlib
 import json
+import mmap
 import os
 import queue
 import re
@@ -163,7 +164,10 @@ class PagefindStream:
     def __init__(self, language: str, *, bundle_site: Path | None = None) -> None:
         self._language = language
         # Where the bundle goes when it is not the site being built (`write` says otherwise).
-        self._bundle_site = bundle_site
+        self.bundle_site = bundle_site
+        # URLs sent with the last build's articles before this build knew its pages (`ahead`).
+        self._sent_ahead: list[str] = []
+        self._ahead_thread: threading.Thread | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: Any = None
         self._replies: dict[int, dict[str, Any]] = {}
@@ -305,17 +309,65 @@ class PagefindStream:
             after_pages=before if replace else None,
         )
 
-    def new_index(self) -> None:
-        """Leave the pages sent so far behind: later pages go to a new, empty index.
+    @classmethod
+    def ahead_of_build(cls, site: Path, language: str) -> PagefindStream:
+        """Start Pagefind on the last build's articles, in its order, before this build runs.
 
-        Waits until Pagefind has handled every message sent before.
+        A thread reads the published site's manifest and search input pack and sends every
+        article while the generator works on the other core; `ahead` says which pages went.
+        SearchFeed then sends only what this build changed (mkdocs_hooks.SearchFeed.on_files).
         """
-        if self._write_id is not None or self._reused is not None:
-            raise RuntimeError("the bundle was already asked for")
-        self._index_id = int(
-            self._wait(self._send({"type": "NewIndex", "config": self._config()}))["index_id"]
+        stream = cls(language)
+        stream._ahead_thread = threading.Thread(
+            target=stream._send_last_articles, args=(site,), name="pagefind-ahead", daemon=True
         )
-        self._urls = set()
+        stream._ahead_thread.start()
+        return stream
+
+    def _send_last_articles(self, site: Path) -> None:
+        from generator.site.manifest import SEARCH_INPUT_FILE, manifest_dir, read_manifest
+
+        manifest = read_manifest(site)
+        if manifest is None:
+            return
+        places = sorted(
+            (record.pagefind, record.dest)
+            for record in manifest.pages.values()
+            if record.pagefind is not None and is_search_page(record.dest)
+        )
+        try:
+            with (manifest_dir(site) / SEARCH_INPUT_FILE).open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if not size:
+                    return
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as pack:
+                    for (offset, length), dest in places:
+                        if offset < 0 or offset + length > size:
+                            break
+                        url = "/" + dest[: -len("index.html")]
+                        self.add(pack[offset : offset + length].decode("utf-8"), url)
+                        self._sent_ahead.append(url)
+        except (OSError, ValueError):
+            return  # what went is in _sent_ahead
+
+    def ahead(self) -> list[str]:
+        """Return the URLs sent ahead of the build (ahead_of_build), in order, once all went."""
+        if self._ahead_thread is not None:
+            self._ahead_thread.join()
+            self._ahead_thread = None
+        return list(self._sent_ahead)
+
+    def fresh(self) -> PagefindStream:
+        """Drop this stream's process and pages; return a new, empty stream like it."""
+        self.discard()
+        return PagefindStream(self._language, bundle_site=self.bundle_site)
+
+    def discard(self) -> None:
+        """Stop Pagefind at once, whatever it has still to do, and forget its pages."""
+        self.ahead()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+        self.close()
 
     def write(self, site_dir: Path) -> None:
         """Start writing the bundle to site_dir/pagefind/ (call once every page is added).
@@ -327,7 +379,7 @@ class PagefindStream:
         from the last build) read an empty pagefind-entry.json.
         """
         if self._write_id is None and self._pages:
-            self._bundle = Path(self._bundle_site or site_dir).resolve() / BUNDLE_DIR
+            self._bundle = Path(self.bundle_site or site_dir).resolve() / BUNDLE_DIR
             # Known before it is sent, so the reader thread recognises the reply.
             self._write_id = self._next_id + 1
             self._send(
@@ -348,9 +400,14 @@ class PagefindStream:
         return self._reused is not None
 
     def reuse_bundle(self, previous: Path, pages: int) -> None:
-        """Link the last build's bundle instead of indexing: it was made from the same pages."""
+        """Link the last build's bundle instead of indexing: it was made from the same pages.
+
+        Pages already sent (ahead of the build) are dropped with the process.
+        """
+        if self._write_id is not None:
+            raise RuntimeError("the bundle was already asked for")
         if self._pages:
-            raise RuntimeError("pages were already sent to Pagefind")
+            self.discard()
         self._reused = (previous, pages)
 
     def finish(self, site_dir: Path) -> SearchIndexReport:

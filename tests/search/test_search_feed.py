@@ -90,14 +90,14 @@ def _feed(
     converted: list[tuple[str, str]],
     *,
     defer: bool = False,
+    stream: PagefindStream | None = None,
 ) -> tuple[SearchFeed, PagefindStream, list[int]]:
     """Run SearchFeed over pages listed in one order and converted in another.
 
-    Returns the feed, its stream, and how many pages the stream had been given after each
-    converted page.
+    Returns the feed, its stream at the end, and how many pages the stream had been given
+    after each converted page.
     """
-    stream = PagefindStream("zh")
-    feed = SearchFeed(stream, last, defer=defer)  # type: ignore[arg-type]
+    feed = SearchFeed(stream or PagefindStream("zh"), last, defer=defer)  # type: ignore[arg-type]
     feed.on_files([_file(name, tmp_path) for name in listed], config=None)
     site = tmp_path / "site"
     config = SimpleNamespace(site_dir=str(site))
@@ -105,8 +105,8 @@ def _feed(
     for name, html in converted:
         page = SimpleNamespace(file=_file(name, tmp_path), url=f"papers/{name}/")
         feed.on_page_content(html, page=page, config=config, files=None)
-        given.append(len(stream._pages))
-    return feed, stream, given
+        given.append(len(feed.stream._pages))
+    return feed, feed.stream, given
 
 
 LAST = {name: _article(name) for name in ("alpha", "bravo", "charlie", "delta", "echo")}
@@ -162,8 +162,8 @@ def test_pages_converted_in_another_order_than_listed_are_indexed_in_that_order(
     _, stream, given = _feed(tmp_path, last, listed, converted)
     stream.finish(tmp_path / "site")
     assert _bundle(tmp_path / "site") == _clean(converted, tmp_path / "clean")
-    # Sent ahead in the listed order (5), then again in the converted order from a new index.
-    assert given[0] == 5 and given[-1] == 10
+    # Sent ahead in the listed order, then to a fresh stream in the converted order.
+    assert given == [5, 2, 3, 4, 5]
 
 
 def test_a_deferred_feed_asks_for_its_bundle_only_on_release(tmp_path: Path) -> None:
@@ -205,3 +205,81 @@ def test_replies_are_cut_at_their_commas_wherever_a_read_ends(cut: int) -> None:
     for start in range(0, len(stream), cut):
         messages += splitter.feed(stream[start : start + cut])
     assert messages == [b"abc", b"", b"defghij", b"k" * 250, b"lm"]
+
+
+def _published(tmp_path: Path, articles: dict[str, str]) -> tuple[Path, Any]:
+    """A published site whose manifest and search pack hold these articles, in this order."""
+    from generator.site.incremental import SearchInputs
+    from generator.site.manifest import BuildManifest, PageRecord, write_manifest
+
+    site = tmp_path / "published"
+    inputs = SearchInputs(site, None)
+    for name, html in articles.items():
+        inputs.record(f"papers/{name}.md", _document(html))
+    inputs.close()
+    pages = {
+        f"papers/{n}.md": PageRecord(
+            source=n,
+            dest=f"papers/{n}/index.html",
+            reusable=True,
+            prebuilt=True,
+            pagefind=inputs.places[f"papers/{n}.md"],
+            size=1,
+        )
+        for n in articles
+    }
+    manifest = BuildManifest(format=4, inputs={}, nav="", files="", search_bundle="", pages=pages)
+    write_manifest(site, manifest)
+    return site, manifest
+
+
+class _Reuse:
+    """PageReuse as SearchFeed sees it, over a published site (no page reused)."""
+
+    def __init__(self, site: Path, manifest: Any, staging: Path) -> None:
+        from generator.site.incremental import SearchInputs
+
+        self.previous = manifest
+        self.search_inputs = SearchInputs(staging, site)
+        self.reused: dict[str, Any] = {}
+        self.search_bundle = ""
+
+    def previous_search_bundle(self) -> None:
+        return None  # no bundle to link: the articles decide
+
+    def article_changed(self, src_uri: str, document: str) -> bool:
+        record = self.previous.pages.get(src_uri)
+        return record is None or self.search_inputs.previous(record.pagefind) != document
+
+    def previous_article(self, src_uri: str) -> None:
+        return None
+
+
+def test_articles_sent_ahead_of_the_build_are_kept_when_new_pages_come_last(
+    tmp_path: Path,
+) -> None:
+    site, manifest = _published(tmp_path, LAST)
+    ahead = PagefindStream.ahead_of_build(site, "zh")
+    assert ahead.ahead() == [f"/papers/{n}/" for n in LAST]
+    now = {n: h for n, h in LAST.items() if n != "delta"}
+    now = dict(now, bravo=_article("bravo", "修订版"), foxtrot=_article("foxtrot"))
+    reuse = _Reuse(site, manifest, tmp_path / "staging")
+    _, stream, given = _feed(tmp_path, reuse, list(now), list(now.items()), stream=ahead)  # type: ignore[arg-type]
+    # Kept: five ahead, delta emptied, foxtrot's place held, then bravo and foxtrot again.
+    assert stream is ahead and given == [7, 8, 8, 8, 9]
+    stream.finish(tmp_path / "site")
+    reuse.search_inputs.close()
+    assert _bundle(tmp_path / "site") == _clean(list(now.items()), tmp_path / "clean")
+
+
+def test_articles_sent_ahead_are_dropped_when_a_new_page_comes_between(tmp_path: Path) -> None:
+    site, manifest = _published(tmp_path, LAST)
+    ahead = PagefindStream.ahead_of_build(site, "zh")
+    now = {"alpha": LAST["alpha"], "beta": _article("beta")} | LAST
+    reuse = _Reuse(site, manifest, tmp_path / "staging")
+    _, stream, given = _feed(tmp_path, reuse, list(now), list(now.items()), stream=ahead)  # type: ignore[arg-type]
+    # No last bundle to link here: the fresh stream gets each page as it comes.
+    assert stream is not ahead and given == [1, 2, 3, 4, 5, 6]
+    stream.finish(tmp_path / "site")
+    reuse.search_inputs.close()
+    assert _bundle(tmp_path / "site") == _clean(list(now.items()), tmp_path / "clean")

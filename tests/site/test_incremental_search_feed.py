@@ -27,6 +27,9 @@ class Stream:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
 
+    def ahead(self) -> list[str]:
+        return []  # not started ahead of the build
+
     def add(self, html: str, url: str, *, replace: bool = False) -> None:
         self.calls.append(("replace" if replace else "add", url))
 
