@@ -330,3 +330,22 @@ def test_a_surname_of_two_capitals_alone_on_its_line_is_a_name(tmp_path):
         "Department of Physics, University of Oslo",
         "Ocean Research Institute, Redmond WA",
     ]
+
+
+def test_operators_of_a_mathematical_pi_font_printed_by_glyph_name(tmp_path):
+    # codes 200-202 draw glyphs named H11001 (plus), H11002 (minus) and H11006 (plus-minus)
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Alice Martin"])
+        + text_lines(10, 676, ["Department of Physics, University of Oslo"])
+        + text_lines(12, 640, ["Abstract"])
+        + text_lines(
+            10, 625, ["Whales call at \\3103 kHz and \\311 20 dB and \\312 2 dB, phone \\31081."]
+        )
+        + text_lines(10, 613, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content, differences="200 /H11001 201 /H11002 202 /H11006")
+    assert fields.abstract is not None
+    assert fields.abstract.startswith(
+        "Whales call at +3 kHz and \u2212 20 dB and ± 2 dB, phone +81."
+    ), fields.abstract

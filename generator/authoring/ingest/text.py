@@ -38,8 +38,13 @@ def _fold_accent(match: re.Match[str]) -> str:
 
 
 # glyph names that pypdf prints as such when a font maps them to no character: the brackets of
-# the American Institute of Physics' fonts ("microscopy /H20849SP-STM/H20850" is "(SP-STM)")
-_GLYPH_NAMES = {"/H20849": "(", "/H20850": ")", "/H20851": "[", "/H20852": "]"}
+# the American Institute of Physics' fonts ("microscopy /H20849SP-STM/H20850" is "(SP-STM)") and
+# the operators of the Mathematical Pi fonts ("Tel. /H1100181-86" is "Tel. +81-86")
+_GLYPH_NAMES = {
+    "/H20849": "(", "/H20850": ")", "/H20851": "[", "/H20852": "]",
+    "/H11001": "+", "/H11002": "\u2212", "/H11005": "=", "/H11006": "\u00b1",
+    "/H11021": "<", "/H11022": ">", "/H11009": "\u221e",
+}  # fmt: skip
 _GLYPH_NAME = re.compile("|".join(re.escape(name) for name in _GLYPH_NAMES))
 
 
