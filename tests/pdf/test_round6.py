@@ -349,3 +349,17 @@ def test_operators_of_a_mathematical_pi_font_printed_by_glyph_name(tmp_path):
     assert fields.abstract.startswith(
         "Whales call at +3 kHz and \u2212 20 dB and ± 2 dB, phone +81."
     ), fields.abstract
+
+
+def test_an_accent_drawn_after_its_letter_is_that_letters(tmp_path):
+    # "Ste´phane", "Universite´ Paris": no language puts an acute on a p; the e before carries it
+    content = (
+        TITLE
+        + text_lines(12, 690, ["Ste\\264phane Martin and Andr\\264e Chen"])
+        + text_lines(10, 676, ["Laboratoire de Physique, Universite\\264 Paris-Nord, France"])
+        + text_lines(12, 640, ["Abstract"])
+        + text_lines(10, 625, SAMPLE_BODY)
+    )
+    fields = read_fields(tmp_path, content)
+    assert fields.authors == ["Stéphane Martin", "André Chen"]
+    assert fields.affiliations == ["Laboratoire de Physique, Université Paris-Nord, France"]

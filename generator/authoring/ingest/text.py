@@ -26,15 +26,31 @@ _SPACING_ACCENTS = {
 }
 _MARKS_AFTER = {"\u00b8": "\u0327", "\u02db": "\u0328"}  # cedilla, ogonek
 _MARK_AFTER = re.compile(r"([^\W\d_])\s?([\u00b8\u02db])")
-_ACCENT_BEFORE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-zıȷ])")
+_ACCENT_BEFORE = re.compile("([A-Za-z]?)([" + "".join(_SPACING_ACCENTS) + r"])(\s?)([A-Za-zıȷ])")
 _DOTLESS = {"ı": "i", "ȷ": "j"}
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def _fold_accent(match: re.Match[str]) -> str:
-    letter = _DOTLESS.get(match.group(2), match.group(2))
-    return letter + _SPACING_ACCENTS[match.group(1)]
+    """Put a spacing accent on its letter: the next one (TeX), or else the one before it.
+
+    TeX draws an accent before its letter ("Andr´e"); some PDFs draw it after ("Ste´phane",
+    "Universite´ Paris"). The accent goes on the letter before only when the letter after
+    would make a character no European language writes (ṕ, Ṕ) and the letter before would not.
+    """
+    before, accent, space, after = match.groups()
+    mark = _SPACING_ACCENTS[accent]
+    forward = unicodedata.normalize("NFC", _DOTLESS.get(after, after) + mark)
+    backward = unicodedata.normalize("NFC", before + mark) if before else ""
+    if not _common(forward) and _common(backward):
+        return backward + space + after
+    return before + forward
+
+
+def _common(letter: str) -> bool:
+    """Tell whether an accented letter is one of the Latin letters of European languages."""
+    return len(letter) == 1 and ord(letter) < 0x250
 
 
 # glyph names that pypdf prints as such when a font maps them to no character: the brackets of
