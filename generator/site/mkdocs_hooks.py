@@ -57,8 +57,9 @@ class SearchFeed:
     its first version, so the index is the one a clean build makes (Pagefind numbers pages in
     the order it first sees them). If MkDocs converts the pages in another order than
     `on_files` listed them, the stream is dropped for a fresh one that gets the pages in the
-    order converted (`stream` is then another object). With `defer` (a preview publishing its pages first), the bundle is
-    asked for only when `release` is called after MkDocs.
+    order converted (`stream` is then another object). With `defer` (a preview publishing its
+    pages first), Pagefind makes the bundle as soon as it has the last article, but its files
+    are written only once MkDocs is done (PendingSearch calls `stream.finish`).
 
     A stream started ahead of the build (PagefindStream.ahead_of_build) already holds the last
     build's articles in the last build's order. `on_files` keeps them when this build's pages
@@ -83,6 +84,7 @@ class SearchFeed:
         self._watching = reuse is not None and reuse.previous_search_bundle() is not None
         self._started = not self._watching  # articles go to Pagefind as they come
         self._written = False
+        self._linked = False  # the last build's bundle is linked instead
         # This build's paper pages (source, URL) as on_files ordered them, and as converted.
         self._order: list[tuple[str, str]] = []
         self._seen: list[tuple[str, str]] = []
@@ -227,26 +229,25 @@ class SearchFeed:
             previous = self.reuse.previous_search_bundle()
             if previous is not None and previous[0] == digest:
                 self.stream.reuse_bundle(previous[1], self.pages)
-                self._written = True
+                self._linked = True
                 return
         if not self._started:
             # No article changed, yet the pages did (one deleted, say).
             self._start()
-        if not self.defer:
-            self._write(site_dir)
+        self._write(site_dir)
 
     def _write(self, site_dir: Path) -> None:
         self._written = True
-        self.stream.write(site_dir)
+        self.stream.write(site_dir, hold=self.defer)
 
     @property
     def holding(self) -> bool:
-        """Tell whether the bundle waits for `release` (a deferred feed whose bundle changed)."""
-        return self._started and not self._written and self.pages > 0 and self.left == 0
+        """Tell whether a deferred feed's new bundle waits to be written (`stream.finish`)."""
+        return self.defer and not self._linked and self.pages > 0 and self.left == 0
 
     def release(self, site_dir: Path) -> None:
-        """Have Pagefind write the bundle of a deferred feed."""
-        if self.holding:
+        """Ask for a deferred feed's bundle if that has not happened yet."""
+        if self.holding and not self._written:
             self._write(site_dir)
 
 

@@ -180,6 +180,7 @@ class PagefindStream:
         # The URLs in the current index (a page added again replaces its first version).
         self._urls: set[str] = set()
         self._write_id: int | None = None
+        self._hold = False  # the bundle's files are written by finish(), not the reader
         self._bundle: Path | None = None
         self._index_id = 0
         # A bundle of the last build to link instead of indexing (reuse_bundle), and its pages.
@@ -260,7 +261,7 @@ class PagefindStream:
                         message_id = json.loads(original)["message_id"]
                 key = int(message_id) if message_id is not None else -1
                 payload = reply["payload"]
-                if key == self._write_id and self._bundle is not None:
+                if key == self._write_id and self._bundle is not None and not self._hold:
                     # The bundle, in memory: written here, on this thread, while MkDocs works.
                     payload = _write_bundle(payload, self._bundle, self._unchanged_from)
                 with self._ready:
@@ -369,16 +370,19 @@ class PagefindStream:
             self._proc.kill()
         self.close()
 
-    def write(self, site_dir: Path) -> None:
+    def write(self, site_dir: Path, *, hold: bool = False) -> None:
         """Start writing the bundle to site_dir/pagefind/ (call once every page is added).
 
         The build calls it after the last paper page, so the bundle is written while MkDocs
         still renders the other pages; `finish` waits for it. Pagefind hands the files over
         (GetFiles) and the reader thread writes them: Pagefind's own WriteFiles answered before
         its last files were written, and a build that finished soon after (every page reused
-        from the last build) read an empty pagefind-entry.json.
+        from the last build) read an empty pagefind-entry.json. With `hold`, Pagefind makes the
+        bundle at once but its files are written only by `finish` (a preview publishing its
+        pages first: no file writing on the reader thread while MkDocs works).
         """
         if self._write_id is None and self._pages:
+            self._hold = hold
             self._bundle = Path(self.bundle_site or site_dir).resolve() / BUNDLE_DIR
             # Known before it is sent, so the reader thread recognises the reply.
             self._write_id = self._next_id + 1
@@ -431,7 +435,11 @@ class PagefindStream:
                 self._wait(message_id)
             self.write(site_dir)
             if self._write_id is not None:
-                self._wait(self._write_id)
+                reply = self._wait(self._write_id)
+                if self._hold and self._bundle is not None:
+                    written = _write_bundle(reply, self._bundle, self._unchanged_from)
+                    if written.get("type") == "Error":
+                        raise BuildFailed(f"pagefind failed: {written.get('message')}")
         finally:
             self.close()
         bundle = self._bundle or bundle

@@ -6,6 +6,7 @@ A real Pagefind process; the last build is a stand-in for PageReuse holding its 
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -166,14 +167,19 @@ def test_pages_converted_in_another_order_than_listed_are_indexed_in_that_order(
     assert given == [5, 2, 3, 4, 5]
 
 
-def test_a_deferred_feed_asks_for_its_bundle_only_on_release(tmp_path: Path) -> None:
+def test_a_deferred_feed_s_bundle_is_made_at_once_and_written_by_finish(tmp_path: Path) -> None:
     last = _LastBuild({f"papers/{n}.md": h for n, h in LAST.items()}, set(), tmp_path / "old")
     now = dict(LAST, echo=_article("echo", "修订版"))
     feed, stream, given = _feed(tmp_path, last, list(now), list(now.items()), defer=True)
     assert feed.holding and given[-1] == 5
+    # Pagefind hands the bundle over without being released ...
+    deadline = time.monotonic() + 120
+    while stream._write_id not in stream._replies and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stream._replies[stream._write_id]["type"] == "GetFiles"
+    # ... and nothing is written before finish (the preview's pages come first).
     assert not (tmp_path / "site" / "pagefind").exists()
     feed.release(tmp_path / "site")
-    assert not feed.holding
     stream.finish(tmp_path / "site")
     assert _bundle(tmp_path / "site") == _clean(list(now.items()), tmp_path / "clean")
 

@@ -39,8 +39,8 @@ class Stream:
     def reuse_bundle(self, previous: Path, pages: int) -> None:
         self.calls.append(("reuse_bundle", pages))
 
-    def write(self, site_dir: Path) -> None:
-        self.calls.append(("write", None))
+    def write(self, site_dir: Path, *, hold: bool = False) -> None:
+        self.calls.append(("write", "held" if hold else None))
 
 
 def _page(paper: str) -> Any:
@@ -158,13 +158,13 @@ def test_the_same_articles_link_the_last_bundle(tmp_path: Path) -> None:
     assert stream.calls == [("reuse_bundle", 3)]
 
 
-def test_a_deferred_feed_asks_for_the_bundle_only_when_released(tmp_path: Path) -> None:
-    # The preview publishes its pages first: Pagefind indexes meanwhile on the other core, and
-    # the bundle is asked for once the pages are out.
+def test_a_deferred_feed_has_its_bundle_made_at_once_and_written_later(tmp_path: Path) -> None:
+    # The preview publishes its pages first: Pagefind indexes and makes the bundle meanwhile on
+    # the other core, and the bundle's files are written once the pages are out.
     site = _last_build(tmp_path)
     feed, stream = _this_build(tmp_path, site, reused=("alpha", "gamma"), defer=True)
     articles = {"alpha": "", "beta": _article("beta", "retitled"), "gamma": ""}
-    assert _feed(feed, tmp_path / "staging", articles, stream) == [0, 4, 4]
+    assert _feed(feed, tmp_path / "staging", articles, stream) == [0, 4, 5]
     assert feed.holding
     feed.release(tmp_path / "side")
     assert stream.calls == [
@@ -172,7 +172,7 @@ def test_a_deferred_feed_asks_for_the_bundle_only_when_released(tmp_path: Path) 
         ("add", "/papers/alpha/"),
         ("add", "/papers/beta/"),
         ("add", "/papers/gamma/"),
-        ("write", None),
+        ("write", "held"),
     ]
 
 
