@@ -216,6 +216,10 @@ class GeneratorCache:
             del self._values[key]
             return None
 
+    def touch(self, key: bytes) -> None:
+        """Mark a stored value as used by this build (kept from pruning) without reading it."""
+        self._used.add(key)
+
     def put(self, key: bytes, value: Any) -> None:
         """Store a value under a key (written by `save`)."""
         self._used.add(key)
@@ -240,9 +244,16 @@ class GeneratorCache:
         return {path: (bytes(key), size, mtime) for path, key, size, mtime in rows}
 
     def save(
-        self, docs: str | None = None, pages: dict[str, tuple[bytes, int, int]] | None = None
+        self,
+        docs: str | None = None,
+        pages: dict[str, tuple[bytes, int, int]] | None = None,
+        previous: dict[str, tuple[bytes, int, int]] | None = None,
     ) -> None:
-        """Write the new values and (when given) a docs folder's page records; prune old entries."""
+        """Write the new values and (when given) a docs folder's page records; prune old entries.
+
+        `previous` is what `pages(docs)` returned in this build: then only the records that
+        differ from it are written.
+        """
         if self.broken:
             return
         today = int(time.time() // 86400)
@@ -258,10 +269,20 @@ class GeneratorCache:
             )
             self._db.execute("DELETE FROM entries WHERE used < ?", (today - _KEEP_DAYS,))
             if docs is not None and pages is not None:
-                self._db.execute("DELETE FROM pages WHERE docs = ?", (docs,))
+                if previous is None:
+                    self._db.execute("DELETE FROM pages WHERE docs = ?", (docs,))
+                    previous = {}
                 self._db.executemany(
-                    "INSERT INTO pages VALUES (?, ?, ?, ?, ?)",
-                    ((docs, path, *entry) for path, entry in pages.items()),
+                    "DELETE FROM pages WHERE docs = ? AND path = ?",
+                    ((docs, path) for path in previous.keys() - pages.keys()),
+                )
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (docs, path, *entry)
+                        for path, entry in pages.items()
+                        if previous.get(path) != entry
+                    ),
                 )
             gone = [
                 (d,)
@@ -328,30 +349,114 @@ def read_models(
     prefix = hashlib.sha256(
         code_fingerprint() + f"\0{model.__module__}.{model.__qualname__}\0{size_cap}\0".encode()
     )
+    states = FileStates(store, prefix.digest(), paths)
     raws: dict[str, tuple[Path, str, bytes | None, list[Problem], bytes]] = {}
     for name, path in paths.items():
         shown = display_path(path)
-        raw, found = read_raw(path, shown, size_cap)
-        key = b""
-        if raw is not None:
-            digest = prefix.copy()
-            digest.update(raw)
-            key = digest.digest()
+        key = states.known(name)
+        raw: bytes | None = None
+        found: list[Problem] = []
+        if key is None:
+            raw, found = read_raw(path, shown, size_cap)
+            key = _content_key(prefix, raw)
         raws[name] = (path, shown, raw, found, key)
     store.prefetch(key for *_, key in raws.values() if key)
     result: dict[str, tuple[M | None, YamlDocument | None, list[Problem]]] = {}
     for name, (path, shown, raw, found, key) in raws.items():
-        if raw is None:
-            result[name] = (None, None, found)
-            continue
-        hit = store.get(key)
+        hit = store.get(key) if key else None
         if isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[0], model):
             value, keys, positions = hit
             result[name] = (value, CachedDocument(path, shown, keys, positions), [])
+            states.keep(name, key)
+            continue
+        if raw is None and not found:  # known by its state, but the entry is gone: read it
+            raw, found = read_raw(path, shown, size_cap)
+            key = _content_key(prefix, raw)
+        if raw is None:
+            result[name] = (None, None, found)
             continue
         value, doc, problems = model_from_bytes(raw, path, shown, model)
         if value is not None and doc is not None and not problems and isinstance(doc.data, dict):
             packed = pickle.dumps(doc.positions, protocol=pickle.HIGHEST_PROTOCOL)
             store.put(key, (value, tuple(doc.data), packed))
+            states.keep(name, key)
         result[name] = (value, doc, problems)
+    states.save()
     return result
+
+
+def _content_key(prefix: Any, raw: bytes | None) -> bytes:
+    """Return a record entry's key: the reading's prefix digest and the file's bytes."""
+    if raw is None:
+        return b""
+    digest = prefix.copy()
+    digest.update(raw)
+    return bytes(digest.digest())
+
+
+# A file modified this recently may be modified again within the file system's timestamp
+# granularity without its times changing: its state is not kept (git's "racy clean").
+_SETTLED_NS = 2_000_000_000
+
+
+class FileStates:
+    """The entry key of each record file read before, with the file's state when it was read.
+
+    A file whose device, inode, mode, size and modification and change times are those it had
+    when it was read holds the same bytes (the change time moves with any write, a rename over
+    it brings another inode), so its entry key is taken without reading and hashing it again,
+    unless it had been modified in the two seconds before its state was taken: a write within
+    the file system's timestamp granularity need not move its times. The states are taken
+    before the file is read, and kept (under the reading's prefix: code, model, size cap) only
+    for files whose record is in the cache.
+    """
+
+    def __init__(self, store: GeneratorCache, prefix: bytes, paths: dict[str, Path]) -> None:
+        self.store = store
+        self.key = hashlib.sha256(b"file-states\0" + prefix).digest()
+        store.prefetch([self.key])
+        found = store.get(self.key)
+        self.previous: dict[str, tuple[tuple[int, ...], bytes]] = (
+            found if isinstance(found, dict) else {}
+        )
+        self.now: dict[str, tuple[tuple[int, ...], bytes]] = {}
+        self.states: dict[str, tuple[int, ...] | None] = {}
+        settled = time.time_ns() - _SETTLED_NS
+        for name, path in paths.items():
+            try:
+                info = os.stat(path, follow_symlinks=False)
+            except OSError:
+                self.states[name] = None
+                continue
+            state = (
+                info.st_dev,
+                info.st_ino,
+                info.st_mode,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
+            )
+            settled_state = max(info.st_mtime_ns, info.st_ctime_ns) < settled
+            self.states[name] = state if settled_state else None
+        self._names = {name: os.path.abspath(path) for name, path in paths.items()}
+
+    def known(self, name: str) -> bytes | None:
+        """Return the entry key of a file unchanged since it was read, else None."""
+        state = self.states.get(name)
+        old = self.previous.get(self._names[name])
+        if state is None or old is None or old[0] != state:
+            return None
+        return old[1]
+
+    def keep(self, name: str, key: bytes) -> None:
+        """Note the entry key of a file whose record is in the cache (with its settled state)."""
+        state = self.states.get(name)
+        if state is not None:
+            self.now[self._names[name]] = (state, key)
+
+    def save(self) -> None:
+        """Store the states of this reading's files (when they differ from the last)."""
+        if self.now != self.previous:
+            self.store.put(self.key, self.now)
+        else:
+            self.store.touch(self.key)

@@ -87,7 +87,7 @@ def generate_docs(
             start = time.perf_counter()
             written = write_pages(pages, docs_dir, plan.kept)
             if cache is not None:
-                cache.save(str(docs), plan.records(docs, produced, cache))
+                cache.save(str(docs), plan.records(docs, produced, cache), plan.previous)
             timings["write"] = time.perf_counter() - start
     finally:
         if cache is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import sqlite3
@@ -191,6 +192,7 @@ def full_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record each duplicate check run over the whole collection (its number of papers)."""
     from generator.records import load
 
+    monkeypatch.delenv("PAPERBRIEF_VERIFY_PAGE_CACHE", raising=False)  # it runs the full check
     runs: list[int] = []
     real = load._all_duplicates
 
@@ -256,3 +258,59 @@ def test_verification_catches_a_duplicate_the_short_check_misses(
     write_paper(data, "near-b", title="Speculative decoding for very long context at scale")
     with pytest.raises(BuildFailed, match="found free of duplicates"):
         _load(data)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every record file whose bytes are read."""
+    names: list[str] = []
+    real = parse.read_raw
+
+    def spy(path: Path, shown: str, size_cap: int) -> object:
+        names.append(path.name)
+        return real(path, shown, size_cap)
+
+    monkeypatch.setattr(filecache, "read_raw", spy)
+    return names
+
+
+def test_a_file_in_the_state_it_was_read_in_is_not_read_again(
+    tmp_path: Path, reads: list[str], parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(filecache, "_SETTLED_NS", -(10**12))  # count every file as settled
+    data = _data(tmp_path)
+    write_paper(data, "broken", extra="year: abc\n")
+    first = _load(data)
+    assert "kv-evict.yaml" in reads
+    reads.clear()
+    assert _load(data) == first
+    assert reads == ["broken.yaml"]  # a file with a problem of its own is read every time
+    # Rewritten in place with as many bytes and its modification time put back: the change
+    # time moved, so it is read (and parsed) again.
+    path = data / "papers" / "kv-evict.yaml"
+    status = path.stat()
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("Learned KV", "Learned kv"), "utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    reads.clear()
+    parsed.clear()
+    changed = _load(data)
+    assert sorted(reads) == ["broken.yaml", "kv-evict.yaml"]
+    assert changed == _load(data, cached=False)
+    assert changed[2]["kv-evict"].record.title == "Learned kv Cache Eviction"
+    # Replaced by a rename (another inode) with the same bytes: read, not parsed.
+    other = tmp_path / "copy.yaml"
+    other.write_bytes(path.read_bytes())
+    os.replace(other, path)
+    reads.clear()
+    parsed.clear()
+    assert _load(data) == changed
+    assert "kv-evict.yaml" in reads and "kv-evict.yaml" not in parsed
+
+
+def test_a_file_written_just_now_is_read_again(tmp_path: Path, reads: list[str]) -> None:
+    data = _data(tmp_path)  # every file copied just now: none has settled
+    _load(data)
+    reads.clear()
+    _load(data)
+    assert "kv-evict.yaml" in reads

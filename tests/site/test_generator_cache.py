@@ -381,3 +381,38 @@ def test_pages_of_the_paper_listing_are_kept_one_by_one(
         project.build()  # verified, and equal to the clean generation
     (project.docs / "papers" / "index.md").unlink()
     project.build()
+
+
+def test_the_page_records_follow_the_docs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.records.filecache import GeneratorCache
+
+    _without_verify(monkeypatch)
+    project = _Project(tmp_path)
+
+    def records() -> dict[str, tuple[bytes, int, int]]:
+        store = GeneratorCache.open()
+        assert store is not None
+        try:
+            return store.pages(str(project.docs.resolve()))
+        finally:
+            store.close()
+
+    project.build()
+    first = records()
+    assert "papers/hostile.md" in first and "papers/kv-evict.md" in first
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    project.build()
+    after = records()
+    page = (project.docs / "papers" / "kv-evict.md").stat()
+    assert after["papers/kv-evict.md"][1:] == (page.st_size, page.st_mtime_ns)
+    assert after["papers/kv-evict.md"][0] != first["papers/kv-evict.md"][0]
+    kept = [path for path in first if after[path][0] == first[path][0]]
+    assert kept and all(after[path] == first[path] for path in kept)  # not written again
+    _remove_hostile(project)
+    project.build()
+    last = records()
+    assert "papers/hostile.md" not in last
+    # a record for every file that is there, as it is; none for a file that is gone
+    for path, (_key, size, mtime) in last.items():
+        status = (project.docs / path).stat()
+        assert (size, mtime) == (status.st_size, status.st_mtime_ns), path
