@@ -120,7 +120,7 @@ class SearchFeed:
         self._link_previous()
         for url in self._sent_ahead:
             if url not in now:
-                self.stream.add(EMPTY_ARTICLE, url, replace=True)  # deleted: left out
+                self.stream.drop(url)  # deleted since the last build
         for url in urls:
             if url not in before:
                 self.stream.add(EMPTY_ARTICLE, url)

@@ -310,6 +310,11 @@ class PagefindStream:
             after_pages=before if replace else None,
         )
 
+    def drop(self, url: str) -> None:
+        """Take a page sent before out of the index: sent again with no words, it is left out."""
+        self.add(EMPTY_ARTICLE, url, replace=True)
+        self._urls.discard(url)
+
     @classmethod
     def ahead_of_build(cls, site: Path, language: str) -> PagefindStream:
         """Start Pagefind on the last build's articles, in its order, before this build runs.

@@ -273,7 +273,7 @@ def test_articles_sent_ahead_of_the_build_are_kept_when_new_pages_come_last(
     _, stream, given = _feed(tmp_path, reuse, list(now), list(now.items()), stream=ahead)  # type: ignore[arg-type]
     # Kept: five ahead, delta emptied, foxtrot's place held, then bravo and foxtrot again.
     assert stream is ahead and given == [7, 8, 8, 8, 9]
-    stream.finish(tmp_path / "site")
+    assert stream.finish(tmp_path / "site").pages == len(now)
     reuse.search_inputs.close()
     assert _bundle(tmp_path / "site") == _clean(list(now.items()), tmp_path / "clean")
 
