@@ -20,10 +20,9 @@ def display_path(path: Path) -> str:
     """Show a path relative to the working directory when it lies below it."""
     absolute = os.path.abspath(path)
     cwd = os.getcwd()
-    try:
-        return os.path.relpath(absolute, cwd) if absolute.startswith(cwd + os.sep) else str(path)
-    except ValueError:
-        return str(path)
+    # Both are normalized absolute paths, so below cwd the relative path is the rest of it
+    # (what os.path.relpath returns, at a fraction of its cost: 10,000 records, twice each).
+    return absolute[len(cwd) + 1 :] if absolute.startswith(cwd + os.sep) else str(path)
 
 
 _HINTS = {

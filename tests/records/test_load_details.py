@@ -390,3 +390,21 @@ def test_a_file_that_exhausts_recursion_is_one_problem_beside_the_others(
         "papers/deep-read.yaml:1:1: nested too deeply to read; flatten it",
     ]
     assert list(load_collection(data_dir, strict=False).papers) == ["fine"]
+
+
+def test_display_path_is_relative_below_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.records.parse import display_path
+
+    base = tmp_path / "repo"
+    (base / "data").mkdir(parents=True)
+    monkeypatch.chdir(base)
+    assert display_path(Path("data/papers/x.yaml")) == "data/papers/x.yaml"
+    assert display_path(base / "data" / ".." / "data" / "x.yaml") == "data/x.yaml"
+    assert display_path(Path("./data//x.yaml")) == "data/x.yaml"
+    outside = tmp_path / "repository" / "x.yaml"  # shares the start of the folder's name
+    assert display_path(outside) == str(outside)
+    assert display_path(Path("../x.yaml")) == "../x.yaml"
+    monkeypatch.chdir("/")
+    assert display_path(base / "x.yaml") == str(base / "x.yaml")
