@@ -35,7 +35,16 @@ def _page(path: str, text: str = MARKED) -> PageText:
 
 @pytest.mark.parametrize(
     "path",
-    ["", "papers/./a.md", "papers/a\x01.md", "papers/a\x7f.md", "papers/a\n.md", "./index.md"],
+    [
+        "",
+        "papers/./a.md",
+        "papers/a\x00.md",
+        "papers/a\x01.md",
+        "papers/a\x1f.md",
+        "papers/a\x7f.md",
+        "papers/a\n.md",
+        "./index.md",
+    ],
 )
 def test_odd_paths_are_refused_as_not_plain(path: str) -> None:
     with pytest.raises(BuildFailed, match="not a plain relative path"):
@@ -431,3 +440,8 @@ def test_an_error_reported_after_the_rename_is_the_one_raised(
     if isinstance(raised, OSError):
         assert caught.value.errno == errno.EIO and caught.value.filename == str(target)
     assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_printable_characters_are_plain() -> None:
+    # the first and last characters next to the refused control characters
+    assert check_pages([_page("papers/a b~é\x80.md")])
