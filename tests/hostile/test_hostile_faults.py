@@ -274,7 +274,9 @@ def test_a_file_size_limit_during_a_rebuild_leaves_every_page_whole(tmp_path: Pa
         lines = path.read_text("utf-8").splitlines()
         lines = [line for line in lines if not line.startswith("abstract:")]
         path.write_text("\n".join([*lines, f"abstract: {json.dumps(big)}", ""]), "utf-8")
-    limit = max(len(v) for v in old.values()) + 1024
+    # Above every paper page of the first build; the hand-written docs, which the rebuild leaves
+    # alone, may be larger (they grow with the project's documentation).
+    limit = max(len(v) for k, v in old.items() if k.startswith("papers/")) + 1024
     assert limit < len(big.encode())
     second = subprocess.run(
         command,
