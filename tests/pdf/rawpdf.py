@@ -94,3 +94,13 @@ def text_lines(size: float, top: float, lines: list[str], step: float = 12) -> s
     return "".join(
         f"BT /F1 {size} Tf 72 {top - step * i} Td ({line}) Tj ET\n" for i, line in enumerate(lines)
     )
+
+
+def marked_line(top: float, parts: list[str]) -> str:
+    """Return a 10 pt line at x=72 with a raised 6 pt marker (\\247) before each part but the first."""
+    ops = [f"BT /F1 10 Tf 72 {top} Td"]
+    for n, part in enumerate(parts):
+        if n:
+            ops.append("/F1 6 Tf 4 Ts (\\247) Tj /F1 10 Tf 0 Ts")
+        ops.append(f"({part}) Tj")
+    return " ".join(ops) + " ET\n"

@@ -5,7 +5,7 @@ The PDFs are written operator by operator (tests/pdf/rawpdf.py); none copies a c
 
 from __future__ import annotations
 
-from tests.pdf.rawpdf import SAMPLE_BODY, read_fields, text_lines
+from tests.pdf.rawpdf import SAMPLE_BODY, marked_line, read_fields, text_lines
 
 
 def test_a_slanted_label_is_kept_not_dropped_as_rotated(tmp_path):
@@ -73,22 +73,12 @@ def test_authors_printed_right_above_the_title_are_read(tmp_path):
     assert fields.affiliations == ["Department of Physics, University of Oslo, Oslo, Norway"]
 
 
-def _marked(top: float, parts: list[str]) -> str:
-    # a line of 10 pt text whose "#" are raised 6 pt markers
-    ops = [f"BT /F1 10 Tf 72 {top} Td"]
-    for n, part in enumerate(parts):
-        if n:
-            ops.append("/F1 6 Tf 4 Ts (\\247) Tj /F1 10 Tf 0 Ts")
-        ops.append(f"({part}) Tj")
-    return " ".join(ops) + " ET\n"
-
-
 def test_a_marker_inside_a_wrapped_affiliation_opens_the_next_one(tmp_path):
     content = (
         text_lines(20, 720, ["Echoes of Whales in Shallow Bays"])
         + text_lines(12, 690, ["Alice Martin and Bob Chen"])
-        + _marked(672, ["", "Department of Physics, University of Oslo, Blindern Street,"])
-        + _marked(660, ["Oslo, Norway, and ", "Institute of Marine Research, Bergen, Norway"])
+        + marked_line(672, ["", "Department of Physics, University of Oslo, Blindern Street,"])
+        + marked_line(660, ["Oslo, Norway, and ", "Institute of Marine Research, Bergen, Norway"])
         + text_lines(12, 630, ["Abstract"])
         + text_lines(10, 615, SAMPLE_BODY)
     )

@@ -5,7 +5,7 @@ The PDFs are written operator by operator (tests/pdf/rawpdf.py); none copies a c
 
 from __future__ import annotations
 
-from tests.pdf.rawpdf import SAMPLE_BODY, read_fields, text_lines
+from tests.pdf.rawpdf import SAMPLE_BODY, marked_line, read_fields, text_lines
 
 TITLE = text_lines(20, 720, ["Echoes of Whales in Shallow Bays"])
 
@@ -152,24 +152,14 @@ def test_a_short_line_above_the_title_that_the_page_does_not_repeat_stays_out(tm
     assert read_fields(tmp_path, content).title == "Listening to Whales in Shallow Bays"
 
 
-def _marked(top: float, parts: list[str]) -> str:
-    # a line of 10 pt text with a raised 6 pt marker before each part but the first
-    ops = [f"BT /F1 10 Tf 72 {top} Td"]
-    for n, part in enumerate(parts):
-        if n:
-            ops.append("/F1 6 Tf 4 Ts (\\247) Tj /F1 10 Tf 0 Ts")
-        ops.append(f"({part}) Tj")
-    return " ".join(ops) + " ET\n"
-
-
 def test_running_affiliations_keep_street_numbers_and_names_cut_at_a_line_end(tmp_path):
     # a paragraph of affiliations opened by markers: "12 Harbour Court" is a street, and a
     # line that ends without a comma ("Marine Acoustics") stops inside a name
     content = (
         TITLE
         + text_lines(12, 690, ["Alice Martin, Bob Chen and Carol Diaz"])
-        + _marked(672, ["", "Department of Physics, University of Oslo, Oslo, Norway,"])
-        + _marked(660, ["", "Whale Trust, 12 Harbour Court, Bergen, Norway, ", "Marine Acoustics"])
+        + marked_line(672, ["", "Department of Physics, University of Oslo, Oslo, Norway,"])
+        + marked_line(660, ["", "Whale Trust, 12 Harbour Court, Bergen, Norway, ", "Marine Acoustics"])
         + text_lines(10, 648, ["Unit, Coastal Institute, Tromso, Norway"])
         + text_lines(12, 620, ["Abstract"])
         + text_lines(10, 605, SAMPLE_BODY)
