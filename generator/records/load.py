@@ -239,13 +239,21 @@ def _orphan_enrichment(enrichment: dict[str, Path], papers: dict[str, Path]) -> 
     ]
 
 
+RECORD_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
 def _record_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    # a file named just ".yaml" has no suffix to Python, yet it is a (badly named) record.
+    # a file named just ".yaml" has no suffix to Python, yet it is a (badly named) record; so is
+    # "X.YAML", which is reported rather than passed over (the paper would vanish unnoticed).
     # One folder: sorting by name is sorting by path, without Path comparisons (0.4 s at 10,000).
     return sorted(
-        (p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} or p.name.endswith(".yaml")),
+        (
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in RECORD_SUFFIXES or p.name.lower().endswith(".yaml")
+        ),
         key=lambda p: p.name,
     )
 
@@ -272,6 +280,17 @@ def _valid_record_paths(folder: Path, kind: str, problems: list[Problem]) -> dic
         if path.is_symlink():
             problems.append(
                 Problem(shown, 1, 1, f"{kind} files must be regular files, not symlinks")
+            )
+            continue
+        if path.suffix and path.suffix not in RECORD_SUFFIXES:
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    f"file name: a {kind} file ends in .yaml or .yml, in lowercase;"
+                    f" rename it to {stem}{path.suffix.lower()}",
+                )
             )
             continue
         try:

@@ -291,6 +291,21 @@ def test_a_file_named_just_dot_yaml_is_a_badly_named_record(data_dir: Path) -> N
     ]
 
 
+def test_an_upper_case_extension_is_reported_not_passed_over(data_dir: Path) -> None:
+    _paper(data_dir, "p")
+    _paper(data_dir, "q")
+    (data_dir / "papers" / "q.yaml").rename(data_dir / "papers" / "q.YAML")
+    (data_dir / "reports").mkdir(exist_ok=True)
+    (data_dir / "reports" / "2025-10-01.Yml").write_text("title: R\n", encoding="utf-8")
+    assert _formatted(data_dir) == [
+        "papers/q.YAML:1:1: file name: a paper file ends in .yaml or .yml, in lowercase;"
+        " rename it to q.yaml",
+        "reports/2025-10-01.Yml:1:1: file name: a report file ends in .yaml or .yml, in lowercase;"
+        " rename it to 2025-10-01.yml",
+    ]
+    assert list(load_collection(data_dir, strict=False).papers) == ["p"]
+
+
 def test_a_symlinked_record_folder_is_named_as_a_symlink(data_dir: Path) -> None:
     elsewhere = data_dir.parent / "elsewhere"
     elsewhere.mkdir()
