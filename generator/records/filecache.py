@@ -399,6 +399,26 @@ def _content_key(prefix: Any, raw: bytes | None) -> bytes:
 _SETTLED_NS = 2_000_000_000
 
 
+def settled_state(info: os.stat_result) -> tuple[int, ...] | None:
+    """Return what tells that a file still holds the bytes it held, or None if it may not.
+
+    A file whose device, inode, mode, size and modification and change times are those it had
+    holds the same bytes (the change time moves with any write, a rename over it brings another
+    inode), unless it was modified in the last two seconds: a write within the file system's
+    timestamp granularity need not move its times, so such a state is None.
+    """
+    if max(info.st_mtime_ns, info.st_ctime_ns) >= time.time_ns() - _SETTLED_NS:
+        return None
+    return (
+        info.st_dev,
+        info.st_ino,
+        info.st_mode,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+
+
 class FileStates:
     """The entry key of each record file read before, with the file's state when it was read.
 
@@ -421,23 +441,11 @@ class FileStates:
         )
         self.now: dict[str, tuple[tuple[int, ...], bytes]] = {}
         self.states: dict[str, tuple[int, ...] | None] = {}
-        settled = time.time_ns() - _SETTLED_NS
         for name, path in paths.items():
             try:
-                info = os.stat(path, follow_symlinks=False)
+                self.states[name] = settled_state(os.stat(path, follow_symlinks=False))
             except OSError:
                 self.states[name] = None
-                continue
-            state = (
-                info.st_dev,
-                info.st_ino,
-                info.st_mode,
-                info.st_size,
-                info.st_mtime_ns,
-                info.st_ctime_ns,
-            )
-            settled_state = max(info.st_mtime_ns, info.st_ctime_ns) < settled
-            self.states[name] = state if settled_state else None
         self._names = {name: os.path.abspath(path) for name, path in paths.items()}
 
     def known(self, name: str) -> bytes | None:

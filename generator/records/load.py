@@ -42,6 +42,8 @@ from generator.records.yamlsource import DEFAULT_SIZE_CAP, YamlDocument
 # Near-identical titles are compared only within buckets sharing this many leading or trailing
 # characters: comparing every pair is quadratic, and a typo rarely touches both ends.
 _TITLE_BUCKET = 12
+# Folded titles at least this alike (rapidfuzz ratio) are near-identical.
+_NEAR_TITLE_RATIO = 95
 # Where a contributor learns how to add an institution or propose a technique.
 _GUIDE = "CONTRIBUTING.md"
 
@@ -631,7 +633,7 @@ class DuplicateFree:
             if mine is None:
                 continue
             near = prefix[mine[:_TITLE_BUCKET]] | suffix[mine[-_TITLE_BUCKET:]]
-            if any(other != mine and ratio(mine, other) >= 95 for other in near):
+            if any(other != mine and ratio(mine, other) >= _NEAR_TITLE_RATIO for other in near):
                 return True
         return False
 
@@ -713,7 +715,9 @@ def _near_identical_titles(
             continue
         buckets = (prefix[title[:_TITLE_BUCKET]], suffix[title[-_TITLE_BUCKET:]])
         for bucket_titles, ids in buckets:
-            match = process.extractOne(title, bucket_titles, scorer=ratio, score_cutoff=95)
+            match = process.extractOne(
+                title, bucket_titles, scorer=ratio, score_cutoff=_NEAR_TITLE_RATIO
+            )
             if match is not None:
                 new, old = newer.of(paper_id, ids[match[2]])
                 problems.append(

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from generator.errors import BuildFailed
-from generator.records.filecache import GeneratorCache
+from generator.records.filecache import GeneratorCache, settled_state
 from generator.site import manifest as _manifest_module
 from generator.site.manifest import (
     SEARCH_INPUT_FILE,
@@ -67,9 +67,6 @@ _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTS
 _DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
 # The paths `_digest_of` was asked about since `kept_source_digests` started.
 _ASKED: set[str] = set()
-# A file modified this recently may be modified again within the file system's timestamp
-# granularity without its times changing: its digest is not kept (git's "racy clean").
-_SETTLED_NS = 2_000_000_000
 
 
 class NavigationChanged(Exception):
@@ -447,33 +444,24 @@ class _Linker:
 def _digest_of(file: Any) -> str:
     """Return the source digest of a docs file, reading it only when it may have changed.
 
-    A file whose device, inode, size, modification and change times are those it had when it
-    was read before holds the same bytes (its change time moves with any write, and a rename
-    over it brings another inode), unless it was written again within the file system's
-    timestamp granularity: a file modified in the last seconds before it was read is read
-    again next time.
+    A file whose settled state (filecache.settled_state) is the one it had when it was read
+    before holds the same bytes; a file modified in the last seconds before it was read has no
+    settled state and is read again next time.
     """
     path = file.abs_src_path
     if path is None:
         return source_digest(file.content_string.encode("utf-8"))
     try:
-        status = os.stat(path)
+        state = settled_state(os.stat(path))
     except OSError:
         return source_digest(file.content_string.encode("utf-8"))
-    key = (
-        status.st_dev,
-        status.st_ino,
-        status.st_size,
-        status.st_mtime_ns,
-        status.st_ctime_ns,
-    )
     _ASKED.add(path)
     known = _DIGESTS.get(path)
-    if known is not None and known[0] == key:
+    if state is not None and known is not None and known[0] == state:
         return known[1]
     digest = source_digest(file.content_string.encode("utf-8"))
-    if max(status.st_mtime_ns, status.st_ctime_ns) < time.time_ns() - _SETTLED_NS:
-        _DIGESTS[path] = (key, digest)
+    if state is not None:
+        _DIGESTS[path] = (state, digest)
     else:
         _DIGESTS.pop(path, None)
     return digest

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from generator.errors import BuildFailed
+from generator.records import filecache
 from generator.site import incremental
 from generator.site.incremental import PageReuse, SearchInputs, _digest_of, _Linker
 from generator.site.manifest import source_digest
@@ -39,7 +40,7 @@ def test_an_unchanged_source_is_not_read_again(
 ) -> None:
     monkeypatch.setattr(incremental, "_DIGESTS", {})
     # Only the change time is recent (utime sets it): count it as settled for this test.
-    monkeypatch.setattr(incremental, "_SETTLED_NS", -(10**12))
+    monkeypatch.setattr(filecache, "_SETTLED_NS", -(10**12))
     path = tmp_path / "page.md"
     path.write_text("# One\n", encoding="utf-8")
     _settled(path)
@@ -78,7 +79,7 @@ def test_source_digests_are_kept_between_builds_in_the_generator_cache(
     monkeypatch.setenv("PAPERBRIEF_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("PAPERBRIEF_NO_CACHE", raising=False)
     monkeypatch.setattr(incremental, "_DIGESTS", {})
-    monkeypatch.setattr(incremental, "_SETTLED_NS", -(10**12))
+    monkeypatch.setattr(filecache, "_SETTLED_NS", -(10**12))
     docs = tmp_path / "docs"
     docs.mkdir()
     path = docs / "page.md"
