@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,14 +43,20 @@ def data_epoch(collection: Collection) -> int:
 
 
 def generate_docs(
-    data_dir: Path, docs_dir: Path, settings: RenderSettings, *, clean: bool = False
+    data_dir: Path,
+    docs_dir: Path,
+    settings: RenderSettings,
+    *,
+    clean: bool = False,
+    on_model: Callable[[SiteModel], None] | None = None,
 ) -> tuple[Collection, WriteResult, int, dict[str, float]]:
     """Run load, index, render and write; return what was loaded and written.
 
     Unless `clean`, the generator cache (generator/records/filecache.py) spares the work an
     earlier build did: record files read before are not parsed again, and paper pages whose
     inputs did not change, with their file still as written, are not rendered, written or read
-    (pagecache.py). The pages count is of every generated page, rendered or kept.
+    (pagecache.py). The pages count is of every generated page, rendered or kept. `on_model` is
+    handed the site model once it is indexed (the preview keeps it: quickpreview.py).
     """
     timings: dict[str, float] = {}
     cache = None if clean else GeneratorCache.open()
@@ -67,6 +73,8 @@ def generate_docs(
                 else index_site(collection, CachedRelated(cache, verify=verify))
             )
             timings["index"] = time.perf_counter() - start
+            if on_model is not None:
+                on_model(model)
             start = time.perf_counter()
             docs_dir.mkdir(parents=True, exist_ok=True)
             docs = docs_dir.resolve()
