@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import BuildFailed, ConfigError
+from generator.records.collection import Collection
 from generator.site.buildlock import build_lock
 from generator.site.generate import data_epoch, generate_docs
 from generator.site.incremental import (
@@ -24,6 +25,7 @@ from generator.site.incremental import (
     SearchInputs,
     kept_source_digests,
 )
+from generator.site.index import SiteModel
 from generator.site.manifest import (
     BuildManifest,
     global_inputs,
@@ -67,6 +69,8 @@ class BuildReport:
     full_reason: str | None = None
     # The search bundle still being made (build_site's defer_search), else None.
     pending_search: PendingSearch | None = None
+    # What the preview keeps of the build (build_site's keep), else None.
+    kept: KeptBuild | None = None
 
     def summary_lines(self) -> list[str]:
         """Describe the build in a few lines for the terminal."""
@@ -87,6 +91,23 @@ class BuildReport:
             f"{t.get('publish', 0.0):.2f} s, deleted in the background)",
             f"total {t.get('total', 0.0):.2f} s (SOURCE_DATE_EPOCH={self.source_date_epoch})",
         ]
+
+
+@dataclass
+class KeptBuild:
+    """What a preview keeps of its last build to render a changed paper page alone.
+
+    The loaded records and site model (dropped before MkDocs otherwise), the settings and
+    SOURCE_DATE_EPOCH the pages were made with, and MkDocs' config as the build left it
+    (its plugins hold the build's files and navigation): see quickpreview.py.
+    """
+
+    collection: Collection
+    model: SiteModel
+    settings: RenderSettings
+    epoch: str
+    config: Any
+    site: Path
 
 
 def settings_from_config(config: Any) -> RenderSettings:
@@ -170,6 +191,7 @@ def build_site(
     site_url: str | None = None,
     removal: Removal = "process",
     defer_search: bool = False,
+    keep: bool = False,
 ) -> BuildReport:
     """Generate the docs from the data, then run the real MkDocs build in strict mode.
 
@@ -183,6 +205,8 @@ def build_site(
     preview that keeps running) or at once (publish.py). With `defer_search` (the preview), a
     build that must index its paper pages again publishes them with the last search bundle and
     returns: `report.pending_search` publishes the new bundle when Pagefind is done.
+    With `keep` (the preview), `report.kept` holds the records, site model and MkDocs config
+    of the build (quickpreview.py).
     """
     report = BuildReport()
     total = time.perf_counter()
@@ -218,9 +242,14 @@ def build_site(
         # Pagefind gets the last build's articles on the other core while the generator works;
         # the site build keeps them if this build's pages allow (mkdocs_hooks.SearchFeed).
         ahead = None if clean else PagefindStream.ahead_of_build(site, settings.language)
+        models: list[SiteModel] = []
         try:
             collection, written, n_pages, timings = generate_docs(
-                Path(data_dir), docs, settings, clean=clean
+                Path(data_dir),
+                docs,
+                settings,
+                clean=clean,
+                on_model=models.append if keep else None,
             )
         except BaseException:
             if ahead is not None:
@@ -234,9 +263,11 @@ def build_site(
         report.timings.update(timings)
         epoch = os.environ.get("SOURCE_DATE_EPOCH") or str(data_epoch(collection))
         report.source_date_epoch = int(epoch)
-        # MkDocs needs none of the loaded records: drop them, and move what is left out of the
-        # cyclic GC's reach; MkDocs allocates so much that the GC otherwise rescans the whole
-        # heap again and again (at 10,000 papers the build ran about a quarter slower).
+        for_preview = (collection, models[0]) if keep else None
+        # MkDocs needs none of the loaded records: drop them (the preview keeps them), and move
+        # what is left out of the cyclic GC's reach; MkDocs allocates so much that the GC
+        # otherwise rescans the whole heap again and again (at 10,000 papers the build ran
+        # about a quarter slower).
         del collection
         gc.collect()
         gc.freeze()
@@ -252,6 +283,8 @@ def build_site(
             raise
         finally:
             gc.unfreeze()
+        if for_preview is not None:
+            report.kept = KeptBuild(*for_preview, settings, epoch, run.config, site)
         if pending is not None:
             # The locks stay held until the search bundle is published too.
             report.pending_search = pending
