@@ -132,6 +132,8 @@ class GeneratorCache:
         self._values: dict[bytes, Any] = {}
         self._new: dict[bytes, bytes] = {}
         self._used: set[bytes] = set()
+        # the day each prefetched value was last marked used: `save` marks only older ones
+        self._days: dict[bytes, int] = {}
 
     @classmethod
     def open(cls, *, retry: bool = True) -> GeneratorCache | None:
@@ -186,23 +188,24 @@ class GeneratorCache:
         wanted = [k for k in keys if k not in self._values]
         if self.broken or not wanted:
             return
-        rows: list[tuple[bytes, bytes, bytes]] = []
+        rows: list[tuple[bytes, bytes, bytes, int]] = []
         try:
             # Looked up by the primary key in batches: two to five times faster than filling a
             # temporary table to join (9,000 keys at 3,000 papers).
             for start in range(0, len(wanted), _BATCH):
                 batch = wanted[start : start + _BATCH]
                 rows += self._db.execute(
-                    "SELECT key, mac, value FROM entries WHERE key IN"
+                    "SELECT key, mac, value, used FROM entries WHERE key IN"
                     f" ({','.join('?' * len(batch))})",
                     batch,
                 ).fetchall()
         except sqlite3.Error as exc:
             self._fail(exc)
             return
-        for key, mac, value in rows:
+        for key, mac, value, used in rows:
             if hmac.compare_digest(mac, self._mac(key, value)):
                 self._values[bytes(key)] = value
+                self._days[bytes(key)] = used
 
     def get(self, key: bytes) -> Any | None:
         """Return the value stored under a key, or None."""
@@ -265,7 +268,11 @@ class GeneratorCache:
             )
             self._db.executemany(
                 "UPDATE entries SET used = ? WHERE key = ? AND used != ?",
-                ((today, k, today) for k in self._used - self._new.keys()),
+                (
+                    (today, k, today)
+                    for k in self._used - self._new.keys()
+                    if self._days.get(k) != today
+                ),
             )
             self._db.execute("DELETE FROM entries WHERE used < ?", (today - _KEEP_DAYS,))
             if docs is not None and pages is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -29,8 +30,12 @@ _CLOSE_DISTINCT = 80
 _CLOSE_WHOLE = 88
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
-    """Fold an institution name for matching: NFKC, case, accents, punctuation, 'the'."""
+    """Fold an institution name for matching: NFKC, case, accents, punctuation, 'the'.
+
+    Remembered: 10,000 papers name a few hundred institutions some 20,000 times.
+    """
     text = unicodedata.normalize("NFKC", name).casefold()
     text = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)

@@ -20,6 +20,7 @@ from generator.site.pagecache import (
     Fragments,
     PageKeys,
     PageRecord,
+    checked_paths_key,
     page_keys,
     record_of,
     still_written,
@@ -27,7 +28,7 @@ from generator.site.pagecache import (
 )
 from generator.site.render import PageText, RenderSettings, render_site
 from generator.site.render.paths import paper_path
-from generator.site.write import WriteResult, write_pages
+from generator.site.write import GeneratedFiles, WriteResult, scan_generated, write_pages
 
 
 def data_epoch(collection: Collection) -> int:
@@ -81,20 +82,32 @@ def generate_docs(
             plan = _plan(cache, model, settings, docs)
             chosen = [p for p in model.papers if verify or paper_path(p.id) not in plan.kept]
             produced: dict[str, list[str]] = {}
+            pieces = (
+                None if cache is None else Fragments(cache, plan.keys, str(docs), verify=verify)
+            )
             pages = render_site(
                 model,
                 settings,
                 chosen,
                 skip_groups=() if verify else plan.kept_groups,
                 produced=produced,
-                pieces=Fragments(cache, plan.keys, verify=verify) if cache is not None else None,
+                pieces=pieces,
             )
             if verify:
                 pages = _verified(pages, plan.kept, docs)
             timings["render"] = time.perf_counter() - start
             start = time.perf_counter()
-            written = write_pages(pages, docs_dir, plan.kept)
+            checked = b""
             if cache is not None:
+                checked = checked_paths_key([*(page.path for page in pages), *plan.kept])
+                cache.prefetch([checked])
+            paths_checked = cache is not None and not verify and cache.get(checked) is True
+            written = write_pages(
+                pages, docs_dir, plan.kept, found=plan.found, paths_checked=paths_checked
+            )
+            if cache is not None and pieces is not None:
+                cache.put(checked, True)
+                pieces.save()
                 cache.save(str(docs), plan.records(docs, produced, cache), plan.previous)
             timings["write"] = time.perf_counter() - start
     finally:
@@ -111,6 +124,8 @@ class _Plan:
     previous: dict[str, PageRecord] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
     kept_groups: set[str] = field(default_factory=set)
+    # the walk of the generated subtrees, made before anything is written (write.py)
+    found: GeneratedFiles | None = None
 
     def records(
         self, docs: Path, produced: dict[str, list[str]], cache: GeneratorCache
@@ -137,11 +152,13 @@ def _plan(
     if cache is None:
         return _Plan()
     plan = _Plan(keys=page_keys(model, settings), previous=cache.pages(str(docs)))
+    plan.found = scan_generated(docs)
+    files = plan.found.files
     previous = plan.previous
     plan.kept = {
         path
         for path, key in plan.keys.papers.items()
-        if still_written(docs, path, previous.get(path), key)
+        if still_written(files, path, previous.get(path), key)
     }
     cache.prefetch(plan.keys.groups.values())
     for unit, key in plan.keys.groups.items():
@@ -149,7 +166,7 @@ def _plan(
         if (
             isinstance(paths, tuple)
             and paths
-            and all(still_written(docs, path, previous.get(path), key) for path in paths)
+            and all(still_written(files, path, previous.get(path), key) for path in paths)
         ):
             plan.kept_groups.add(unit)
             plan.kept.update(paths)

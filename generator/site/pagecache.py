@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ from generator.records.collection import Paper
 from generator.records.filecache import GeneratorCache, code_fingerprint
 from generator.site.index import SiteModel, related_inputs, related_papers
 from generator.site.render.context import RenderSettings, chunks
+from generator.site.render.exports import EXPORTS_UNIT
 from generator.site.render.listings import PAPER_LISTING_UNIT, paper_listing_order
 from generator.site.render.paths import paper_path
 
@@ -147,6 +148,13 @@ def page_keys(model: SiteModel, settings: RenderSettings) -> PageKeys:
         for paper in ig.papers:
             digest.update(own[paper.id])
         keys.groups[f"institutions/{ig.institution.id}"] = digest.digest()
+    # the exports: every paper's pieces in site order, and each report's papers (its .bib)
+    digest = hashlib.sha256(shared + b"\0exports\0")
+    for paper in model.papers:
+        digest.update(own[paper.id])
+    for view in model.reports:
+        digest.update(b"\0" + repr((view.id, [p.id for p in view.papers])).encode())
+    keys.groups[EXPORTS_UNIT] = digest.digest()
     listed = chunks(paper_listing_order(model.papers), settings.page_size)
     for n, chunk in enumerate(listed, start=1):
         # page n of how many, the count on the first page, and its papers in order
@@ -234,18 +242,26 @@ def _related_ids(related: dict[str, list[Paper]]) -> dict[str, tuple[str, ...]]:
 
 
 EXPORT_PIECES = ("json", "csv", "bib")
+# The kept pieces are stored in this many values, each piece in the one its key's first byte
+# names: a change rewrites the few values that gained or lost a piece, not all of them.
+PIECE_SHARDS = 32
 
 
 class Fragments:
     """Each paper's papers.json line, papers.csv row and BibTeX entry, kept between builds.
 
-    The exports hold every paper, so they are made on every build; each paper's piece of them
-    is keyed by the shared digest (code, settings, technique registry) and the paper's own
-    digest, and taken from the cache when an earlier build made it for the same inputs. With
-    `verify` each piece is made anyway and compared.
+    The exports hold every paper, so they are made whenever one paper changed; each paper's
+    piece of them is keyed by the shared digest (code, settings, technique registry) and the
+    paper's own digest, and taken from the cache when an earlier build made it for the same
+    inputs. The pieces of a docs folder are kept in `PIECE_SHARDS` values (one value per piece
+    cost an authenticated read and an unpickling each: 30,000 at 10,000 papers), read on the
+    first piece asked for; `save` stores the shards whose pieces changed, with only this build's
+    pieces. With `verify` each piece is made anyway and compared.
     """
 
-    def __init__(self, cache: GeneratorCache, keys: PageKeys, *, verify: bool) -> None:
+    def __init__(
+        self, cache: GeneratorCache, keys: PageKeys, docs: str = "", *, verify: bool
+    ) -> None:
         self.cache = cache
         self.verify = verify
         self.keys: dict[tuple[str, str], bytes] = {}
@@ -253,39 +269,74 @@ class Fragments:
             for kind in EXPORT_PIECES:
                 digest = hashlib.sha256(keys.shared + b"\0piece\0" + kind.encode() + b"\0" + own)
                 self.keys[kind, paper_id] = digest.digest()
-        cache.prefetch(self.keys.values())
+        base = hashlib.sha256(b"export-pieces\0" + keys.shared + docs.encode() + b"\0")
+        self.shard_keys = [
+            hashlib.sha256(base.digest() + bytes([n])).digest() for n in range(PIECE_SHARDS)
+        ]
+        self.kept: list[dict[bytes, Any]] | None = None  # read on the first call
+        self.now: list[dict[bytes, Any]] = [{} for _ in range(PIECE_SHARDS)]
+
+    def _load(self) -> list[dict[bytes, Any]]:
+        self.cache.prefetch(self.shard_keys)
+        kept = []
+        for key in self.shard_keys:
+            found = self.cache.get(key)
+            kept.append(found if isinstance(found, dict) else {})
+        return kept
 
     def __call__(self, kind: str, paper: Paper, make: Callable[[], Any]) -> Any:
         """Return the piece kept for these inputs, else make and keep it."""
         key = self.keys.get((kind, paper.id))
         if key is None:
             return make()
-        found = self.cache.get(key)
-        if found is None:
-            value = make()
-            self.cache.put(key, value)
-            return value
-        if self.verify and make() != found:
-            raise BuildFailed(
-                f"generator cache: the {kind} export piece of {paper.id} was kept but is made"
-                " differently; its key in generator/site/pagecache.py misses an input"
-            )
+        if self.kept is None:
+            self.kept = self._load()
+        shard = key[0] % PIECE_SHARDS
+        if key in self.kept[shard]:
+            found = self.kept[shard][key]
+            if self.verify and make() != found:
+                raise BuildFailed(
+                    f"generator cache: the {kind} export piece of {paper.id} was kept but is made"
+                    " differently; its key in generator/site/pagecache.py misses an input"
+                )
+        else:
+            found = make()
+        self.now[shard][key] = found
         return found
+
+    def save(self) -> None:
+        """Store the shards whose pieces changed in this build; mark the others used."""
+        for n, key in enumerate(self.shard_keys):
+            if self.kept is not None and self.now[n].keys() != self.kept[n].keys():
+                self.cache.put(key, self.now[n])
+            else:
+                self.cache.touch(key)
 
 
 def _shown_title(paper: Paper) -> bytes:
     return repr((paper.id, paper.record.title)).encode()
 
 
-def still_written(docs: Path, path: str, recorded: PageRecord | None, key: bytes) -> bool:
-    """Tell whether the file the last build wrote for this key is still there as written."""
+def still_written(
+    files: dict[str, tuple[int, int]], path: str, recorded: PageRecord | None, key: bytes
+) -> bool:
+    """Tell whether the file the last build wrote for this key is still there as written.
+
+    `files` is this build's walk of the generated subtrees (write.scan_generated): each file's
+    size and modification time (ns).
+    """
     if recorded is None or recorded[0] != key:
         return False
-    try:
-        info = os.stat(docs / path, follow_symlinks=False)
-    except OSError:
-        return False
-    return info.st_size == recorded[1] and info.st_mtime_ns == recorded[2]
+    return files.get(path) == recorded[1:]
+
+
+def checked_paths_key(paths: Iterable[str]) -> bytes:
+    """Return the key under which a set of page paths is noted as having passed check_pages.
+
+    write.check_pages reads nothing but the paths (and its code): the same set, checked
+    before, passes again (16,000 paths at 10,000 papers, kept pages' too).
+    """
+    return hashlib.sha256(b"checked-paths\0" + _code() + repr(sorted(paths)).encode()).digest()
 
 
 def record_of(docs: Path, path: str, key: bytes) -> PageRecord | None:

@@ -120,46 +120,107 @@ def _is_temporary(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3
 
 
-def sweep_temporary_files(docs: Path) -> list[str]:
+@dataclass
+class GeneratedFiles:
+    """What one walk of the generated subtrees found, before a build writes into them.
+
+    Paths are relative to the docs directory. `files` holds every entry that is not a folder
+    (symlinks too; not temporary files), in walk order (a folder's entries by name, its files
+    before its folders), with the size and modification time (ns) of the entry itself;
+    `temporary` the names atomic_write gives its temporary files, beside index.md too;
+    `folders` every folder walked. Symlinked folders are not entered.
+    """
+
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    temporary: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
+
+
+def scan_generated(docs: Path) -> GeneratedFiles:
+    """Walk the generated subtrees once (os.scandir on strings: 16,000 files at 10,000 papers).
+
+    The generator's cache compares the files with the page records of the last build, the
+    write sweeps the temporary files and removes the files no page claims (the build lock
+    keeps other writers out meanwhile).
+    """
+    found = GeneratedFiles()
+    if not docs.is_dir():
+        return found
+    found.temporary += sorted(
+        name
+        for name in os.listdir(docs)
+        if _is_temporary(name) and any(name.startswith(f".{page}.") for page in OWNED_FILES)
+    )
+    for name in OWNED_DIRS:
+        root = docs / name
+        if root.is_dir() and not root.is_symlink():
+            _scan(f"{docs}/", name, found)
+    return found
+
+
+def _scan(base: str, rel: str, found: GeneratedFiles) -> None:
+    found.folders.append(rel)
+    with os.scandir(base + rel) as listed:
+        entries = sorted(listed, key=lambda e: e.name)
+    below = []
+    for entry in entries:
+        child = f"{rel}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            below.append(child)
+        elif _is_temporary(entry.name):
+            found.temporary.append(child)
+        else:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue  # gone since it was listed
+            found.files[child] = (info.st_size, info.st_mtime_ns)
+    for child in below:
+        _scan(base, child, found)
+
+
+def sweep_temporary_files(docs: Path, found: GeneratedFiles | None = None) -> list[str]:
     """Remove temporary files a killed write left in the generated subtrees and beside index.md.
 
     atomic_write names them `.<page>.<random>.tmp` and renames them into place; one left behind
     belongs to a writer that died (the build lock guarantees no other writer is running).
+    `found` is the walk of the generated subtrees made in this build (else it is made here).
     """
-    found = [
-        docs / name
-        for name in (os.listdir(docs) if docs.is_dir() else [])
-        if _is_temporary(name) and any(name.startswith(f".{page}.") for page in OWNED_FILES)
-    ]
-    for name in OWNED_DIRS:
-        root = docs / name
-        if root.is_dir() and not root.is_symlink():
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
-                found += [Path(dirpath) / f for f in filenames if _is_temporary(f)]
+    found = scan_generated(docs) if found is None else found
     swept = []
-    for path in found:
+    for rel in found.temporary:
+        path = docs / rel
         if path.is_file() and not path.is_symlink():
             path.unlink()
-            swept.append(path.relative_to(docs).as_posix())
+            swept.append(rel)
     return sorted(swept)
 
 
 def write_pages(
-    pages: Iterable[PageText], docs_dir: Path, kept: Collection[str] = ()
+    pages: Iterable[PageText],
+    docs_dir: Path,
+    kept: Collection[str] = (),
+    *,
+    found: GeneratedFiles | None = None,
+    paths_checked: bool = False,
 ) -> WriteResult:
     """Write pages that changed, remove stale generated pages, leave everything else alone.
 
     `kept` are pages not rendered in this build because the file in place is what they would
-    be (pagecache.py): they count as unchanged and are neither read nor removed.
+    be (pagecache.py): they count as unchanged and are neither read nor removed. `found` is
+    this build's walk of the generated subtrees (`scan_generated` of the resolved docs
+    directory, made before anything was written; else it is made here). `paths_checked` says
+    that these very paths passed `check_pages` before (pagecache.CheckedPaths).
     """
     pages = list(pages)
-    check_pages([*pages, *(PageText(path, "") for path in kept)])
+    if not paths_checked:
+        check_pages([*pages, *(PageText(path, "") for path in kept)])
     checked = pages
     docs_dir.mkdir(parents=True, exist_ok=True)
     docs = docs_dir.resolve()
     result = WriteResult(unchanged=len(kept))
-    result.swept = sweep_temporary_files(docs)
+    found = scan_generated(docs) if found is None else found
+    result.swept = sweep_temporary_files(docs, found)
     wanted = {page.path for page in checked} | set(kept)
     safe: set[Path] = set()
     for page in checked:
@@ -177,50 +238,36 @@ def write_pages(
                 )
         atomic_write(target, data, durable=False)
         result.written.append(page.path)
-    result.removed = _remove_stale(docs, wanted)
+    result.removed = _remove_stale(docs, wanted, found)
     return result
 
 
-def _remove_stale(docs: Path, wanted: set[str]) -> list[str]:
+def _remove_stale(docs: Path, wanted: set[str], found: GeneratedFiles) -> list[str]:
     """Remove generated files no page claims, then the generated folders left empty.
 
-    Walked with os.scandir on strings: at 10,000 papers the generated subtrees hold 16,000
-    files, and most are wanted (a set look-up, no Path object).
+    The files are those of this build's walk (every file written since is wanted); a folder
+    is looked at again only when it was empty, or lost a file or a folder.
     """
     removed: list[str] = []
     candidates = [name for name in OWNED_FILES if name not in wanted]
-    folders: list[str] = []
-    for name in OWNED_DIRS:
-        root = docs / name
-        if root.is_dir() and not root.is_symlink():
-            _walk(docs, name, wanted, candidates, folders)
+    candidates += [rel for rel in found.files if rel not in wanted]
     for rel in candidates:
         path = docs / rel
         if not path.is_file() or path.is_symlink() or not _is_generated(path, rel):
             continue
         path.unlink()
         removed.append(rel)
-    for rel in sorted(folders, key=lambda f: -f.count("/")):
+    filled = {rel.rpartition("/")[0] for rel in found.files}
+    filled |= {rel.rpartition("/")[0] for rel in found.temporary}
+    filled |= {rel.rpartition("/")[0] for rel in found.folders}
+    emptied = {rel.rpartition("/")[0] for rel in removed}
+    emptied |= {rel.rpartition("/")[0] for rel in found.temporary if not (docs / rel).exists()}
+    look = {rel for rel in found.folders if rel not in filled or rel in emptied}
+    for rel in sorted(found.folders, key=lambda f: -f.count("/")):
+        if rel not in look or "/" not in rel:
+            continue
         path = docs / rel
-        if "/" in rel and not any(path.iterdir()):
+        if not any(path.iterdir()):
             path.rmdir()
+            look.add(rel.rpartition("/")[0])
     return removed
-
-
-def _walk(docs: Path, rel: str, wanted: set[str], stale: list[str], folders: list[str]) -> None:
-    """Collect the unwanted files below docs/rel, a folder's files (by name) before its folders.
-
-    Symlinked folders are not entered.
-    """
-    folders.append(rel)
-    with os.scandir(docs / rel) as found:
-        entries = sorted(found, key=lambda e: e.name)
-    below = []
-    for entry in entries:
-        child = f"{rel}/{entry.name}"
-        if entry.is_dir(follow_symlinks=False):
-            below.append(child)
-        elif child not in wanted:
-            stale.append(child)
-    for child in below:
-        _walk(docs, child, wanted, stale, folders)

@@ -23,6 +23,8 @@ EXPORTS_DIR = "exports"
 JSON_PATH = f"{EXPORTS_DIR}/papers.json"
 CSV_PATH = f"{EXPORTS_DIR}/papers.csv"
 BIB_PATH = f"{EXPORTS_DIR}/papers.bib"
+# The exports are kept or made together, as one unit of the generator's cache (pagecache.py).
+EXPORTS_UNIT = "exports"
 
 CSV_COLUMNS = (
     "id",

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from generator.records.collection import Paper
 from generator.site.index import SiteModel
 from generator.site.render.context import PageText, RenderContext, RenderSettings
-from generator.site.render.exports import Pieces, render_exports
+from generator.site.render.exports import EXPORTS_UNIT, Pieces, render_exports
 from generator.site.render.feeds import (
     FeedItem,
     render_feed_sitemaps,
@@ -63,8 +63,8 @@ def render_site(
 
     `papers` limits the paper pages to those, and the technique and institution groups named
     in `skip_groups` ("techniques/<id>", "institutions/<id>") and the pages of the all-papers
-    listing named there ("papers-listing/<n>") are left out: pagecache.py keeps their pages
-    when their inputs did not change. `produced` receives the paths each rendered
+    listing named there ("papers-listing/<n>") and the exports ("exports") are left out:
+    pagecache.py keeps their pages when their inputs did not change. `produced` receives the paths each rendered
     group gave; `pieces` gives the exports' per-paper pieces (render_exports). Every other page
     is rendered. When many paper pages are rendered, a forked second process
     renders most of them meanwhile: rendering is pure, so the pages are the same either way
@@ -121,7 +121,11 @@ def render_site(
         ]
         pages += feeds + render_feed_sitemaps(feed_paths)
         pages.append(render_statistics(model, ctx))
-        pages += render_exports(ctx, pieces)
+        if EXPORTS_UNIT not in skip_groups:
+            exported = render_exports(ctx, pieces)
+            if produced is not None:
+                produced[EXPORTS_UNIT] = [page.path for page in exported]
+            pages += exported
         first = child.result() if pool is not None else []
     finally:
         _FORKED = None
