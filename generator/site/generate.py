@@ -106,7 +106,10 @@ def generate_docs(
                 pages, docs_dir, plan.kept, found=plan.found, paths_checked=paths_checked
             )
             if cache is not None and pieces is not None:
-                cache.put(checked, True)
+                if paths_checked:
+                    cache.touch(checked)
+                else:
+                    cache.put(checked, True)
                 pieces.save()
                 cache.save(str(docs), plan.records(docs, produced, cache), plan.previous)
             timings["write"] = time.perf_counter() - start

@@ -56,6 +56,7 @@ from generator.site.render.context import RenderSettings, chunks
 from generator.site.render.exports import EXPORTS_UNIT
 from generator.site.render.listings import PAPER_LISTING_UNIT, paper_listing_order
 from generator.site.render.paths import paper_path
+from generator.site.render.report import REPORT_UNIT
 
 PageRecord = tuple[bytes, int, int]  # key, size, modification time (ns) of the written file
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -131,11 +132,12 @@ def page_keys(model: SiteModel, settings: RenderSettings) -> PageKeys:
     shared = shared_digest(model, settings)
     own = _own_digests(model)
     keys = PageKeys(shared=shared, own=own)
+    shown = {paper.id: b"\0r" + _shown_title(paper) for paper in model.papers}
     for paper in model.papers:
         digest = hashlib.sha256(shared)
         digest.update(own[paper.id])
         for other in model.related.get(paper.id, []):
-            digest.update(b"\0r" + _shown_title(other))
+            digest.update(shown[other.id] if other.id in shown else b"\0r" + _shown_title(other))
         keys.papers[paper_path(paper.id)] = digest.digest()
     for tg in model.techniques:
         digest = hashlib.sha256(shared + b"\0technique\0" + tg.technique.id.encode())
@@ -148,6 +150,13 @@ def page_keys(model: SiteModel, settings: RenderSettings) -> PageKeys:
         for paper in ig.papers:
             digest.update(own[paper.id])
         keys.groups[f"institutions/{ig.institution.id}"] = digest.digest()
+    for view in model.reports:
+        # a report's pages: its record (title, date, intro, paper ids) and its papers in order
+        digest = hashlib.sha256(shared + b"\0report\0" + view.id.encode() + b"\0")
+        digest.update(view.report.record.model_dump_json().encode())
+        for paper in view.papers:
+            digest.update(own[paper.id])
+        keys.groups[f"{REPORT_UNIT}{view.id}"] = digest.digest()
     # the exports: every paper's pieces in site order, and each report's papers (its .bib)
     digest = hashlib.sha256(shared + b"\0exports\0")
     for paper in model.papers:

@@ -416,3 +416,93 @@ def test_the_page_records_follow_the_docs(tmp_path: Path, monkeypatch: pytest.Mo
     for path, (_key, size, mtime) in last.items():
         status = (project.docs / path).stat()
         assert (size, mtime) == (status.st_size, status.st_mtime_ns), path
+
+
+def test_unchanged_reports_and_exports_are_not_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_verify(monkeypatch)
+    calls: list[str] = []
+    for name in ("render_report", "render_exports"):
+        real = getattr(render_site_module, name)
+
+        def spy(*args: object, name: str = name, real: Callable[..., object] = real) -> object:
+            calls.append(name)
+            return real(*args)
+
+        monkeypatch.setattr(render_site_module, name, spy)
+    project = _Project(tmp_path)
+    project.build()
+    calls.clear()
+    project.build()
+    # the clean generation's two reports and exports only
+    assert sorted(calls) == ["render_exports", "render_report", "render_report"]
+    project.edit("reports/report-2025-11-02.yaml", "[ptq-calib, hostile]", "[ptq-calib]")
+    calls.clear()
+    project.build()
+    # the changed report (the other shows none of its papers), the exports; then the clean run
+    assert sorted(calls) == ["render_exports"] * 2 + ["render_report"] * 3
+
+
+def test_verification_catches_a_report_or_exports_key_that_misses_an_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site import generate
+
+    blinded = ["reports/"]
+
+    def blind(model: SiteModel, settings: RenderSettings) -> pagecache.PageKeys:
+        keys = pagecache.page_keys(model, settings)
+        for unit in keys.groups:
+            if unit.startswith(blinded[0]):
+                keys.groups[unit] = unit.encode()  # blind to everything
+        return keys
+
+    monkeypatch.setattr(generate, "page_keys", blind)
+    project = _Project(tmp_path)
+    project.build()
+    project.edit("reports/report-2025-10-15.yaml", "AI推理加速技术论文分析报告", "Another title")
+    with pytest.raises(BuildFailed, match=r"reports/report-2025-10-15.*was kept but renders"):
+        generate_docs(project.data, project.docs, project.settings)
+    project.edit("reports/report-2025-10-15.yaml", "Another title", "AI推理加速技术论文分析报告")
+    blinded[0] = "exports"
+    project.build()
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    with pytest.raises(BuildFailed, match=r"exports/.*was kept but renders"):
+        generate_docs(project.data, project.docs, project.settings)
+
+
+def test_a_set_of_page_paths_is_checked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site import write
+
+    checks: list[int] = []
+    real = write.check_pages
+
+    def spy(pages: list[write.PageText]) -> object:
+        checks.append(len(pages))
+        return real(pages)
+
+    monkeypatch.setattr(write, "check_pages", spy)
+    project = _Project(tmp_path)
+    project.build()
+    assert len(checks) == 2  # the cached generation and the clean one
+    project.build()
+    assert len(checks) == 4  # verification checks again
+    _without_verify(monkeypatch)
+    checks.clear()
+    project.build()
+    assert len(checks) == 1  # the clean generation's: the same paths passed before
+    project.edit("papers/kv-evict.yaml", "Learned KV", "Learned, KV")
+    checks.clear()
+    project.build()
+    assert len(checks) == 1  # a title changes no path
+    (project.data / "papers" / "new-paper.yaml").write_text(
+        "title: A Wholly Different Paper\ninstitutions: [Tsinghua University]\n"
+        "techniques: [kv-cache]\nadded: 2025-10-16\n",
+        "utf-8",
+    )
+    checks.clear()
+    project.build()
+    assert len(checks) == 2  # another set of paths: checked

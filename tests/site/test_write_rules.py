@@ -19,6 +19,7 @@ from generator.site.render import GENERATED_MARKER, PageText
 from generator.site.write import (
     check_pages,
     copy_handwritten_docs,
+    scan_generated,
     sweep_temporary_files,
     write_pages,
 )
@@ -445,3 +446,29 @@ def test_an_error_reported_after_the_rename_is_the_one_raised(
 def test_printable_characters_are_plain() -> None:
     # the first and last characters next to the refused control characters
     assert check_pages([_page("papers/a b~é\x80.md")])
+
+
+def test_a_folder_emptied_by_the_sweep_goes_and_its_parent_with_it(tmp_path: Path) -> None:
+    deep = tmp_path / "techniques" / "q" / "x"
+    deep.mkdir(parents=True)
+    (deep / ".deep.md.a1.tmp").write_text("partial", encoding="utf-8")
+    (tmp_path / "institutions" / "kept").mkdir(parents=True)
+    (tmp_path / "institutions" / "kept" / "notes.txt").write_text("by hand\n", encoding="utf-8")
+    result = write_pages([_page("papers/a.md")], tmp_path)
+    assert result.swept == ["techniques/q/x/.deep.md.a1.tmp"]
+    assert not (tmp_path / "techniques" / "q").exists()  # emptied, then its parent
+    assert (tmp_path / "techniques").is_dir()
+    assert (tmp_path / "institutions" / "kept" / "notes.txt").is_file()  # no marker: stays
+
+
+def test_a_walk_made_before_the_write_is_used_for_the_sweep_and_the_stale_pages(
+    tmp_path: Path,
+) -> None:
+    write_pages([_page("papers/a.md"), _page("papers/b.md")], tmp_path)
+    (tmp_path / "papers" / ".a.md.q1.tmp").write_text("partial", encoding="utf-8")
+    found = scan_generated(tmp_path.resolve())
+    assert sorted(found.files) == ["papers/a.md", "papers/b.md"]
+    assert found.temporary == ["papers/.a.md.q1.tmp"]
+    assert found.files["papers/a.md"][0] == (tmp_path / "papers" / "a.md").stat().st_size
+    result = write_pages([_page("papers/a.md")], tmp_path, found=found)
+    assert result.swept == ["papers/.a.md.q1.tmp"] and result.removed == ["papers/b.md"]

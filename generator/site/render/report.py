@@ -18,6 +18,9 @@ from generator.site.render.html import Html, html_heading, html_list, html_parag
 from generator.site.render.paper import brief_paragraphs
 from generator.site.render.paths import entity_page_path
 
+# A report's pages are kept or rendered together, as one unit of the generator's cache.
+REPORT_UNIT = "reports/"
+
 
 def render_report(ctx: RenderContext, view: ReportView) -> list[PageText]:
     """Render a report's pages: briefs, then details; split into pages when long."""

@@ -24,7 +24,7 @@ from generator.site.render.home import render_home
 from generator.site.render.listings import render_indexes, render_institution, render_technique
 from generator.site.render.paper import render_paper
 from generator.site.render.paths import feed_path
-from generator.site.render.report import render_report
+from generator.site.render.report import REPORT_UNIT, render_report
 from generator.site.render.stats import render_statistics
 
 # Below this many papers a second process costs more than it saves.
@@ -63,7 +63,8 @@ def render_site(
 
     `papers` limits the paper pages to those, and the technique and institution groups named
     in `skip_groups` ("techniques/<id>", "institutions/<id>") and the pages of the all-papers
-    listing named there ("papers-listing/<n>") and the exports ("exports") are left out:
+    listing named there ("papers-listing/<n>"), the reports' pages ("reports/<id>") and the
+    exports ("exports") are left out:
     pagecache.py keeps their pages when their inputs did not change. `produced` receives the paths each rendered
     group gave; `pieces` gives the exports' per-paper pieces (render_exports). Every other page
     is rendered. When many paper pages are rendered, a forked second process
@@ -109,7 +110,12 @@ def render_site(
             pages += rendered
             group_feeds += feed
         for view in model.reports:
-            pages += render_report(ctx, view)
+            if f"{REPORT_UNIT}{view.id}" in skip_groups:
+                continue
+            report_pages = render_report(ctx, view)
+            if produced is not None:
+                produced[f"{REPORT_UNIT}{view.id}"] = [page.path for page in report_pages]
+            pages += report_pages
         pages += render_indexes(ctx, skip_groups, produced)
         feeds = render_reports_feed(ctx) + group_feeds
         # the sitemaps sit beside every feed, kept ones too
