@@ -357,9 +357,15 @@ def read_models(
         code_fingerprint() + f"\0{model.__module__}.{model.__qualname__}\0{size_cap}\0".encode()
     )
     states = FileStates(store, prefix.digest(), paths)
+    folders = sorted({os.path.dirname(absolute) for absolute in states.absolute.values()})
+    shards = Shards(
+        store,
+        hashlib.sha256(b"records\0" + prefix.digest() + repr(folders).encode()).digest(),
+        Shards.COUNT if len(paths) >= Shards.COUNT * 8 else 1,
+    )
     raws: dict[str, tuple[Path, str, bytes | None, list[Problem], bytes]] = {}
     for name, path in paths.items():
-        shown = display_path(path)
+        shown = display_path(path, states.absolute[name])
         key = states.known(name)
         raw: bytes | None = None
         found: list[Problem] = []
@@ -367,13 +373,13 @@ def read_models(
             raw, found = read_raw(path, shown, size_cap)
             key = _content_key(prefix, raw)
         raws[name] = (path, shown, raw, found, key)
-    store.prefetch(key for *_, key in raws.values() if key)
     result: dict[str, tuple[M | None, YamlDocument | None, list[Problem]]] = {}
     for name, (path, shown, raw, found, key) in raws.items():
-        hit = store.get(key) if key else None
+        hit = shards.get(key) if key else None
         if isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[0], model):
             value, keys, positions = hit
             result[name] = (value, CachedDocument(path, shown, keys, positions), [])
+            shards.put(key, hit)
             states.keep(name, key)
             continue
         if raw is None and not found:  # known by its state, but the entry is gone: read it
@@ -385,10 +391,11 @@ def read_models(
         value, doc, problems = model_from_bytes(raw, path, shown, model)
         if value is not None and doc is not None and not problems and isinstance(doc.data, dict):
             packed = pickle.dumps(doc.positions, protocol=pickle.HIGHEST_PROTOCOL)
-            store.put(key, (value, tuple(doc.data), packed))
+            shards.put(key, (value, tuple(doc.data), packed))
             states.keep(name, key)
         result[name] = (value, doc, problems)
     states.save()
+    shards.save()
     return result
 
 
@@ -399,6 +406,55 @@ def _content_key(prefix: Any, raw: bytes | None) -> bytes:
     digest = prefix.copy()
     digest.update(raw)
     return bytes(digest.digest())
+
+
+class Shards:
+    """Values kept under their own keys, stored together in a few cache values.
+
+    One cache value per record file (or per export piece) costs a query row, a MAC and an
+    unpickling each: 10,000 of each at 10,000 papers. Here the values are held in `count`
+    shards stored under keys derived from `name`, each value in the shard its key's first
+    byte picks; the shards are read (and authenticated) on the first look-up. Only this
+    build's values are kept (`put`), and `save` stores the shards whose keys changed, marking
+    the others used. A value is still found by its own key, so a shard holding stale or
+    foreign values gives no wrong value, only misses.
+    """
+
+    COUNT = 32
+
+    def __init__(self, store: GeneratorCache, name: bytes, count: int = COUNT) -> None:
+        self.store = store
+        self.keys = [hashlib.sha256(b"shard\0" + name + bytes([n])).digest() for n in range(count)]
+        self.kept: list[dict[bytes, Any]] | None = None
+        self.now: list[dict[bytes, Any]] = [{} for _ in range(count)]
+
+    def _shard(self, key: bytes) -> int:
+        return key[0] % len(self.keys) if key else 0
+
+    def get(self, key: bytes) -> Any | None:
+        """Return the value kept under a key, or None."""
+        if self.kept is None:
+            self.store.prefetch(self.keys)
+            self.kept = []
+            for shard_key in self.keys:
+                found = self.store.get(shard_key)
+                self.kept.append(found if isinstance(found, dict) else {})
+        return self.kept[self._shard(key)].get(key)
+
+    def put(self, key: bytes, value: Any) -> None:
+        """Keep a value under its key in this build's shards."""
+        self.now[self._shard(key)][key] = value
+
+    def save(self) -> None:
+        """Store the shards whose keys changed in this build; mark the others used."""
+        for n, shard_key in enumerate(self.keys):
+            old = self.kept[n] if self.kept is not None else None
+            if (old is None and self.now[n]) or (
+                old is not None and old.keys() != self.now[n].keys()
+            ):
+                self.store.put(shard_key, self.now[n])
+            else:
+                self.store.touch(shard_key)
 
 
 # A file modified this recently may be modified again within the file system's timestamp
@@ -453,7 +509,8 @@ class FileStates:
                 self.states[name] = settled_state(os.stat(path, follow_symlinks=False))
             except OSError:
                 self.states[name] = None
-        self._names = {name: os.path.abspath(path) for name, path in paths.items()}
+        self.absolute = {name: os.path.abspath(path) for name, path in paths.items()}
+        self._names = self.absolute
 
     def known(self, name: str) -> bytes | None:
         """Return the entry key of a file unchanged since it was read, else None."""

@@ -382,7 +382,7 @@ def _resolve_institutions(
                     f" country; see {_GUIDE}) in the same change",
                 )
             )
-        elif inst in found:
+        elif any(inst is other for other in found):  # one object per registry entry
             problems.append(
                 doc.problem(
                     ("institutions", i), f"institution {name!r} is listed twice (as {inst.en})"
@@ -417,7 +417,7 @@ def _resolve_techniques(
                     f"unknown technique {name!r}; {hint}. To propose a new technique, see {_GUIDE}",
                 )
             )
-        elif tech in found:
+        elif any(tech is other for other in found):  # one object per registry entry
             problems.append(
                 doc.problem(
                     ("techniques", i),

@@ -314,3 +314,38 @@ def test_a_file_written_just_now_is_read_again(tmp_path: Path, reads: list[str])
     reads.clear()
     _load(data)
     assert "kv-evict.yaml" in reads
+
+
+def test_shards_store_only_what_changed_and_keep_only_this_builds_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def build(values: dict[bytes, int]) -> tuple[dict[bytes, object], list[bytes]]:
+        store = GeneratorCache.open()
+        assert store is not None
+        stored: list[bytes] = []
+        real = store.put
+
+        def spy(key: bytes, value: object) -> None:
+            stored.append(key)
+            real(key, value)
+
+        monkeypatch.setattr(store, "put", spy)
+        shards = filecache.Shards(store, b"test")
+        found = {key: shards.get(key) for key in values}
+        for key, value in values.items():
+            shards.put(key, value)
+        shards.save()
+        store.save()
+        store.close()
+        return found, stored
+
+    values = {bytes([n, 7]): n for n in range(100)}
+    found, stored = build(values)
+    assert set(found.values()) == {None} and len(stored) == 32  # every shard is new
+    found, stored = build(values)
+    assert found == values and stored == []  # nothing changed: nothing stored
+    values[bytes([5, 8])] = values.pop(bytes([5, 7]))  # one value replaced
+    found, stored = build(values)
+    assert found[bytes([5, 8])] is None and len(stored) == 1  # its shard alone
+    found, _ = build({bytes([5, 7]): 0, bytes([5, 8]): 1})
+    assert found == {bytes([5, 7]): None, bytes([5, 8]): 5}  # the replaced value is gone

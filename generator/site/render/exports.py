@@ -7,7 +7,7 @@ import functools
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from generator.records.collection import Paper
@@ -80,6 +80,15 @@ def _json_text(data: Any) -> str:
     """Serialise to JSON with no raw <, > or & (inert even if a page inlines it)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _csv_line(cells: Iterable[str]) -> str:
+    """Return one papers.csv line, with its line end."""
+    out = io.StringIO()
+    # every cell quoted: a reader that honours quotes keeps a cell whole, whatever delimiter
+    # its locale splits at
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerow(cells)
+    return out.getvalue()
 
 
 # (kind, paper, make) -> make() or the same value kept from an earlier build
@@ -209,16 +218,19 @@ class Exporter:
         return [csv_cell(values[column]) for column in CSV_COLUMNS]
 
     def papers_csv(self) -> str:
-        """Return papers.csv: RFC 4180, UTF-8 with a byte-order mark so Excel reads Chinese."""
-        out = io.StringIO()
-        # every cell quoted: a reader that honours quotes keeps a cell whole, whatever
-        # delimiter its locale splits at
-        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(
-            self.pieces("csv", p, functools.partial(self.csv_row, p)) for p in self.model.papers
+        """Return papers.csv: RFC 4180, UTF-8 with a byte-order mark so Excel reads Chinese.
+
+        Each paper's line is its piece (a CSV writer keeps nothing from one row to the next,
+        so the lines joined are what one writer gives).
+        """
+        lines = [_csv_line(CSV_COLUMNS)]
+        lines += (
+            self.pieces("csv", p, functools.partial(self._csv_text, p)) for p in self.model.papers
         )
-        return "\ufeff" + out.getvalue()
+        return "\ufeff" + "".join(lines)
+
+    def _csv_text(self, paper: Paper) -> str:
+        return _csv_line(self.csv_row(paper))
 
     def entry(self, paper: Paper) -> BibEntry:
         """Return a paper's BibTeX entry."""
