@@ -15,11 +15,15 @@ checked:
 - the published page itself: its size must be the recorded one and it must be no newer than
   the manifest (manifest.written_since), or something else wrote it after the last build.
 
-For a reused page MkDocs reads nothing and renders an empty template (so it writes nothing over
-the link); what the rest of the build needs from it comes from the manifest: its title, anchors
-and (in the navigation) front matter, its entries in Material's search index, and the article
-Pagefind indexes (`SearchInputs`). What is built from all pages (sitemap, 404 page, the search
-indexes) is built every time.
+A reused page outside the navigation (nearly all of them: paper, technique, institution and
+report pages) never reaches MkDocs' page processing: `on_files` marks its file excluded, so
+MkDocs makes no page object for it and reads, converts and renders nothing, while links to it
+still resolve (`PageReuse._skip_unchanged`). For a reused page in the navigation MkDocs reads
+nothing and renders an empty template (so it writes nothing over the link). What the rest of
+the build needs from a reused page comes from the manifest: its title, anchors and (in the
+navigation) front matter, its sitemap entry, its entries in Material's search index, and the
+article Pagefind indexes (`SearchInputs`). What is built from all pages (sitemap, 404 page,
+the search indexes) is built every time.
 
 tests/site/test_incremental_build.py compares whole incremental sites with clean builds.
 """
@@ -35,10 +39,10 @@ import os
 import queue
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, BinaryIO
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from generator.errors import BuildFailed
 from generator.records.filecache import GeneratorCache, settled_state
@@ -67,6 +71,16 @@ _NO_LINK = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTS
 _DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
 # The paths `_digest_of` was asked about since `kept_source_digests` started.
 _ASKED: set[str] = set()
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _early(method: _Method) -> _Method:
+    """Have MkDocs call a plugin's event before other plugins' (mkdocs.plugins.event_priority(50),
+    without importing MkDocs with this module)."""
+    method.mkdocs_priority = 50  # type: ignore[attr-defined]
+    return method
 
 
 class NavigationChanged(Exception):
@@ -186,6 +200,10 @@ class PageReuse:
         self._bundle_untouched: bool | None = None
         self._nav: Any = None
         self.files: Any = None
+        # Reused pages kept out of MkDocs' page processing (`_skip_unchanged`).
+        self.skipped: set[str] = set()
+        self._pages: list[Any] | None = None
+        self._entries: InOrder | None = None
 
     # ---- MkDocs events (in the order MkDocs calls them) -----------------------------------
 
@@ -207,19 +225,73 @@ class PageReuse:
             if self._link(file.dest_uri):
                 file.copy_file = _no_copy
                 self.static_reused += 1
+        self._skip_unchanged(files, config)
         return files
+
+    def _skip_unchanged(self, files: Any, config: Any) -> None:
+        """Keep reusable pages outside the navigation out of MkDocs' page processing.
+
+        Such a page is marked excluded: MkDocs makes no page object for it, reads, converts and
+        renders nothing, yet keeps its file, so links to it still resolve (at the same URL) and
+        its anchors are checked against the manifest's (`_SkippedPage`). What MkDocs would have
+        made of it comes from the manifest: the sitemap's entry (`on_template_context`),
+        Material's search entries in their place (`on_page_context`), and its Pagefind article,
+        which SearchFeed hands over in its place. Pages in `nav:` take the slower way
+        (`on_pre_page`): the navigation is built from their page objects. Not without an
+        explicit `nav:`, nor when no page would be left to build.
+        """
+        assert self.previous is not None
+        in_nav = _nav_sources(config.get("nav"))
+        if in_nav is None:
+            return
+        self.files_digest = files_digest((f.src_uri, f.dest_uri) for f in files)
+        chosen: list[tuple[Any, PageRecord]] = []
+        left = 0
+        for file in files:
+            if not file.is_documentation_page() or not file.inclusion.is_included():
+                continue
+            record = None if file.src_uri in in_nav else self._reusable(file, in_nav=False)
+            if record is None:
+                left += 1
+            else:
+                chosen.append((file, record))
+        if not chosen or not left:
+            return
+        from mkdocs.structure.files import InclusionLevel
+
+        site_url = config.get("site_url")
+        for file, record in chosen:
+            self._reuse(file, record)
+            self.skipped.add(file.src_uri)
+            file.inclusion = InclusionLevel.EXCLUDED
+            file.page = _SkippedPage(file, record, site_url)
 
     def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
         """Note which pages the navigation holds, and which files the build has."""
         self._nav = nav
         self.files = files
         self.in_nav = {page.file.src_uri for page in nav.pages}
-        self.files_digest = files_digest((f.src_uri, f.dest_uri) for f in files)
+        digest = files_digest((f.src_uri, f.dest_uri) for f in files)
+        if self.skipped and (digest != self.files_digest or self.skipped & self.in_nav):
+            # Another plugin changed the files after on_files chose the pages to skip.
+            raise NavigationChanged("the files changed while the build chose pages to reuse")
+        self.files_digest = digest
         return nav
 
     def on_pre_page(self, page: Any, /, *, config: Any, files: Any) -> Any:
         """Hash the page's source; reuse the published page when nothing it depends on changed."""
         file = page.file
+        in_nav = file.src_uri in self.in_nav
+        old = self._reusable(file, in_nav=in_nav)
+        if old is not None:
+            self._reuse(file, old)
+            _stand_in(page, old, in_nav=in_nav)
+        else:
+            self.rendered += 1
+        return page
+
+    def _reusable(self, file: Any, *, in_nav: bool) -> PageRecord | None:
+        """Return the last build's record of a page if its published page can be reused."""
         digest = _digest_of(file)
         self.sources[file.src_uri] = digest
         old = self.previous.pages.get(file.src_uri) if self.previous else None
@@ -230,20 +302,20 @@ class PageReuse:
             and old.source == digest
             and old.dest == file.dest_uri
             and (old.prebuilt or self.previous.files == self.files_digest)
-            and (file.src_uri not in self.in_nav or old.meta is not None)
+            and (not in_nav or old.meta is not None)
             and self._article_kept(old, file.dest_uri)
             and not written_since(self.published / file.dest_uri, old.size, self.built)
         ):
-            # The published page is there (written_since found it): link it on another thread,
-            # whose system calls run beside MkDocs.
-            if self._linker is None:
-                self._linker = _Linker(self._link)
-            self._linker.add(file.dest_uri)
-            self.reused[file.src_uri] = old
-            _stand_in(page, old, in_nav=file.src_uri in self.in_nav)
-        else:
-            self.rendered += 1
-        return page
+            return old
+        return None
+
+    def _reuse(self, file: Any, record: PageRecord) -> None:
+        """Reuse a published page: link it on another thread, whose system calls run beside
+        MkDocs (written_since found it there)."""
+        if self._linker is None:
+            self._linker = _Linker(self._link)
+        self._linker.add(file.dest_uri)
+        self.reused[file.src_uri] = record
 
     def on_page_markdown(self, markdown: str, /, *, page: Any, config: Any, files: Any) -> str:
         """Note whether the page's body is prebuilt HTML."""
@@ -266,10 +338,6 @@ class PageReuse:
         env.bytecode_cache = jinja2.FileSystemBytecodeCache()
         return env
 
-    def on_post_build(self, *, config: Any) -> None:
-        """Wait until every reused page is linked; fail if one vanished meanwhile."""
-        self.close()
-
     def on_build_error(self, *, error: Exception) -> None:
         """Stop linking: the staging folder is about to be thrown away."""
         self.close(check=False)
@@ -291,16 +359,45 @@ class PageReuse:
             )
 
     def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
-        """Give Material's search index a reused page's entries; note each page's entries."""
+        """Give Material's search index a reused page's entries; note each page's entries.
+
+        The entries of skipped pages go in their pages' places: those before this page first.
+        """
         index = _search_entries(config)
         uri = page.file.src_uri
+        if self.skipped:
+            context["pages"] = self._all_pages()
         if index is not None:
+            if self.skipped:
+                own = index[self._mark :]
+                del index[self._mark :]
+                self._entries_in_order(index).arrive(uri)
+                index.extend(own)
+                self._mark = len(index) - len(own)
             reused = self.reused.get(uri)
             if reused is not None:
                 index.extend(dict(entry) for entry in reused.search)
             self.search[uri] = tuple(index[self._mark :])
             self._mark = len(index)
+            if self.skipped:
+                self._entries_in_order(index).done(uri)
+                self._mark = len(index)
         return context
+
+    def on_template_context(self, context: Any, /, *, template_name: str, config: Any) -> Any:
+        """Show the sitemap (and any other site template) the skipped pages too."""
+        if self.skipped:
+            context["pages"] = self._all_pages()
+        return context
+
+    @_early  # before Material's search writes its index
+    def on_post_build(self, *, config: Any) -> None:
+        """Wait until every reused page is linked; fail if one vanished meanwhile."""
+        if self.skipped:
+            index = _search_entries(config)
+            if index is not None:
+                self._entries_in_order(index).rest()
+        self.close()
 
     def previous_search_bundle(self) -> tuple[str, Path] | None:
         """Return the last build's Pagefind fingerprint and bundle, if there is one to reuse.
@@ -340,7 +437,7 @@ class PageReuse:
     def manifest(self, inputs: dict[str, str]) -> BuildManifest:
         """Return the manifest of this build (call once MkDocs and Pagefind have finished)."""
         pages: dict[str, PageRecord] = {}
-        for file in self.files.documentation_pages():
+        for file in self._documentation_pages():
             uri = file.src_uri
             page = file.page
             place = self.search_inputs.places.get(uri)
@@ -376,6 +473,33 @@ class PageReuse:
         )
 
     # ---- helpers --------------------------------------------------------------------------------
+
+    def _documentation_pages(self) -> list[Any]:
+        """Return the docs pages MkDocs builds and the skipped ones, in MkDocs' order."""
+        skipped = self.skipped
+        return [
+            file
+            for file in self.files
+            if file.is_documentation_page()
+            and (file.inclusion.is_included() or file.src_uri in skipped)
+        ]
+
+    def _all_pages(self) -> list[Any]:
+        """Return the docs pages a clean build shows templates as `pages` (the sitemap's)."""
+        if self._pages is None:
+            self._pages = self._documentation_pages()
+        return self._pages
+
+    def _entries_in_order(self, index: list[dict[str, Any]]) -> InOrder:
+        """Return what adds skipped pages' search entries to `index` in their places."""
+        if self._entries is None:
+
+            def add(uri: str) -> None:
+                index.extend(dict(entry) for entry in self.reused[uri].search)
+
+            order = [file.src_uri for file in self._all_pages()]
+            self._entries = InOrder(order, self.skipped, add)
+        return self._entries
 
     def _meta_of(self, page: Any) -> Any:
         reused = self.reused.get(page.file.src_uri)
@@ -602,3 +726,96 @@ def _stand_in(page: Any, record: PageRecord, *, in_nav: bool) -> None:
     page.read_source = read_source
     page.render = render
     page.title = record.title
+
+
+class InOrder:
+    """Hand over skipped pages in their places among the pages MkDocs goes through in `order`.
+
+    `advance()` hands over the skipped pages before the first page still to come; `arrive(uri)`
+    those before that page, `done(uri)` those after it, up to the next page still to come;
+    `rest()` whatever is left. The pages MkDocs
+    goes through may come in another order: a skipped page then waits until every page before
+    it came.
+    """
+
+    def __init__(self, order: list[str], skipped: set[str], take: Callable[[str], None]) -> None:
+        self._order = order
+        self._skipped = skipped
+        self._take = take
+        self._next = 0
+        self._came: set[str] = set()
+
+    def advance(self) -> None:
+        """Hand over the skipped pages up to the next page still to come."""
+        order, skipped, came = self._order, self._skipped, self._came
+        while self._next < len(order):
+            uri = order[self._next]
+            if uri in skipped:
+                self._next += 1
+                self._take(uri)
+            elif uri in came:
+                self._next += 1
+            else:
+                return
+
+    def arrive(self, uri: str) -> None:
+        """Hand over the skipped pages before `uri`, which MkDocs is at."""
+        self.advance()
+
+    def done(self, uri: str) -> None:
+        """Note that MkDocs went through `uri`; hand over the skipped pages after it."""
+        self._came.add(uri)
+        self.advance()
+
+    def rest(self) -> None:
+        """Hand over every skipped page not handed over yet, in order."""
+        self._came.update(self._order)
+        self.advance()
+
+
+class _SkippedPage:
+    """Stands in for the page object of a skipped page: what other pages and the sitemap read.
+
+    Its URLs are those MkDocs' Page gives (`_set_canonical_url`); its anchors are the manifest's,
+    so a link to one of its anchors is checked as in a clean build.
+    """
+
+    is_page = True
+    is_link = False
+    is_section = False
+
+    def __init__(self, file: Any, record: PageRecord, site_url: str | None) -> None:
+        from mkdocs.utils import get_build_date
+
+        self.file = file
+        self.title = record.title
+        self.url = "" if file.url in (".", "./") else file.url
+        self.update_date = get_build_date()
+        self.present_anchor_ids = set(record.anchors)
+        self.links_to_anchors: dict[Any, Any] = {}
+        self.canonical_url: str | None = None
+        self.abs_url: str | None = None
+        if site_url:
+            base = site_url if site_url.endswith("/") else site_url + "/"
+            self.canonical_url = urljoin(base, self.url)
+            self.abs_url = urlsplit(self.canonical_url).path
+
+
+def _nav_sources(nav: Any) -> set[str] | None:
+    """Return every path named in mkdocs.yml's `nav:` (a page's or a link's), None without one."""
+    if nav is None:
+        return None
+    found: set[str] = set()
+
+    def walk(item: Any) -> None:
+        if isinstance(item, str):
+            found.add(PurePath(item).as_posix())
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(nav)
+    return found

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from generator.site.incremental import PageReuse
+from generator.site.incremental import InOrder, PageReuse
 from generator.site.search import EMPTY_ARTICLE, PagefindStream, is_search_page
 
 # Material's own navigation, reached under a prefix while "partials/nav.html" is this wrapper.
@@ -66,6 +66,10 @@ class SearchFeed:
     come in that order, new pages last (a deleted page is then sent empty, a new one as a place
     holder), and the build goes on as if every page had been sent at its first change;
     otherwise, or when the build reuses nothing, the stream is dropped for a fresh one.
+
+    Reused pages MkDocs never converts (`PageReuse.skipped`) are taken in their places, as if
+    converted: those before the first converted paper page in `on_nav`, the others as soon as
+    MkDocs converted the page before them, any left in `on_env`.
     """
 
     def __init__(
@@ -95,6 +99,8 @@ class SearchFeed:
         # URLs sent with EMPTY_ARTICLE, holding a page's place until its article comes.
         self._holders: set[str] = set()
         self._articles = hashlib.sha256()
+        # Hands over the reused pages MkDocs does not convert (PageReuse.skipped) in their places.
+        self._skipped: InOrder | None = None
 
     def on_files(self, files: Any, /, *, config: Any) -> Any:
         """Put paper pages first, so Pagefind writes its bundle while MkDocs does the rest."""
@@ -105,7 +111,26 @@ class SearchFeed:
         self._order = [(f.src_uri, "/" + f.url) for f in papers]
         if self._sent_ahead:
             self._keep_sent_ahead()
+        if self.reuse is not None and self.reuse.skipped:
+            urls = dict(self._order)
+            self._skipped = InOrder(
+                [src_uri for src_uri, _url in self._order],
+                self.reuse.skipped,
+                lambda src_uri: self._paper(src_uri, urls[src_uri], None, config),
+            )
         return Files(papers + [f for f in files if not is_search_page(f.dest_uri)])
+
+    def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
+        """Hand over the skipped paper pages that come before the first one MkDocs converts."""
+        if self._skipped is not None:
+            self._skipped.advance()
+        return nav
+
+    def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
+        """Hand over skipped paper pages still left (MkDocs converted every other page)."""
+        if self._skipped is not None:
+            self._skipped.rest()
+        return env
 
     def _keep_sent_ahead(self) -> None:
         """Keep the last build's articles sent ahead if Pagefind would number pages right."""
@@ -136,26 +161,33 @@ class SearchFeed:
         """
         if is_search_page(page.file.dest_uri):
             src_uri = page.file.src_uri
-            document = None
-            if self.reuse is not None:
-                document = self.reuse.previous_article(src_uri)
-            if document is None:
-                document = (
-                    "<!DOCTYPE html><html><head></head><body>"
-                    f"<article>{html}</article></body></html>"
-                )
-            url = "/" + page.url
-            for part in (url, document):
-                data = part.encode("utf-8")
-                self._articles.update(len(data).to_bytes(8, "big") + data)
-            self._take(src_uri, url, document)
-            if self.reuse is not None:
-                self.reuse.search_inputs.record(src_uri, document)
-            self.pages += 1
-            self.left -= 1
-            if self.left == 0:
-                self._last_article(Path(config.site_dir))
+            if self._skipped is not None:
+                self._skipped.arrive(src_uri)
+            self._paper(src_uri, "/" + page.url, html, config)
+            if self._skipped is not None:
+                self._skipped.done(src_uri)
         return html
+
+    def _paper(self, src_uri: str, url: str, html: str | None, config: Any) -> None:
+        """Take a paper page's article: converted (`html`), or the last build's when reused."""
+        document = None
+        if self.reuse is not None:
+            document = self.reuse.previous_article(src_uri)
+        if document is None:
+            assert html is not None  # a skipped page is reused
+            document = (
+                f"<!DOCTYPE html><html><head></head><body><article>{html}</article></body></html>"
+            )
+        for part in (url, document):
+            data = part.encode("utf-8")
+            self._articles.update(len(data).to_bytes(8, "big") + data)
+        self._take(src_uri, url, document)
+        if self.reuse is not None:
+            self.reuse.search_inputs.record(src_uri, document)
+        self.pages += 1
+        self.left -= 1
+        if self.left == 0:
+            self._last_article(Path(config.site_dir))
 
     def _take(self, src_uri: str, url: str, document: str) -> None:
         """Hand Pagefind a converted page's article, or note it for when indexing starts."""

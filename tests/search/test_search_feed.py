@@ -47,6 +47,7 @@ class _LastBuild:
             record=lambda src, document: None,
         )
         self.reused = {src: self.previous.pages[src] for src in reused}
+        self.skipped: set[str] = set()  # every reused page goes through MkDocs here
         self.search_bundle = ""
 
     def previous_search_bundle(self) -> tuple[str, Path]:
@@ -248,6 +249,7 @@ class _Reuse:
         self.previous = manifest
         self.search_inputs = SearchInputs(staging, site)
         self.reused: dict[str, Any] = {}
+        self.skipped: set[str] = set()
         self.search_bundle = ""
 
     def previous_search_bundle(self) -> None:

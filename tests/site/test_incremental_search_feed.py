@@ -13,6 +13,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from generator.site.incremental import PageReuse, SearchInputs
 from generator.site.manifest import BuildManifest, PageRecord, write_manifest
 from generator.site.mkdocs_hooks import SearchFeed
@@ -182,3 +184,53 @@ def test_a_deferred_feed_of_the_same_articles_links_the_last_bundle(tmp_path: Pa
     _feed(feed, tmp_path / "staging", {p: "" for p in IDS}, stream)
     assert not feed.holding
     assert stream.calls == [("reuse_bundle", 3)]
+
+
+def _skipping_feed(
+    feed: SearchFeed, site: Path, articles: dict[str, str], stream: Stream, skipped: set[str]
+) -> None:
+    """Hand the pages over as MkDocs does when the reuse side keeps `skipped` out of it."""
+    assert feed.reuse is not None
+    feed.reuse.skipped.update(f"papers/{p}.md" for p in skipped)
+    config = SimpleNamespace(site_dir=str(site))
+    feed.on_files([_page(p).file for p in articles], config=config)
+    feed.on_nav(None, config=config, files=None)
+    for paper, html in articles.items():
+        if paper not in skipped:
+            feed.on_page_content(html, page=_page(paper), config=config, files=None)
+    feed.on_env(None, config=config, files=None)
+
+
+@pytest.mark.parametrize(
+    ("changed", "skipped"),
+    [
+        ({"beta"}, {"alpha", "gamma"}),  # skipped pages before and after the converted one
+        ({"alpha"}, {"beta", "gamma"}),  # skipped pages only after it
+        ({"gamma"}, {"alpha", "beta"}),  # only before it
+        (set(), set(IDS)),  # none converted at all
+    ],
+)
+def test_skipped_pages_reach_pagefind_and_the_pack_as_if_converted(
+    tmp_path: Path, changed: set[str], skipped: set[str]
+) -> None:
+    # Reused pages MkDocs never converts (PageReuse.skipped) are handed over in their places:
+    # Pagefind, the pack of articles and its fingerprint see what they see when MkDocs
+    # converts every page.
+    site = _last_build(tmp_path)
+    articles = {p: _article(p, "retitled") if p in changed else "" for p in IDS}
+    outcomes = []
+    for name, skipping in (("converted", set()), ("skipped", skipped)):
+        staging = tmp_path / name
+        feed, stream = _this_build(staging, site, reused=tuple(sorted(skipped)))
+        if skipping:
+            _skipping_feed(feed, staging, articles, stream, skipping)
+        else:
+            _feed(feed, staging, articles, stream)
+        assert feed.reuse is not None
+        feed.reuse.search_inputs.close()
+        pack = (staging / "staging" / ".paperbrief" / "pagefind-input.bin").read_bytes()
+        outcomes.append(
+            (stream.calls, feed.reuse.search_inputs.places, feed.reuse.search_bundle, pack)
+        )
+    assert outcomes[0] == outcomes[1]
+    assert feed.pages == len(IDS) and feed.left == 0
