@@ -37,6 +37,7 @@ import json
 import mmap
 import os
 import queue
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -259,12 +260,12 @@ class PageReuse:
             return
         from mkdocs.structure.files import InclusionLevel
 
-        site_url = config.get("site_url")
+        site = _SiteUrls(config.get("site_url"))
         for file, record in chosen:
             self._reuse(file, record)
             self.skipped.add(file.src_uri)
             file.inclusion = InclusionLevel.EXCLUDED
-            file.page = _SkippedPage(file, record, site_url)
+            file.page = _SkippedPage(file, record, site)
 
     def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
         """Note which pages the navigation holds, and which files the build has."""
@@ -784,21 +785,50 @@ class _SkippedPage:
     is_link = False
     is_section = False
 
-    def __init__(self, file: Any, record: PageRecord, site_url: str | None) -> None:
-        from mkdocs.utils import get_build_date
-
+    def __init__(self, file: Any, record: PageRecord, site: _SiteUrls) -> None:
         self.file = file
         self.title = record.title
         self.url = "" if file.url in (".", "./") else file.url
-        self.update_date = get_build_date()
+        self.update_date = site.update_date
         self.present_anchor_ids = set(record.anchors)
         self.links_to_anchors: dict[Any, Any] = {}
-        self.canonical_url: str | None = None
-        self.abs_url: str | None = None
+        self.canonical_url, self.abs_url = site.urls(self.url)
+
+
+# A page URL urljoin puts after a base ending in "/" unchanged: no scheme, query, fragment,
+# parameters, empty or dot segments.
+_PLAIN_URL = re.compile(r"(?!/)(?!.*//)(?!(?:.*/)?\.\.?(?:/|$))[A-Za-z0-9._~%/-]*")
+
+
+class _SiteUrls:
+    """What MkDocs' Page derives from site_url and the build date, worked out once per build."""
+
+    def __init__(self, site_url: str | None) -> None:
+        from mkdocs.utils import get_build_date
+
+        self.update_date = get_build_date()
+        self.base = None
+        self.plain = False
+        self.path = ""
         if site_url:
-            base = site_url if site_url.endswith("/") else site_url + "/"
-            self.canonical_url = urljoin(base, self.url)
-            self.abs_url = urlsplit(self.canonical_url).path
+            self.base = site_url if site_url.endswith("/") else site_url + "/"
+            parts = urlsplit(self.base)
+            self.path = parts.path
+            self.plain = (
+                not parts.query
+                and not parts.fragment
+                and ";" not in parts.path
+                and _PLAIN_URL.fullmatch(parts.path.removeprefix("/")) is not None
+            )
+
+    def urls(self, url: str) -> tuple[str | None, str | None]:
+        """Return a page's canonical_url and abs_url as Page._set_canonical_url sets them."""
+        if self.base is None:
+            return None, None
+        if self.plain and _PLAIN_URL.fullmatch(url):
+            return self.base + url, self.path + url
+        canonical = urljoin(self.base, url)
+        return canonical, urlsplit(canonical).path
 
 
 def _nav_sources(nav: Any) -> set[str] | None:

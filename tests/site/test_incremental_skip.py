@@ -17,7 +17,13 @@ import pytest
 from buildproject import Project, differences, make_project
 
 from generator.site import build as build_module
-from generator.site.incremental import InOrder, PageReuse, _nav_sources, _SkippedPage
+from generator.site.incremental import (
+    InOrder,
+    PageReuse,
+    _nav_sources,
+    _SiteUrls,
+    _SkippedPage,
+)
 from generator.site.manifest import PageRecord
 
 pytestmark = pytest.mark.slow
@@ -97,16 +103,29 @@ def test_a_skipped_page_looks_to_the_sitemap_and_anchor_checks_as_mkdocs_page() 
     from mkdocs.structure.pages import Page
 
     record = PageRecord(source="x", dest="papers/a/index.html", title="A", anchors=("summary",))
-    for site_url in ("https://example.org/sub", "https://example.org/sub/", None):
-        file = File("papers/a.md", "/docs", "/site", True)
-        real = Page(None, file, {"site_url": site_url})
-        standin = _SkippedPage(file, record, site_url)
-        for name in ("url", "canonical_url", "abs_url", "update_date", "is_link"):
-            assert getattr(standin, name) == getattr(real, name), name
+    site_urls = (
+        "https://example.org/sub",
+        "https://example.org/sub/",
+        "https://example.org",
+        "https://example.org//sub/",
+        "https://example.org/a/../sub/",
+        "https://example.org/sub/?q=1#top",
+        "https://example.org/sub;p/",
+        None,
+    )
+    sources = ("papers/a.md", "index.md", "papers/a b.md", "a/b/index.md", "x/....md", "über.md")
+    for site_url in site_urls:
+        site = _SiteUrls(site_url)
+        for uri in sources:
+            file = File(uri, "/docs", "/site", True)
+            real = Page(None, file, {"site_url": site_url})
+            standin = _SkippedPage(file, record, site)
+            for name in ("url", "canonical_url", "abs_url", "update_date", "is_link"):
+                assert getattr(standin, name) == getattr(real, name), (site_url, uri, name)
     # MkDocs checks a link to another page's anchor against that page's anchors.
     source = File("index.md", "/docs", "/site", True)
     target = File("papers/a.md", "/docs", "/site", True)
-    target.page = _SkippedPage(target, record, None)
+    target.page = _SkippedPage(target, record, _SiteUrls(None))
     links = {target: {"summary": "papers/a.md#summary", "gone": "papers/a.md#gone"}}
     checked = SimpleNamespace(file=source, links_to_anchors=links)
     warned: list[str] = []
