@@ -44,7 +44,13 @@ from generator.site.publish import (
     swap_folder,
 )
 from generator.site.render import RenderSettings
-from generator.site.search import BUNDLE_DIR, PagefindStream, SearchIndexReport, link_tree
+from generator.site.search import (
+    BUNDLE_DIR,
+    KeptSearch,
+    PagefindStream,
+    SearchIndexReport,
+    link_tree,
+)
 from generator.site.site_address import PLACEHOLDER_SITE_URL, set_site_address
 from generator.site.site_language import set_site_language
 
@@ -191,6 +197,7 @@ def build_site(
     site_url: str | None = None,
     removal: Removal = "process",
     defer_search: bool = False,
+    keep_search: KeptSearch | None = None,
     keep: bool = False,
 ) -> BuildReport:
     """Generate the docs from the data, then run the real MkDocs build in strict mode.
@@ -204,7 +211,9 @@ def build_site(
     place: by a detached process (the default, for a build whose process ends), a thread (a
     preview that keeps running) or at once (publish.py). With `defer_search` (the preview), a
     build that must index its paper pages again publishes them with the last search bundle and
-    returns: `report.pending_search` publishes the new bundle when Pagefind is done.
+    returns: `report.pending_search` publishes the new bundle when Pagefind is done. With
+    `keep_search` (the preview too), the build starts Pagefind from the process the last build
+    left there, if it still holds the published articles, and leaves its own there when done.
     With `keep` (the preview), `report.kept` holds the records, site model and MkDocs config
     of the build (quickpreview.py).
     """
@@ -241,7 +250,15 @@ def build_site(
         held.enter_context(build_lock([docs, site], timeout=lock_timeout, echo=say))
         # Pagefind gets the last build's articles on the other core while the generator works;
         # the site build keeps them if this build's pages allow (mkdocs_hooks.SearchFeed).
-        ahead = None if clean else PagefindStream.ahead_of_build(site, settings.language)
+        kept = keep_search.take() if keep_search is not None else None
+        if kept is not None and clean:
+            kept.discard()
+            kept = None
+        ahead = None
+        if not clean:
+            ahead = kept or PagefindStream.ahead_of_build(
+                site, settings.language, keep=keep_search is not None
+            )
         models: list[SiteModel] = []
         try:
             collection, written, n_pages, timings = generate_docs(
@@ -252,7 +269,9 @@ def build_site(
                 on_model=models.append if keep else None,
             )
         except BaseException:
-            if ahead is not None:
+            if kept is not None and keep_search is not None:
+                keep_search.stream = kept  # untouched: it still holds the published articles
+            elif ahead is not None:
                 ahead.discard()
             raise
         report.papers = len(collection.papers)
@@ -272,7 +291,7 @@ def build_site(
         gc.collect()
         gc.freeze()
         try:
-            run = _SiteBuild(config, load, config_file, site, epoch, settings, removal)
+            run = _SiteBuild(config, load, config_file, site, epoch, settings, removal, keep_search)
             with kept_source_digests(docs, clean=clean):
                 pending = run.build_and_publish(
                     clean, report, defer_search=defer_search, ahead=ahead
@@ -305,6 +324,7 @@ class _SiteBuild:
     epoch: str
     settings: RenderSettings
     removal: Removal
+    keep_search: KeptSearch | None = None
 
     def build_and_publish(
         self,
@@ -328,6 +348,15 @@ class _SiteBuild:
         forced = "--clean" if clean else None
         config = self.config
         side = search_side_path(site)
+        # A preview's stream kept from its last build is of use only if it holds what the
+        # published site was indexed from (another build may have written the site since).
+        if (
+            ahead is not None
+            and ahead.holds is not None
+            and (previous is None or previous.search_bundle != ahead.holds)
+        ):
+            ahead.discard()
+            ahead = None
         while True:
             inputs = global_inputs(config, self.config_file)
             blockers = site_wide_template_reads(config.theme.dirs, config.theme.static_templates)
@@ -346,7 +375,11 @@ class _SiteBuild:
                 stream, ahead = ahead, None
                 stream.bundle_site = bundle_site
             else:
-                stream = PagefindStream(self.settings.language, bundle_site=bundle_site)
+                stream = PagefindStream(
+                    self.settings.language,
+                    bundle_site=bundle_site,
+                    keep=self.keep_search is not None,
+                )
             feed: SearchFeed | None = None
             try:
                 if last_bundle is not None:
@@ -385,7 +418,7 @@ class _SiteBuild:
             # one is in place (a preview killed meanwhile leaves a site whose manifest is true).
             link_tree(last_bundle[1], staging / BUNDLE_DIR)
             write_manifest(staging, manifest.model_copy(update={"search_bundle": last_bundle[0]}))
-            pending = PendingSearch(feed, side, site, manifest, self.removal)
+            pending = PendingSearch(feed, side, site, manifest, self.removal, self.keep_search)
         else:
             try:
                 search = stream.finish(staging)
@@ -400,6 +433,8 @@ class _SiteBuild:
             report.search_reused = search.reused
             report.timings["search_index"] = search.seconds
             write_manifest(staging, manifest)
+            if self.keep_search is not None:
+                self.keep_search.put(stream, manifest.search_bundle)
         publish_start = time.perf_counter()
         publish(staging, site, self.removal)
         report.timings["publish"] = time.perf_counter() - publish_start
@@ -428,8 +463,10 @@ class PendingSearch:
         site: Path,
         manifest: BuildManifest,
         removal: Removal,
+        keep_search: KeptSearch | None = None,
     ) -> None:
         self.feed = feed
+        self.keep_search = keep_search
         self.side = side
         self.site = site
         self.manifest = manifest
@@ -453,6 +490,8 @@ class PendingSearch:
                     self.report = self.feed.stream.finish(self.side)
                     swap_folder(self.side / BUNDLE_DIR, self.site / BUNDLE_DIR)
                     write_manifest(self.site, self.manifest)
+                    if self.keep_search is not None:
+                        self.keep_search.put(self.feed.stream, self.manifest.search_bundle)
                 except OSError as exc:
                     raise BuildFailed(
                         f"cannot publish the search index in {self.site / BUNDLE_DIR}: "

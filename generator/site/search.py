@@ -161,8 +161,14 @@ class PagefindStream:
     # No reply for this long means Pagefind is stuck: fail the build rather than hang it.
     REPLY_TIMEOUT = 600.0
 
-    def __init__(self, language: str, *, bundle_site: Path | None = None) -> None:
+    def __init__(
+        self, language: str, *, bundle_site: Path | None = None, keep: bool = False
+    ) -> None:
         self._language = language
+        # Kept running after `finish`, its pages still in, for a preview's next build (KeptSearch).
+        self._keep = keep
+        # The articles it then holds: the manifest's search_bundle digest of the build that sent them.
+        self.holds: str | None = None
         # Where the bundle goes when it is not the site being built (`write` says otherwise).
         self.bundle_site = bundle_site
         # URLs sent with the last build's articles before this build knew its pages (`ahead`).
@@ -179,6 +185,8 @@ class PagefindStream:
         self._pages: dict[int, str] = {}
         # The URLs in the current index (a page added again replaces its first version).
         self._urls: set[str] = set()
+        # Every URL sent, in the order Pagefind first saw it: its place, emptied or not.
+        self._places: dict[str, None] = {}
         self._write_id: int | None = None
         self._hold = False  # the bundle's files are written by finish(), not the reader
         self._bundle: Path | None = None
@@ -305,6 +313,7 @@ class PagefindStream:
         # Known as a page before it is sent, so its reply is counted however soon it comes.
         self._pages[self._next_id + 1] = url
         self._urls.add(url)
+        self._places.setdefault(url, None)
         self._send(
             {"type": "AddFile", "index_id": self._index_id, "url": url, "file_contents": html},
             after_pages=before if replace else None,
@@ -316,14 +325,14 @@ class PagefindStream:
         self._urls.discard(url)
 
     @classmethod
-    def ahead_of_build(cls, site: Path, language: str) -> PagefindStream:
+    def ahead_of_build(cls, site: Path, language: str, *, keep: bool = False) -> PagefindStream:
         """Start Pagefind on the last build's articles, in its order, before this build runs.
 
         A thread reads the published site's manifest and search input pack and sends every
         article while the generator works on the other core; `ahead` says which pages went.
         SearchFeed then sends only what this build changed (mkdocs_hooks.SearchFeed.on_files).
         """
-        stream = cls(language)
+        stream = cls(language, keep=keep)
         stream._ahead_thread = threading.Thread(
             target=stream._send_last_articles, args=(site,), name="pagefind-ahead", daemon=True
         )
@@ -357,7 +366,12 @@ class PagefindStream:
             return  # what went is in _sent_ahead
 
     def ahead(self) -> list[str]:
-        """Return the URLs sent ahead of the build (ahead_of_build), in order, once all went."""
+        """Return the URLs sent ahead of the build, in order, once all went.
+
+        Ahead of the build means by `ahead_of_build`, or by the builds before, for a stream
+        kept running (KeptSearch): then every URL it was ever sent, in the order Pagefind
+        first saw it, since a page emptied since (a deleted paper) still holds its place.
+        """
         if self._ahead_thread is not None:
             self._ahead_thread.join()
             self._ahead_thread = None
@@ -366,7 +380,7 @@ class PagefindStream:
     def fresh(self) -> PagefindStream:
         """Drop this stream's process and pages; return a new, empty stream like it."""
         self.discard()
-        return PagefindStream(self._language, bundle_site=self.bundle_site)
+        return PagefindStream(self._language, bundle_site=self.bundle_site, keep=self._keep)
 
     def discard(self) -> None:
         """Stop Pagefind at once, whatever it has still to do, and forget its pages."""
@@ -411,11 +425,12 @@ class PagefindStream:
     def reuse_bundle(self, previous: Path, pages: int) -> None:
         """Link the last build's bundle instead of indexing: it was made from the same pages.
 
-        Pages already sent (ahead of the build) are dropped with the process.
+        Pages already sent (ahead of the build) are dropped with the process, unless the
+        stream is kept: they are the last build's articles, where the next build starts.
         """
         if self._write_id is not None:
             raise RuntimeError("the bundle was already asked for")
-        if self._pages:
+        if self._pages and not self._keep:
             self.discard()
         self._reused = (previous, pages)
 
@@ -428,16 +443,17 @@ class PagefindStream:
         start = time.perf_counter()
         bundle = Path(site_dir).resolve() / BUNDLE_DIR
         if self._reused is not None:
-            self.close()
             previous, pages = self._reused
+            if not (self._keep and self._wait_all() and self._settle()):
+                self.close()
             link_tree(previous, bundle)
             size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
             return SearchIndexReport(
                 pages=pages, seconds=time.perf_counter() - start, bundle_bytes=size, reused=True
             )
+        kept = False
         try:
-            for message_id in list(self._pages):
-                self._wait(message_id)
+            self._wait_all()
             self.write(site_dir)
             if self._write_id is not None:
                 reply = self._wait(self._write_id)
@@ -445,13 +461,50 @@ class PagefindStream:
                     written = _write_bundle(reply, self._bundle, self._unchanged_from)
                     if written.get("type") == "Error":
                         raise BuildFailed(f"pagefind failed: {written.get('message')}")
+            bundle = self._bundle or bundle
+            indexed = bool(self._pages)
+            kept = self._keep and self._settle()
         finally:
-            self.close()
-        bundle = self._bundle or bundle
-        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) if self._pages else 0
+            if not kept:
+                self.close()
+        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) if indexed else 0
         return SearchIndexReport(
             pages=len(self._urls), seconds=time.perf_counter() - start, bundle_bytes=size
         )
+
+    def _wait_all(self) -> bool:
+        """Wait for the reply to every page sent (once: a reply is taken when waited for)."""
+        self.ahead()
+        for message_id in list(self._pages):
+            self._wait(message_id)
+        return True
+
+    @property
+    def alive(self) -> bool:
+        """Tell whether the Pagefind process still runs (a kept stream after `finish`)."""
+        return self._proc is not None and self._proc.poll() is None and -1 not in self._replies
+
+    def _settle(self) -> bool:
+        """Ready a finished stream for the next build, every page kept in Pagefind's index.
+
+        Call it once every page sent has its reply (`_wait_all`). What the next build knows of
+        the index is `ahead`: each URL sent, in Pagefind's order. Return False if the process
+        is gone.
+        """
+        if not self.alive:
+            return False
+        with self._ready:
+            self._pages = {}
+            self._answered = 0
+            self._replies.clear()
+        self._sent_ahead = list(self._places)
+        self._write_id = None
+        self._hold = False
+        self._bundle = None
+        self._reused = None
+        self._unchanged_from = None
+        self.bundle_site = None
+        return True
 
     def close(self) -> None:
         """Stop the writer and the Pagefind process (safe to call twice)."""
@@ -468,6 +521,39 @@ class PagefindStream:
             self._proc.kill()
             self._proc.wait()
         self._stderr.close()
+
+
+class KeptSearch:
+    """A preview's Pagefind process, kept from one build to the next with its pages in.
+
+    `paperbrief serve` hands it to every build (build_site's `keep_search`): the build starts
+    from the stream the last one left, which already holds the published site's articles, so
+    Pagefind gets only what changed instead of every article again (PagefindStream.ahead_of_build,
+    about 2 ms a page). A build uses it only if the published manifest's search digest is the
+    one the stream holds (`PagefindStream.holds`), else it starts as without it; a build that
+    fails leaves none. The process holds the index in memory between saves.
+    """
+
+    def __init__(self) -> None:
+        self.stream: PagefindStream | None = None
+
+    def take(self) -> PagefindStream | None:
+        """Return the kept stream, if there is one, for a build to use or discard."""
+        stream, self.stream = self.stream, None
+        return stream
+
+    def put(self, stream: PagefindStream, digest: str) -> None:
+        """Keep a finished stream that holds the articles whose digest is `digest`."""
+        self.close()
+        if stream.alive:
+            stream.holds = digest
+            self.stream = stream
+
+    def close(self) -> None:
+        """Stop the kept process, if any."""
+        stream = self.take()
+        if stream is not None:
+            stream.discard()
 
 
 def _write_bundle(

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from generator.errors import PaperbriefError
 from generator.site.build import BuildReport, PendingSearch, build_site, load_mkdocs_config
 from generator.site.publish import published_site
+from generator.site.search import KeptSearch
 from generator.site.write import OWNED_DIRS, OWNED_FILES
 
 CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved"})
@@ -52,6 +53,8 @@ class PreviewBuilder:
         self.last: BuildReport | None = None
         # The last build's search bundle, while it is being made.
         self.pending: threading.Thread | None = None
+        # Pagefind, kept running with the published articles from one build to the next.
+        self.search = KeptSearch()
         self._lock = threading.Lock()
 
     def build(self) -> bool:
@@ -66,6 +69,7 @@ class PreviewBuilder:
                     echo=self.echo,
                     removal="thread",
                     defer_search=True,
+                    keep_search=self.search,
                 )
             except PaperbriefError as exc:
                 self.on_error(exc)
@@ -85,6 +89,12 @@ class PreviewBuilder:
                 )
                 self.pending.start()
             return True
+
+    def close(self) -> None:
+        """Wait for the search bundle under way, then stop the kept Pagefind process."""
+        with self._lock:
+            self.wait_for_search()
+            self.search.close()
 
     def wait_for_search(self) -> None:
         """Wait until the last build's search bundle is published (or has failed)."""
@@ -230,3 +240,4 @@ def serve_site(
         server.shutdown()
         observer.stop()
         observer.join()
+        builder.close()
