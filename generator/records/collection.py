@@ -126,3 +126,7 @@ class Collection:
     # What keeps valid records from being published (no title, techniques or institutions;
     # open review items): warnings unless `validate --strict`.
     warnings: list[Problem] = field(default_factory=list)
+    # Per paper, a digest of the generator cache's entries its record and enrichment were read
+    # from (filecache.read_models): the same digest, the same record and enrichment. Only for
+    # papers read through the cache; the page keys use it instead of dumping the records.
+    record_keys: dict[str, bytes] = field(default_factory=dict)

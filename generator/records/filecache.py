@@ -343,13 +343,19 @@ class CachedDocument(YamlDocument):
 
 
 def read_models(
-    paths: dict[str, Path], model: type[M], size_cap: int, store: GeneratorCache | None
+    paths: dict[str, Path],
+    model: type[M],
+    size_cap: int,
+    store: GeneratorCache | None,
+    entry_keys: dict[str, bytes] | None = None,
 ) -> dict[str, tuple[M | None, YamlDocument | None, list[Problem]]]:
     """Read and validate record files like `read_model`, taking unchanged files from the cache.
 
     A file is looked up by the hash of its bytes (see the module's docstring for the rest of
     the key); only a file that parsed and validated with no problem is stored, so every problem
     a file has is found by reading it. What a cached file yields is what reading it gave.
+    `entry_keys` receives the entry key of each file whose record is in the cache: the same
+    key, the same record (it digests the bytes and the reading code).
     """
     if store is None:
         return {name: read_model(path, model, size_cap=size_cap) for name, path in paths.items()}
@@ -381,6 +387,8 @@ def read_models(
             result[name] = (value, CachedDocument(path, shown, keys, positions), [])
             shards.put(key, hit)
             states.keep(name, key)
+            if entry_keys is not None:
+                entry_keys[name] = key
             continue
         if raw is None and not found:  # known by its state, but the entry is gone: read it
             raw, found = read_raw(path, shown, size_cap)
@@ -393,6 +401,8 @@ def read_models(
             packed = pickle.dumps(doc.positions, protocol=pickle.HIGHEST_PROTOCOL)
             shards.put(key, (value, tuple(doc.data), packed))
             states.keep(name, key)
+            if entry_keys is not None:
+                entry_keys[name] = key
         result[name] = (value, doc, problems)
     states.save()
     shards.save()

@@ -88,10 +88,12 @@ def load_collection(
     problems += [Problem(display_path(data_dir / "techniques.yaml"), 1, 1, c) for c in complaints]
     registry = _read_institutions(data_dir / "institutions.yaml", problems, cache)
     enrichment_paths = _valid_record_paths(data_dir / "enrichment", "enrichment", problems)
-    enrichment = _read_enrichment(enrichment_paths, problems, size_cap, cache)
+    enrichment_keys: dict[str, bytes] = {}
+    enrichment = _read_enrichment(enrichment_paths, problems, size_cap, cache, enrichment_keys)
     paper_paths = _valid_record_paths(data_dir / "papers", "paper", problems)
     problems += _orphan_enrichment(enrichment_paths, paper_paths)
-    paper_files = _read_papers(paper_paths, problems, size_cap, cache)
+    paper_keys: dict[str, bytes] = {}
+    paper_files = _read_papers(paper_paths, problems, size_cap, cache, paper_keys)
     papers = {
         paper_id: _resolve_paper(paper_id, file, registry, tech_registry, enrichment, problems)
         for paper_id, file in paper_files.items()
@@ -115,7 +117,25 @@ def load_collection(
         techniques=techniques,
         problems=sorted(set(problems)),
         warnings=sorted(set(warnings)),
+        record_keys=_record_keys(papers, paper_keys, enrichment_keys),
     )
+
+
+def _record_keys(
+    papers: dict[str, Paper], paper_keys: dict[str, bytes], enrichment_keys: dict[str, bytes]
+) -> dict[str, bytes]:
+    """Return, per paper, a digest of the cache entries its record and enrichment came from.
+
+    An entry key digests the file's bytes and the reading code, so the same digest means the
+    same record and enrichment (Collection.record_keys); a paper read without one has none.
+    """
+    found: dict[str, bytes] = {}
+    for paper_id, paper in papers.items():
+        key = paper_keys.get(paper_id)
+        extra = enrichment_keys.get(paper_id) if paper.enrichment is not None else b"-"
+        if key is not None and extra is not None:
+            found[paper_id] = hashlib.sha256(key + b"\0" + extra).digest()
+    return found
 
 
 def validate_data(data_dir: Path, *, size_cap: int = DEFAULT_SIZE_CAP) -> list[Problem]:
@@ -187,12 +207,16 @@ def _read_institutions(
 
 
 def _read_enrichment(
-    paths: dict[str, Path], problems: list[Problem], size_cap: int, cache: GeneratorCache | None
+    paths: dict[str, Path],
+    problems: list[Problem],
+    size_cap: int,
+    cache: GeneratorCache | None,
+    entry_keys: dict[str, bytes] | None = None,
 ) -> dict[str, EnrichmentRecord]:
     """Read what Scholar and the LLM returned, keyed by paper id."""
     result: dict[str, EnrichmentRecord] = {}
     for paper_id, (record, _doc, found) in read_models(
-        paths, EnrichmentRecord, size_cap, cache
+        paths, EnrichmentRecord, size_cap, cache, entry_keys
     ).items():
         problems += found
         if record is not None:
@@ -201,11 +225,16 @@ def _read_enrichment(
 
 
 def _read_papers(
-    paths: dict[str, Path], problems: list[Problem], size_cap: int, cache: GeneratorCache | None
+    paths: dict[str, Path],
+    problems: list[Problem],
+    size_cap: int,
+    cache: GeneratorCache | None,
+    entry_keys: dict[str, bytes] | None = None,
 ) -> dict[str, _PaperFile]:
     """Read and schema-check every paper record."""
     files: dict[str, _PaperFile] = {}
-    for paper_id, (record, doc, found) in read_models(paths, PaperRecord, size_cap, cache).items():
+    read = read_models(paths, PaperRecord, size_cap, cache, entry_keys)
+    for paper_id, (record, doc, found) in read.items():
         problems += found
         if record is not None and doc is not None:
             files[paper_id] = _PaperFile(record, doc)

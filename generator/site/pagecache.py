@@ -50,7 +50,7 @@ from typing import Any
 
 from generator.errors import BuildFailed
 from generator.records.collection import Paper
-from generator.records.filecache import GeneratorCache, code_fingerprint
+from generator.records.filecache import GeneratorCache, Shards, code_fingerprint
 from generator.site.index import SiteModel, related_inputs, related_papers
 from generator.site.render.context import RenderSettings, chunks
 from generator.site.render.exports import EXPORTS_UNIT
@@ -179,16 +179,25 @@ def page_keys(model: SiteModel, settings: RenderSettings) -> PageKeys:
 def _own_digests(model: SiteModel) -> dict[str, bytes]:
     """Return, per paper, a digest of everything of its own any page may show of it.
 
-    Its id, record and enrichment (all fields; its citations and shown brief follow from them),
+    Its id, record and enrichment (all fields; its citations and shown brief follow from them;
+    for a paper read through the cache, the digest of the entries they were read from, which
+    digest the files' bytes and the reading code),
     its institutions' registry entries, its technique ids (the registry is in the shared
     digest) and the reports it is in (ids, titles, dates).
     """
     institutions: dict[str, bytes] = {}
     own: dict[str, bytes] = {}
+    read_from = model.record_keys
     for paper in model.papers:
-        digest = hashlib.sha256(paper.id.encode() + b"\0" + paper.record.model_dump_json().encode())
-        enrichment = paper.enrichment
-        digest.update(b"\0" + (enrichment.model_dump_json().encode() if enrichment else b"-"))
+        key = read_from.get(paper.id)
+        if key is not None:  # the cache entries the record and enrichment were read from
+            digest = hashlib.sha256(paper.id.encode() + b"\0k" + key)
+        else:
+            digest = hashlib.sha256(
+                paper.id.encode() + b"\0" + paper.record.model_dump_json().encode()
+            )
+            enrichment = paper.enrichment
+            digest.update(b"\0" + (enrichment.model_dump_json().encode() if enrichment else b"-"))
         for inst in paper.institutions:
             found = institutions.get(inst.id)
             if found is None:
@@ -251,75 +260,49 @@ def _related_ids(related: dict[str, list[Paper]]) -> dict[str, tuple[str, ...]]:
 
 
 EXPORT_PIECES = ("json", "csv", "bib")
-# The kept pieces are stored in this many values, each piece in the one its key's first byte
-# names: a change rewrites the few values that gained or lost a piece, not all of them.
-PIECE_SHARDS = 32
 
 
 class Fragments:
-    """Each paper's papers.json line, papers.csv row and BibTeX entry, kept between builds.
+    """Each paper's papers.json line, papers.csv line and BibTeX entry, kept between builds.
 
     The exports hold every paper, so they are made whenever one paper changed; each paper's
-    piece of them is keyed by the shared digest (code, settings, technique registry) and the
-    paper's own digest, and taken from the cache when an earlier build made it for the same
-    inputs. The pieces of a docs folder are kept in `PIECE_SHARDS` values (one value per piece
-    cost an authenticated read and an unpickling each: 30,000 at 10,000 papers), read on the
-    first piece asked for; `save` stores the shards whose pieces changed, with only this build's
-    pieces. With `verify` each piece is made anyway and compared.
+    piece of them is kept under the paper's own digest and the piece's kind, in shards
+    (filecache.Shards) named by the shared digest (code, settings, technique registry) and the
+    docs folder, and taken from there when an earlier build made it for the same inputs. The
+    shards are read on the first piece asked for (not at all when the exports are kept whole);
+    `save` stores those whose pieces changed, with only this build's pieces. With `verify`
+    each piece is made anyway and compared.
     """
 
     def __init__(
         self, cache: GeneratorCache, keys: PageKeys, docs: str = "", *, verify: bool
     ) -> None:
-        self.cache = cache
         self.verify = verify
-        self.keys: dict[tuple[str, str], bytes] = {}
-        for paper_id, own in keys.own.items():
-            for kind in EXPORT_PIECES:
-                digest = hashlib.sha256(keys.shared + b"\0piece\0" + kind.encode() + b"\0" + own)
-                self.keys[kind, paper_id] = digest.digest()
-        base = hashlib.sha256(b"export-pieces\0" + keys.shared + docs.encode() + b"\0")
-        self.shard_keys = [
-            hashlib.sha256(base.digest() + bytes([n])).digest() for n in range(PIECE_SHARDS)
-        ]
-        self.kept: list[dict[bytes, Any]] | None = None  # read on the first call
-        self.now: list[dict[bytes, Any]] = [{} for _ in range(PIECE_SHARDS)]
-
-    def _load(self) -> list[dict[bytes, Any]]:
-        self.cache.prefetch(self.shard_keys)
-        kept = []
-        for key in self.shard_keys:
-            found = self.cache.get(key)
-            kept.append(found if isinstance(found, dict) else {})
-        return kept
+        self.own = keys.own
+        self.shards = Shards(
+            cache, hashlib.sha256(b"export-pieces\0" + keys.shared + docs.encode()).digest()
+        )
 
     def __call__(self, kind: str, paper: Paper, make: Callable[[], Any]) -> Any:
         """Return the piece kept for these inputs, else make and keep it."""
-        key = self.keys.get((kind, paper.id))
-        if key is None:
+        own = self.own.get(paper.id)
+        if own is None:
             return make()
-        if self.kept is None:
-            self.kept = self._load()
-        shard = key[0] % PIECE_SHARDS
-        if key in self.kept[shard]:
-            found = self.kept[shard][key]
-            if self.verify and make() != found:
-                raise BuildFailed(
-                    f"generator cache: the {kind} export piece of {paper.id} was kept but is made"
-                    " differently; its key in generator/site/pagecache.py misses an input"
-                )
-        else:
+        key = own + b"\0" + kind.encode()
+        found = self.shards.get(key)
+        if found is None:
             found = make()
-        self.now[shard][key] = found
+        elif self.verify and make() != found:
+            raise BuildFailed(
+                f"generator cache: the {kind} export piece of {paper.id} was kept but is made"
+                " differently; its key in generator/site/pagecache.py misses an input"
+            )
+        self.shards.put(key, found)
         return found
 
     def save(self) -> None:
         """Store the shards whose pieces changed in this build; mark the others used."""
-        for n, key in enumerate(self.shard_keys):
-            if self.kept is not None and self.now[n].keys() != self.kept[n].keys():
-                self.cache.put(key, self.now[n])
-            else:
-                self.cache.touch(key)
+        self.shards.save()
 
 
 def _shown_title(paper: Paper) -> bytes:

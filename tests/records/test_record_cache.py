@@ -349,3 +349,26 @@ def test_shards_store_only_what_changed_and_keep_only_this_builds_values(
     assert found[bytes([5, 8])] is None and len(stored) == 1  # its shard alone
     found, _ = build({bytes([5, 7]): 0, bytes([5, 8]): 1})
     assert found == {bytes([5, 7]): None, bytes([5, 8]): 5}  # the replaced value is gone
+
+
+def test_each_cached_paper_carries_the_digest_of_what_it_was_read_from(tmp_path: Path) -> None:
+    data = _data(tmp_path)
+    *_, first = _load(data)
+    store = GeneratorCache.open()
+    collection = load_collection(data, strict=False, cache=store)
+    assert store is not None
+    store.close()
+    keys = collection.record_keys
+    assert keys.keys() == collection.papers.keys() == first.keys()  # type: ignore[attr-defined]
+    assert len(set(keys.values())) == len(keys)
+    assert load_collection(data, strict=False).record_keys == {}  # read without the cache
+    for name in ("papers", "enrichment"):
+        path = data / name / "quant-llm.yaml"
+        path.write_text(path.read_text("utf-8") + "\n# edited\n", "utf-8")
+        store = GeneratorCache.open()
+        again = load_collection(data, strict=False, cache=store).record_keys
+        assert store is not None
+        store.save()
+        store.close()
+        assert {p for p in keys if again[p] != keys[p]} == {"quant-llm"}, name
+        keys = again
