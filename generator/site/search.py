@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -340,30 +341,9 @@ class PagefindStream:
         return stream
 
     def _send_last_articles(self, site: Path) -> None:
-        from generator.site.manifest import SEARCH_INPUT_FILE, manifest_dir, read_manifest
-
-        manifest = read_manifest(site)
-        if manifest is None:
-            return
-        places = sorted(
-            (record.pagefind, record.dest)
-            for record in manifest.pages.values()
-            if record.pagefind is not None and is_search_page(record.dest)
-        )
-        try:
-            with (manifest_dir(site) / SEARCH_INPUT_FILE).open("rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if not size:
-                    return
-                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as pack:
-                    for (offset, length), dest in places:
-                        if offset < 0 or offset + length > size:
-                            break
-                        url = "/" + dest[: -len("index.html")]
-                        self.add(pack[offset : offset + length].decode("utf-8"), url)
-                        self._sent_ahead.append(url)
-        except (OSError, ValueError):
-            return  # what went is in _sent_ahead
+        for url, article in last_articles(site):
+            self.add(article, url)
+            self._sent_ahead.append(url)
 
     def ahead(self) -> list[str]:
         """Return the URLs sent ahead of the build, in order, once all went.
@@ -444,7 +424,7 @@ class PagefindStream:
         bundle = Path(site_dir).resolve() / BUNDLE_DIR
         if self._reused is not None:
             previous, pages = self._reused
-            if not (self._keep and self._wait_all() and self._settle()):
+            if not (self._keep and self.wait_for_pages() and self._settle()):
                 self.close()
             link_tree(previous, bundle)
             size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
@@ -453,7 +433,7 @@ class PagefindStream:
             )
         kept = False
         try:
-            self._wait_all()
+            self.wait_for_pages()
             self.write(site_dir)
             if self._write_id is not None:
                 reply = self._wait(self._write_id)
@@ -472,12 +452,20 @@ class PagefindStream:
             pages=len(self._urls), seconds=time.perf_counter() - start, bundle_bytes=size
         )
 
-    def _wait_all(self) -> bool:
-        """Wait for the reply to every page sent (once: a reply is taken when waited for)."""
+    def wait_for_pages(self) -> bool:
+        """Wait until Pagefind has answered every page sent so far; return True.
+
+        Once only for a page: its reply is taken when waited for. `finish` calls it.
+        """
         self.ahead()
         for message_id in list(self._pages):
             self._wait(message_id)
         return True
+
+    @property
+    def pid(self) -> int | None:
+        """The Pagefind process's id (benchmarks read its CPU time), once started."""
+        return None if self._proc is None else self._proc.pid
 
     @property
     def alive(self) -> bool:
@@ -487,7 +475,7 @@ class PagefindStream:
     def _settle(self) -> bool:
         """Ready a finished stream for the next build, every page kept in Pagefind's index.
 
-        Call it once every page sent has its reply (`_wait_all`). What the next build knows of
+        Call it once every page sent has its reply (`wait_for_pages`). What the next build knows of
         the index is `ahead`: each URL sent, in Pagefind's order. Return False if the process
         is gone.
         """
@@ -521,6 +509,37 @@ class PagefindStream:
             self._proc.kill()
             self._proc.wait()
         self._stderr.close()
+
+
+def last_articles(site: Path) -> Iterator[tuple[str, str]]:
+    """Yield (URL, article) of each paper page the site's last build gave Pagefind, in order.
+
+    They come from the build's manifest and search input pack (manifest.py); a missing or
+    damaged pack ends the list where it stops making sense.
+    """
+    from generator.site.manifest import SEARCH_INPUT_FILE, manifest_dir, read_manifest
+
+    manifest = read_manifest(site)
+    if manifest is None:
+        return
+    places = sorted(
+        (record.pagefind, record.dest)
+        for record in manifest.pages.values()
+        if record.pagefind is not None and is_search_page(record.dest)
+    )
+    try:
+        with (manifest_dir(site) / SEARCH_INPUT_FILE).open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if not size:
+                return
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as pack:
+                for (offset, length), dest in places:
+                    if offset < 0 or offset + length > size:
+                        return
+                    article = pack[offset : offset + length].decode("utf-8")
+                    yield "/" + dest[: -len("index.html")], article
+    except (OSError, ValueError):
+        return
 
 
 class KeptSearch:
