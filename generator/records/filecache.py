@@ -12,7 +12,8 @@ as, the size cap, and `code_fingerprint()` (paperbrief's own source in generator
 Python version, and the versions of pydantic, pydantic-core and PyYAML). Any other change of
 those gives another key; stale entries are pruned when unused for a while. A missing, corrupt,
 truncated, locked or unwritable cache is ignored and rebuilt, never an error: the build then
-does all the work itself. `PAPERBRIEF_NO_CACHE=1` turns it off.
+does all the work itself. `PAPERBRIEF_NO_CACHE=1` turns it off. The entries of a folder's
+record files are stored together in a few values (`Shards`), each entry still under its own key.
 """
 
 from __future__ import annotations
@@ -156,6 +157,9 @@ class GeneratorCache:
                     "CREATE TABLE IF NOT EXISTS entries"
                     " (key BLOB PRIMARY KEY, mac BLOB NOT NULL, value BLOB NOT NULL, used INTEGER)"
                 )
+                # pruning by `used` must not read every value: the column sits after the
+                # value's overflow pages (0.4 s for the 230 MB of a cache at 10,000 papers)
+                db.execute("CREATE INDEX IF NOT EXISTS entries_used ON entries (used)")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS pages (docs TEXT NOT NULL, path TEXT NOT NULL,"
                     " key BLOB NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"

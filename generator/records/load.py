@@ -603,6 +603,8 @@ class DuplicateFree:
         self.kept = kept
         self.own = own
         self.keys: dict[str, tuple[PaperKey, ...]] = {}
+        # the papers `still_free` found changed (None: it did not run)
+        self.changed: list[str] | None = None
 
     @classmethod
     def load(cls, cache: GeneratorCache, papers: dict[str, Paper]) -> DuplicateFree:
@@ -640,6 +642,7 @@ class DuplicateFree:
                 self.keys[paper_id] = old[1]
             else:
                 changed.append(paper_id)
+        self.changed = changed
         if not self.kept or len(changed) > self.LIMIT:
             return False
         owners: dict[PaperKey, str] = {}
@@ -679,7 +682,10 @@ class DuplicateFree:
         return False
 
     def keep(self) -> None:
-        """Store the keys of this collection, found free of duplicates."""
+        """Store the keys of this collection, found free of duplicates (unless they are stored)."""
+        if self.changed == [] and self.kept.keys() == self.papers.keys():
+            self.cache.touch(self.key)  # the same papers with the same keys
+            return
         for paper_id, paper in self.papers.items():
             if paper_id not in self.keys:
                 self.keys[paper_id] = record_keys(paper.record)

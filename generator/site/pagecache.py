@@ -28,15 +28,26 @@ deleted since is rendered and written again (with the rest of its group).
 
 Each page of the all-papers listing is kept or rendered alone, keyed by the shared digest, its
 number, the number of pages and papers, and each of its papers' own digests in listing order.
+A report's pages are one unit, keyed by the shared digest, the report's record and its papers'
+own digests in report order. The exports (papers.json, papers.csv, every .bib) are one unit,
+keyed by the shared digest, every paper's own digest in site order and each report's paper ids;
+when they are made, each paper's piece (its JSON line, CSV line and BibTeX entry) is taken from
+the last build's when its own digest is the same (`Fragments`).
 
-Every other generated file (the top-level indexes, report, home and statistics pages, the
-reports feed, the feeds' sitemaps and the exports) is rendered on every build and written only
-when its text changed; the exports are put together from each paper's piece (its JSON line, CSV
-row and BibTeX entry), kept between builds by the shared and the paper's own digest
-(`Fragments`).
+A paper's own digest is made from the cache entries its record and enrichment were read from
+(Collection.record_keys; an entry key digests the file's bytes and the reading code), else from
+the records dumped to JSON.
 
-`PAPERBRIEF_VERIFY_PAGE_CACHE=1` renders the skipped pages too and fails the build when one
-differs from the file left in place (tests/site/test_generator_cache.py runs with it).
+Every other generated file (the top-level indexes, the home and statistics pages, the reports
+feed, the feeds' sitemaps) is rendered on every build and written only when its text changed.
+Before anything is written, the generated folders are walked once (write.scan_generated): the
+sizes and times there tell which kept pages are still as written, and the write sweeps and
+removes from the same walk. A set of page paths that passed write.check_pages before is not
+checked again (`checked_paths_key`).
+
+`PAPERBRIEF_VERIFY_PAGE_CACHE=1` renders the skipped pages and units too (reports and exports
+included), makes every export piece and checks every page path, and fails the build when a kept
+page or piece differs from what it renders (tests/site/test_generator_cache.py runs with it).
 """
 
 from __future__ import annotations

@@ -372,3 +372,28 @@ def test_each_cached_paper_carries_the_digest_of_what_it_was_read_from(tmp_path:
         store.close()
         assert {p for p in keys if again[p] != keys[p]} == {"quant-llm"}, name
         keys = again
+
+
+def test_an_unchanged_collection_stores_nothing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PAPERBRIEF_VERIFY_PAGE_CACHE", raising=False)
+    data = _data(tmp_path)
+    for path in data.rglob("*.yaml"):  # settled: their states are kept
+        os.utime(path, ns=(path.stat().st_mtime_ns - 10**10,) * 2)
+    _load(data)
+    stored: list[bytes] = []
+    real = GeneratorCache.put
+
+    def spy(self: GeneratorCache, key: bytes, value: object) -> None:
+        stored.append(key)
+        real(self, key, value)
+
+    monkeypatch.setattr(GeneratorCache, "put", spy)
+    _load(data)  # the states of the files it read are stored, once
+    stored.clear()
+    _load(data)
+    assert stored == []  # no record, file state or duplicate-free keys stored again
+    db = sqlite3.connect(filecache.cache_dir() / "generator.sqlite")
+    assert "entries_used" in {row[1] for row in db.execute("PRAGMA index_list(entries)")}
+    db.close()
