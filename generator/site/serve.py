@@ -5,7 +5,8 @@ the configured site folder, so a save rebuilds only the pages it touches (increm
 the search works in the preview. MkDocs' live-reload server serves that folder and reloads the
 browser after each build. A build that fails (invalid data, a broken template) is reported and
 the preview keeps showing the last good site; the swap (publish.py) means a reader never sees a
-half-built one.
+half-built one. A save that changes only paper records first publishes just their pages, within
+a second or two, then builds the site as always (quickpreview.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from generator.errors import PaperbriefError
 from generator.site.build import BuildReport, PendingSearch, build_site, load_mkdocs_config
 from generator.site.publish import published_site
+from generator.site.quickpreview import QuickPreview
 from generator.site.search import KeptSearch
 from generator.site.write import OWNED_DIRS, OWNED_FILES
 
@@ -34,6 +36,11 @@ class PreviewBuilder:
     be indexed again, the search keeps the last build's bundle until Pagefind is done, then
     the new bundle is swapped in and `on_search` is called (serve_site reloads the browsers).
     The next build waits for that first.
+
+    The files the watcher saw change (`note`) may be paper records alone: the build then first
+    publishes their pages (quickpreview.py) and calls `on_preview` (serve_site shows them),
+    and calls it again once the site is built. When the build fails, the pages it previewed
+    are put back as they were.
     """
 
     def __init__(
@@ -44,22 +51,36 @@ class PreviewBuilder:
         echo: Callable[[str], None],
         on_error: Callable[[PaperbriefError], None],
         on_search: Callable[[], None] = lambda: None,
+        on_preview: Callable[[], None] = lambda: None,
     ) -> None:
         self.data_dir = data_dir
         self.config_file = config_file
         self.echo = echo
         self.on_error = on_error
         self.on_search = on_search
+        self.on_preview = on_preview
         self.last: BuildReport | None = None
         # The last build's search bundle, while it is being made.
         self.pending: threading.Thread | None = None
         # Pagefind, kept running with the published articles from one build to the next.
         self.search = KeptSearch()
         self._lock = threading.Lock()
+        self.quick = QuickPreview(config_file)
+        # Files changed since the last build began (the watcher's `note`).
+        self._changes: set[str] = set()
+        self._changes_lock = threading.Lock()
+
+    def note(self, path: str) -> None:
+        """Note a changed source file, for the next build's preview of paper pages."""
+        with self._changes_lock:
+            self._changes.add(path)
 
     def build(self) -> bool:
         """Build now (incrementally); return whether the new site is published."""
         with self._lock:
+            with self._changes_lock:
+                changes, self._changes = self._changes, set()
+            previewed = self._preview(changes) if changes else False
             self.wait_for_search()
             start = time.perf_counter()
             try:
@@ -69,12 +90,17 @@ class PreviewBuilder:
                     echo=self.echo,
                     removal="thread",
                     defer_search=True,
+                    keep=True,
                     keep_search=self.search,
                 )
             except PaperbriefError as exc:
                 self.on_error(exc)
+                if self.quick.put_back():
+                    self.echo("the previewed pages are back as the last site had them")
+                    self.on_preview()
                 return False
             self.last = report
+            self.quick.keep(report.kept)
             self.echo(
                 f"rebuilt in {time.perf_counter() - start:.1f} s: {report.written} docs written, "
                 f"{report.rendered} pages rendered, {report.reused} reused"
@@ -88,7 +114,25 @@ class PreviewBuilder:
                     daemon=True,
                 )
                 self.pending.start()
+            if previewed:
+                self.on_preview()
             return True
+
+    def _preview(self, changes: set[str]) -> bool:
+        """Publish the pages of changed paper records at once, if that is all that changed."""
+        try:
+            done = self.quick.preview(sorted(changes))
+        except Exception as exc:  # a preview must never stop the build
+            self.echo(f"no quick preview ({type(exc).__name__}: {exc}); rebuilding the site")
+            return False
+        if done is None:
+            return False
+        pages = "page" if len(done.urls) == 1 else "pages"
+        self.echo(
+            f"{pages} {', '.join(done.urls)} previewed in {done.seconds:.1f} s; rebuilding the site"
+        )
+        self.on_preview()
+        return True
 
     def close(self) -> None:
         """Wait for the search bundle under way, then stop the kept Pagefind process."""
@@ -147,9 +191,13 @@ class ChangeFilter:
 
 
 def _watch(
-    observer: Any, changes: ChangeFilter, rebuild: Callable[[], None], paths: list[Path]
+    observer: Any,
+    changes: ChangeFilter,
+    rebuild: Callable[[], None],
+    paths: list[Path],
+    note: Callable[[str], None] = lambda _: None,
 ) -> None:
-    """Schedule the watched folders; call `rebuild` for every wanted change."""
+    """Schedule the watched folders; `note` each wanted file, then `rebuild`."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
     class Handler(FileSystemEventHandler):
@@ -157,9 +205,14 @@ def _watch(
             # Reading files fires "opened" and "closed" events: reacting to them would loop.
             if event.event_type not in CHANGE_EVENTS or event.is_directory:
                 return
-            if any(
-                changes.wants(str(p)) for p in (event.src_path, getattr(event, "dest_path", ""))
-            ):
+            wanted = [
+                str(p)
+                for p in (event.src_path, getattr(event, "dest_path", ""))
+                if changes.wants(str(p))
+            ]
+            for path in wanted:
+                note(path)
+            if wanted:
                 rebuild()
 
     handler = Handler()
@@ -196,8 +249,27 @@ def serve_site(
                 server._wanted_epoch = server._visible_epoch = epoch
                 server._epoch_cond.notify_all()
 
+    def show_now() -> None:
+        # Previewed pages are in place, or the build that followed is done: reload the pages,
+        # and serve the site while the build goes on (the server holds requests back until
+        # its build is done).
+        if server is None:
+            return
+        with server._epoch_cond:
+            if server._visible_epoch != server._wanted_epoch:
+                server._visible_epoch = server._wanted_epoch
+            else:
+                epoch = max(server._visible_epoch + 1, round(time.monotonic() * 1000))
+                server._wanted_epoch = server._visible_epoch = epoch
+            server._epoch_cond.notify_all()
+
     builder = PreviewBuilder(
-        data_dir, config_file, echo=echo, on_error=on_error, on_search=reload_browsers
+        data_dir,
+        config_file,
+        echo=echo,
+        on_error=on_error,
+        on_search=reload_browsers,
+        on_preview=show_now,
     )
     if not builder.build():
         echo("fix the problems above; the preview shows the last site that built")
@@ -230,7 +302,7 @@ def serve_site(
     if custom_dir:
         watched.append(Path(custom_dir))
     observer = Observer()
-    _watch(observer, changes, rebuild, watched)
+    _watch(observer, changes, rebuild, watched, builder.note)
     observer.start()
     try:
         server.serve(open_in_browser=open_browser)
