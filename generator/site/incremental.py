@@ -205,6 +205,7 @@ class PageReuse:
         self.skipped: set[str] = set()
         self._pages: list[Any] | None = None
         self._entries: InOrder | None = None
+        self._inclusions: list[tuple[Any, Any]] = []  # a skipped file's own inclusion level
 
     # ---- MkDocs events (in the order MkDocs calls them) -----------------------------------
 
@@ -237,7 +238,8 @@ class PageReuse:
         its anchors are checked against the manifest's (`_SkippedPage`). What MkDocs would have
         made of it comes from the manifest: the sitemap's entry (`on_template_context`),
         Material's search entries in their place (`on_page_context`), and its Pagefind article,
-        which SearchFeed hands over in its place. Pages in `nav:` take the slower way
+        which SearchFeed hands over in its place. The files get their own inclusion back once
+        MkDocs is done (`on_post_build`). Pages in `nav:` take the slower way
         (`on_pre_page`): the navigation is built from their page objects. Not without an
         explicit `nav:`, nor when no page would be left to build.
         """
@@ -264,6 +266,7 @@ class PageReuse:
         for file, record in chosen:
             self._reuse(file, record)
             self.skipped.add(file.src_uri)
+            self._inclusions.append((file, file.inclusion))
             file.inclusion = InclusionLevel.EXCLUDED
             file.page = _SkippedPage(file, record, site)
 
@@ -398,6 +401,10 @@ class PageReuse:
             index = _search_entries(config)
             if index is not None:
                 self._entries_in_order(index).rest()
+        # MkDocs is done with the pages: the files look like a clean build's again (to
+        # `paperbrief serve`'s quick preview, which builds pages on them).
+        for file, inclusion in self._inclusions:
+            file.inclusion = inclusion
         self.close()
 
     def previous_search_bundle(self) -> tuple[str, Path] | None:

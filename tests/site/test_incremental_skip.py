@@ -74,6 +74,7 @@ def test_reused_pages_outside_the_navigation_skip_mkdocs_and_match_a_clean_build
     for uri in reuse.skipped:
         file = reuse.files.get_file_from_path(uri)
         assert isinstance(file.page, _SkippedPage)  # MkDocs made no page object of its own
+        assert file.inclusion.is_included()  # as it was, once MkDocs is done
     # What MkDocs would have made of a skipped page is there all the same.
     some = sorted(papers)[0]
     url = reuse.files.get_file_from_path(some).url
