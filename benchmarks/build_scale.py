@@ -15,8 +15,9 @@ each step in a fresh Python process so all pay the same start-up:
 
 rotating their order from round to round, so none always runs after another on a warm cache;
 then R times `paperbrief build` again with unchanged data (how many files it rewrites), and R
-saved changes under `paperbrief serve` (seconds from the save to the page served with it, and
-to the search index served with it).
+saved changes under `paperbrief serve` (seconds from the save to the page served with it, which
+the preview publishes first when only a paper record changed (quickpreview.py), to the site built
+with it, and to the search index served with it).
 
 Prints, for every figure, the median over the rounds with its spread (min to max) and each run:
 generator time (with its share of the build), MkDocs time, search-index time, whole build, plain
@@ -325,14 +326,25 @@ def _get(url: str) -> str:
         return ""
 
 
-def serve_latency(layout: Layout, rounds: int) -> tuple[list[float], list[float]]:
+@dataclass
+class ServeTimes:
+    """Seconds from each save under `paperbrief serve` to what it served."""
+
+    page: list[float] = field(default_factory=list)
+    # whether the page served first was the preview's (else the full build's)
+    previewed: list[bool] = field(default_factory=list)
+    built: list[float] = field(default_factory=list)
+    search: list[float] = field(default_factory=list)
+
+
+def serve_latency(layout: Layout, rounds: int) -> ServeTimes:
     """Start `paperbrief serve`, then time saved change to page served with it, `rounds` times.
 
     The clock starts when the record file is written and stops when the paper's page, fetched
-    from the preview server every 0.1 s, shows the new title: the file watcher, the build and
-    the swap included, the browser's own reload not. The preview publishes the search index
-    after the pages: the second list is the time from the save until the served
-    pagefind-entry.json changed.
+    from the preview server every 0.1 s, shows the new title: the file watcher, the preview of
+    the changed page (or the build) and the swap included, the browser's own reload not. The
+    preview then builds the site (`built`: until its log says "rebuilt in") and publishes the
+    search index after the pages (`search`: until the served pagefind-entry.json changed).
     """
     import socket
 
@@ -356,8 +368,11 @@ def serve_latency(layout: Layout, rounds: int) -> tuple[list[float], list[float]
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    latencies: list[float] = []
-    searches: list[float] = []
+    times = ServeTimes()
+
+    def logged(what: str) -> int:
+        return log.read_text("utf-8", errors="replace").count(what)
+
     try:
         deadline = time.monotonic() + 3600
         while not _get(base) and server.poll() is None and time.monotonic() < deadline:
@@ -367,6 +382,7 @@ def serve_latency(layout: Layout, rounds: int) -> tuple[list[float], list[float]
         for _ in range(rounds):
             os.sync()
             entry = _get(f"{base}pagefind/pagefind-entry.json")
+            previews, builds = logged("previewed in"), logged("rebuilt in")
             paper, mark = retitle_next_paper(layout)
             start = time.perf_counter()
             while mark not in _get(f"{base}papers/{paper}/"):
@@ -375,15 +391,22 @@ def serve_latency(layout: Layout, rounds: int) -> tuple[list[float], list[float]
                         f"the preview never showed the change:\n{log.read_text('utf-8')[-3000:]}"
                     )
                 time.sleep(0.1)
-            latencies.append(time.perf_counter() - start)
+            times.page.append(time.perf_counter() - start)
+            times.previewed.append(logged("previewed in") > previews)
+            while logged("rebuilt in") <= builds:
+                if server.poll() is not None or time.perf_counter() - start > 3600:
+                    sys.exit(f"the site was never built:\n{log.read_text('utf-8')[-3000:]}")
+                time.sleep(0.1)
+            times.built.append(time.perf_counter() - start)
             while _get(f"{base}pagefind/pagefind-entry.json") in (entry, ""):
                 if server.poll() is not None or time.perf_counter() - start > 3600:
                     sys.exit(f"the search never changed:\n{log.read_text('utf-8')[-3000:]}")
                 time.sleep(0.1)
-            searches.append(time.perf_counter() - start)
+            times.search.append(time.perf_counter() - start)
             print(
-                f"serve: change shown after {latencies[-1]:.2f} s, "
-                f"in the search after {searches[-1]:.2f} s",
+                f"serve: change shown after {times.page[-1]:.2f} s"
+                f" ({'previewed' if times.previewed[-1] else 'built'}), site built after"
+                f" {times.built[-1]:.2f} s, in the search after {times.search[-1]:.2f} s",
                 file=sys.stderr,
             )
     finally:
@@ -393,7 +416,7 @@ def serve_latency(layout: Layout, rounds: int) -> tuple[list[float], list[float]
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    return latencies, searches
+    return times
 
 
 def prepare_plain(layout: Layout) -> None:
@@ -465,7 +488,8 @@ def main() -> None:
         bundle = sum(p.stat().st_size for p in (layout.site / "pagefind").rglob("*") if p.is_file())
         text_bytes, text_page = largest_page_text(layout.site)
         rebuilds = measure_rounds({"rebuild": lambda: unchanged_rebuild(layout)}, args.repeat)
-        latency, search_latency = ([], []) if args.no_serve else serve_latency(layout, args.repeat)
+        served = ServeTimes() if args.no_serve else serve_latency(layout, args.repeat)
+        latency, search_latency = served.page, served.search
         query = None if args.no_browser else browser_query_bytes(layout.site, "%E9%87%8F%E5%8C%96")
 
         ours = series["paperbrief"]
@@ -529,7 +553,11 @@ def main() -> None:
             )
         )
         if latency:
-            print(f"serve, saved change to page served: {spread(latency)}")
+            print(
+                f"serve, saved change to page served: {spread(latency)}"
+                f" ({sum(served.previewed)} of {len(latency)} previewed before the build)"
+            )
+            print(f"serve, saved change to site built: {spread(served.built)}")
             print(f"serve, saved change to search index served: {spread(search_latency)}")
         print(f"peak memory (largest process): {peak_kib / 1024:.0f} MiB")
         print(f"site: {site_bytes / 2**20:.1f} MiB; Pagefind bundle {bundle / 2**20:.1f} MiB")
@@ -565,6 +593,8 @@ def main() -> None:
                     "changed_written": mid(changed.values("written")),
                     "serve_latency_s": mid(latency),
                     "serve_search_latency_s": mid(search_latency),
+                    "serve_built_latency_s": mid(served.built),
+                    "serve_previewed": sum(served.previewed),
                     "runs": {
                         "whole_s": rounded(ours.values()),
                         "plain_mkdocs_s": rounded(plain.values()),
@@ -572,6 +602,7 @@ def main() -> None:
                         "changed_s": rounded(changed.values()),
                         "serve_latency_s": rounded(latency),
                         "serve_search_latency_s": rounded(search_latency),
+                        "serve_built_latency_s": rounded(served.built),
                     },
                     "peak_mib": round(peak_kib / 1024),
                     "site_bytes": site_bytes,

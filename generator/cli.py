@@ -483,7 +483,7 @@ def build_command(
 def serve_command(
     data_dir: Path, config_file: Path, dev_addr: str | None, open_browser: bool
 ) -> None:
-    """Preview the site; pages are regenerated when a YAML file under DATA changes."""
+    """Preview the site, rebuilt when a file changes; a saved paper record is shown first."""
     from generator.site.serve import serve_site
 
     serve_site(
