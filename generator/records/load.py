@@ -659,6 +659,8 @@ class DuplicateFree:
 
     def _close_titles(self, changed: list[str]) -> bool:
         """Tell whether a changed paper's folded title is 95 % like another sharing a bucket."""
+        if not changed:
+            return False  # unchanged pairs were found free before: no buckets to make
         from rapidfuzz.fuzz import ratio
 
         prefix: dict[str, set[str]] = defaultdict(set)

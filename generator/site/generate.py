@@ -193,8 +193,10 @@ def _no_cyclic_gc() -> Iterator[None]:
 
     Generating a site allocates millions of objects that live until the end of the stage
     and form almost no cycles; the collector rescanned them again and again as the heap
-    grew (at 10,000 papers about a quarter of load and half of write). Cycles left behind
-    are collected once when it resumes.
+    grew (at 10,000 papers about a quarter of load and half of write). When it resumes, what
+    the stage made is moved into the oldest generation unscanned (freeze, then unfreeze):
+    resuming alone scanned all of it at once in the young generation (0.3 to 1.2 s at 10,000
+    papers); cycles left behind are collected with the oldest generation.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -202,4 +204,6 @@ def _no_cyclic_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()

@@ -506,3 +506,24 @@ def test_a_set_of_page_paths_is_checked_once(
     checks.clear()
     project.build()
     assert len(checks) == 2  # another set of paths: checked
+
+
+def test_the_collector_resumes_with_nothing_frozen_and_cycles_collectable() -> None:
+    import gc
+    import weakref
+
+    from generator.site import generate
+
+    class Node:
+        link: object = None
+
+    assert gc.isenabled()
+    with generate._no_cyclic_gc():
+        node = Node()
+        node.link = node  # a cycle made while the collector is paused
+        ref = weakref.ref(node)
+        del node
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.collect()
+    assert ref() is None
