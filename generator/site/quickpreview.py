@@ -112,8 +112,14 @@ class QuickPreview:
         self._state: _State | None = None
         # Published pages a preview replaced since the last build, with their bytes before.
         self._replaced: dict[Path, tuple[bytes, int]] = {}
+        # mkdocs.yml as the build under way read it (`before_build`).
+        self._config_read = b""
 
     # ---- the last build --------------------------------------------------------------------
+
+    def before_build(self) -> None:
+        """Note mkdocs.yml as the build about to start reads it."""
+        self._config_read = self._config_digest()
 
     def keep(self, kept: KeptBuild | None) -> None:
         """Take what the build just published left (None: the next save waits for a build).
@@ -142,7 +148,7 @@ class QuickPreview:
         for file in files.documentation_pages():
             if file.src_uri not in in_nav:
                 file.page = None
-        self._state = _State(kept, files, nav, in_nav, self._config_digest())
+        self._state = _State(kept, files, nav, in_nav, self._config_read)
 
     def put_back(self) -> int:
         """Put back the pages previewed since the last build (the build after them failed).

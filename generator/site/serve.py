@@ -83,6 +83,7 @@ class PreviewBuilder:
             previewed = self._preview(changes) if changes else False
             self.wait_for_search()
             start = time.perf_counter()
+            self.quick.before_build()
             try:
                 report = build_site(
                     self.data_dir,
