@@ -129,4 +129,4 @@ class Collection:
     # Per paper, a digest of the generator cache's entries its record and enrichment were read
     # from (filecache.read_models): the same digest, the same record and enrichment. Only for
     # papers read through the cache; the page keys use it instead of dumping the records.
-    record_keys: dict[str, bytes] = field(default_factory=dict)
+    read_digests: dict[str, bytes] = field(default_factory=dict)

@@ -117,17 +117,17 @@ def load_collection(
         techniques=techniques,
         problems=sorted(set(problems)),
         warnings=sorted(set(warnings)),
-        record_keys=_record_keys(papers, paper_keys, enrichment_keys),
+        read_digests=_read_digests(papers, paper_keys, enrichment_keys),
     )
 
 
-def _record_keys(
+def _read_digests(
     papers: dict[str, Paper], paper_keys: dict[str, bytes], enrichment_keys: dict[str, bytes]
 ) -> dict[str, bytes]:
     """Return, per paper, a digest of the cache entries its record and enrichment came from.
 
     An entry key digests the file's bytes and the reading code, so the same digest means the
-    same record and enrichment (Collection.record_keys); a paper read without one has none.
+    same record and enrichment (Collection.read_digests); a paper read without one has none.
     """
     found: dict[str, bytes] = {}
     for paper_id, paper in papers.items():

@@ -89,8 +89,8 @@ class SiteModel:
     related: dict[str, list[Paper]] = field(default_factory=dict)
     reports_of: dict[str, list[Report]] = field(default_factory=dict)
     citations: dict[str, Citations] = field(default_factory=dict)
-    # Collection.record_keys: per paper, what its record and enrichment were read from
-    record_keys: dict[str, bytes] = field(default_factory=dict)
+    # Collection.read_digests: per paper, what its record and enrichment were read from
+    read_digests: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def latest_report(self) -> ReportView | None:
@@ -312,5 +312,5 @@ def index_site(collection: Collection, related_of: RelatedOf = related_papers) -
         related=related_of(papers),
         reports_of=dict(reports_of),
         citations=citations,
-        record_keys=collection.record_keys,
+        read_digests=collection.read_digests,
     )

@@ -35,7 +35,7 @@ when they are made, each paper's piece (its JSON line, CSV line and BibTeX entry
 the last build's when its own digest is the same (`Fragments`).
 
 A paper's own digest is made from the cache entries its record and enrichment were read from
-(Collection.record_keys; an entry key digests the file's bytes and the reading code), else from
+(Collection.read_digests; an entry key digests the file's bytes and the reading code), else from
 the records dumped to JSON.
 
 Every other generated file (the top-level indexes, the home and statistics pages, the reports
@@ -198,7 +198,7 @@ def _own_digests(model: SiteModel) -> dict[str, bytes]:
     """
     institutions: dict[str, bytes] = {}
     own: dict[str, bytes] = {}
-    read_from = model.record_keys
+    read_from = model.read_digests
     for paper in model.papers:
         key = read_from.get(paper.id)
         if key is not None:  # the cache entries the record and enrichment were read from

@@ -358,15 +358,15 @@ def test_each_cached_paper_carries_the_digest_of_what_it_was_read_from(tmp_path:
     collection = load_collection(data, strict=False, cache=store)
     assert store is not None
     store.close()
-    keys = collection.record_keys
+    keys = collection.read_digests
     assert keys.keys() == collection.papers.keys() == first.keys()  # type: ignore[attr-defined]
     assert len(set(keys.values())) == len(keys)
-    assert load_collection(data, strict=False).record_keys == {}  # read without the cache
+    assert load_collection(data, strict=False).read_digests == {}  # read without the cache
     for name in ("papers", "enrichment"):
         path = data / name / "quant-llm.yaml"
         path.write_text(path.read_text("utf-8") + "\n# edited\n", "utf-8")
         store = GeneratorCache.open()
-        again = load_collection(data, strict=False, cache=store).record_keys
+        again = load_collection(data, strict=False, cache=store).read_digests
         assert store is not None
         store.save()
         store.close()
