@@ -199,7 +199,8 @@ class PageReuse:
         self._made_dirs: set[Path] = set()
         self._linker: _Linker | None = None
         self._bundle_untouched: bool | None = None
-        self._nav: Any = None
+        # MkDocs' navigation of this build (on_nav); the preview builds pages with it.
+        self.navigation: Any = None
         self.files: Any = None
         # Reused pages kept out of MkDocs' page processing (`_skip_unchanged`).
         self.skipped: set[str] = set()
@@ -272,7 +273,7 @@ class PageReuse:
 
     def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
         """Note which pages the navigation holds, and which files the build has."""
-        self._nav = nav
+        self.navigation = nav
         self.files = files
         self.in_nav = {page.file.src_uri for page in nav.pages}
         digest = files_digest((f.src_uri, f.dest_uri) for f in files)
@@ -333,7 +334,7 @@ class PageReuse:
 
         # Titles are known now that every page is read: the signature covers them. A reused
         # page's front matter is the one the last build read (its stand-in adds two keys).
-        self.nav = navigation_signature(self._nav, self._meta_of)
+        self.nav = navigation_signature(self.navigation, self._meta_of)
         if self.reused and self.previous is not None and self.nav != self.previous.nav:
             raise NavigationChanged("the navigation changed since the last build")
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({REUSED_TEMPLATE: ""}), env.loader])

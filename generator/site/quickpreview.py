@@ -137,10 +137,9 @@ class QuickPreview:
         if kept is None:
             return
         reuse = next((p for p in kept.config.plugins.values() if isinstance(p, PageReuse)), None)
-        files = getattr(reuse, "files", None)
-        nav = getattr(reuse, "_nav", None)
-        if files is None or nav is None:
+        if reuse is None or reuse.files is None or reuse.navigation is None:
             return
+        files, nav = reuse.files, reuse.navigation
         from mkdocs.plugins import PluginCollection
 
         in_nav = {page.file.src_uri for page in nav.pages}

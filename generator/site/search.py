@@ -555,21 +555,35 @@ class KeptSearch:
 
     def __init__(self) -> None:
         self.stream: PagefindStream | None = None
+        self._closed = False
+        self._lock = threading.Lock()
 
     def take(self) -> PagefindStream | None:
         """Return the kept stream, if there is one, for a build to use or discard."""
-        stream, self.stream = self.stream, None
+        with self._lock:
+            stream, self.stream = self.stream, None
         return stream
 
     def put(self, stream: PagefindStream, digest: str) -> None:
-        """Keep a finished stream that holds the articles whose digest is `digest`."""
-        self.close()
-        if stream.alive:
-            stream.holds = digest
-            self.stream = stream
+        """Keep a finished stream that holds the articles whose digest is `digest`.
+
+        After `close`, the stream is stopped instead: the preview is ending.
+        """
+        with self._lock:
+            previous, self.stream = self.stream, None
+            keep = stream.alive and not self._closed
+            if keep:
+                stream.holds = digest
+                self.stream = stream
+        if previous is not None and previous is not stream:
+            previous.discard()
+        if not keep:
+            stream.discard()
 
     def close(self) -> None:
-        """Stop the kept process, if any."""
+        """Stop the kept process, if any, and any a build puts here from now on."""
+        with self._lock:
+            self._closed = True
         stream = self.take()
         if stream is not None:
             stream.discard()

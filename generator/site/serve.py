@@ -136,10 +136,13 @@ class PreviewBuilder:
         return True
 
     def close(self) -> None:
-        """Wait for the search bundle under way, then stop the kept Pagefind process."""
-        with self._lock:
-            self.wait_for_search()
-            self.search.close()
+        """Stop the Pagefind process kept for the next build; wait for nothing.
+
+        A build or search bundle still under way is left to end with the preview's process: the
+        published site then keeps the last build's bundle, which its manifest describes, and
+        Pagefind ends when its input closes.
+        """
+        self.search.close()
 
     def wait_for_search(self) -> None:
         """Wait until the last build's search bundle is published (or has failed)."""

@@ -107,6 +107,10 @@ def test_each_preview_build_reuses_the_kept_pagefind_and_matches_a_clean_build(
         last = builder.search.stream
         builder.close()
     assert last is not None and not last.alive and builder.search.stream is None
+    # A build still under way when the preview stops: what it hands over is stopped, not kept.
+    late = PagefindStream("zh", keep=True)
+    builder.search.put(late, "digest")
+    assert builder.search.stream is None and not late.alive
 
 
 def test_a_failed_build_leaves_the_kept_process_for_the_next(
