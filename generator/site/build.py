@@ -29,6 +29,7 @@ from generator.site.index import SiteModel
 from generator.site.manifest import (
     BuildManifest,
     global_inputs,
+    manifest_time,
     read_manifest,
     site_wide_template_reads,
     write_manifest,
@@ -158,7 +159,9 @@ def _env(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
-class _Collect(logging.Handler):
+class WarningLog(logging.Handler):
+    """Keep the messages of warnings and worse (MkDocs' strict mode fails on them)."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
@@ -254,9 +257,11 @@ def build_site(
         if kept is not None and clean:
             kept.discard()
             kept = None
-        ahead = None
-        if not clean:
-            ahead = kept or PagefindStream.ahead_of_build(
+        ahead = kept
+        if ahead is None and not clean and manifest_time(site) is not None:
+            # (Not for a first build: it has nothing to send, and a process with the stream's
+            # threads does not fork, so a large site would render on one core: render/site.py.)
+            ahead = PagefindStream.ahead_of_build(
                 site, settings.language, keep=keep_search is not None
             )
         models: list[SiteModel] = []
@@ -545,7 +550,7 @@ def _run_mkdocs(config: Any, epoch: str, reuse: PageReuse, feed: SearchFeed) -> 
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort
 
-    collect = _Collect()
+    collect = WarningLog()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(collect)
     # jieba announces its dictionary on every build; that is noise, not news.

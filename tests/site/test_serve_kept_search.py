@@ -138,3 +138,32 @@ def test_a_failed_build_leaves_the_kept_process_for_the_next(
         assert differences(project.site, clean) == []
     finally:
         builder.close()
+
+
+def test_only_a_build_into_a_built_site_starts_pagefind_before_the_generator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first build has no articles to send ahead, and the stream's threads would keep the
+    # generator from forking its second rendering process (render/site.py).
+    from generator.site import build as build_module
+
+    project = make_project(tmp_path / "project")
+    started: list[Path] = []
+    at_generator: list[int] = []
+    real_ahead = PagefindStream.ahead_of_build.__func__  # type: ignore[attr-defined]
+    real_generate = build_module.generate_docs
+
+    def ahead(cls: type[PagefindStream], site: Path, *args: object, **kw: bool) -> PagefindStream:
+        started.append(site)
+        return real_ahead(cls, site, *args, **kw)  # type: ignore[no-any-return]
+
+    def generate(*args: object, **kw: object) -> object:
+        at_generator.append(len(started))
+        return real_generate(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PagefindStream, "ahead_of_build", classmethod(ahead))
+    monkeypatch.setattr(build_module, "generate_docs", generate)
+    project.build()
+    _title_edit(project)
+    project.build()
+    assert at_generator == [0, 1] and started == [project.site]
