@@ -11,6 +11,7 @@ import hashlib
 import os
 import unicodedata
 from collections import defaultdict
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -574,6 +575,40 @@ def _duplicate_papers(
     return problems
 
 
+class TitleNeighbours:
+    """Folded titles by their first and last `_TITLE_BUCKET` characters: the titles a title is
+    compared with for near-identity, as the full check compares them (_near_identical_titles).
+
+    Used to check changed papers against the others' kept titles (DuplicateFree, and the
+    preview's check of an edited paper in generator/site/quickpreview.py).
+    """
+
+    def __init__(self, titles: Iterable[str] = ()) -> None:
+        self._near: dict[str, set[str]] = defaultdict(set)
+        for title in titles:
+            self.add(title)
+
+    def add(self, title: str) -> None:
+        """Note a folded title (one too short to bucket is never compared)."""
+        if len(title) >= _TITLE_BUCKET:
+            self._near["<" + title[:_TITLE_BUCKET]].add(title)
+            self._near[">" + title[-_TITLE_BUCKET:]].add(title)
+
+    def close_to(self, title: str, ignore: Container[str] = ()) -> bool:
+        """Tell whether a noted title other than `title` and those in `ignore` is near-identical."""
+        if len(title) < _TITLE_BUCKET:
+            return False
+        from rapidfuzz.fuzz import ratio
+
+        near = self._near.get("<" + title[:_TITLE_BUCKET], set()) | self._near.get(
+            ">" + title[-_TITLE_BUCKET:], set()
+        )
+        return any(
+            other != title and other not in ignore and ratio(title, other) >= _NEAR_TITLE_RATIO
+            for other in near
+        )
+
+
 class DuplicateFree:
     """The identity keys of a collection found free of duplicates, kept between builds.
 
@@ -661,27 +696,15 @@ class DuplicateFree:
         """Tell whether a changed paper's folded title is 95 % like another sharing a bucket."""
         if not changed:
             return False  # unchanged pairs were found free before: no buckets to make
-        from rapidfuzz.fuzz import ratio
-
-        prefix: dict[str, set[str]] = defaultdict(set)
-        suffix: dict[str, set[str]] = defaultdict(set)
-        titles = {
-            paper_id: key.value
-            for paper_id, keys in self.keys.items()
-            for key in keys
-            if key.kind == "title" and len(key.value) >= _TITLE_BUCKET
-        }
-        for title in titles.values():
-            prefix[title[:_TITLE_BUCKET]].add(title)
-            suffix[title[-_TITLE_BUCKET:]].add(title)
-        for paper_id in changed:
-            mine = titles.get(paper_id)
-            if mine is None:
-                continue
-            near = prefix[mine[:_TITLE_BUCKET]] | suffix[mine[-_TITLE_BUCKET:]]
-            if any(other != mine and ratio(mine, other) >= _NEAR_TITLE_RATIO for other in near):
-                return True
-        return False
+        neighbours = TitleNeighbours(
+            key.value for keys in self.keys.values() for key in keys if key.kind == "title"
+        )
+        return any(
+            neighbours.close_to(key.value)
+            for paper_id in changed
+            for key in self.keys[paper_id]
+            if key.kind == "title"
+        )
 
     def keep(self) -> None:
         """Store the keys of this collection, found free of duplicates (unless they are stored)."""

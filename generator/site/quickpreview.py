@@ -33,7 +33,6 @@ import os
 import stat
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +42,7 @@ from generator.errors import Problem
 from generator.records.collection import Paper
 from generator.records.keys import PaperKey, record_keys
 from generator.records.load import (
-    _NEAR_TITLE_RATIO,
-    _TITLE_BUCKET,
+    TitleNeighbours,
     _read_enrichment,
     _read_papers,
     _resolve_paper,
@@ -52,7 +50,7 @@ from generator.records.load import (
 from generator.records.models import PaperRecord
 from generator.records.registry import TechniqueRegistry
 from generator.records.yamlsource import DEFAULT_SIZE_CAP
-from generator.site.build import KeptBuild
+from generator.site.build import KeptBuild, WarningLog
 from generator.site.incremental import PageReuse
 from generator.site.index import SiteModel, citations_of, related_inputs
 from generator.site.mkdocs_hooks import SearchFeed
@@ -80,15 +78,6 @@ class _NotPreviewed(Exception):
     """This change is left to the full build (the message says why)."""
 
 
-class _Warnings(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @dataclass
 class _State:
     """What the last published build left for previews; see `QuickPreview.keep`."""
@@ -100,9 +89,9 @@ class _State:
     config_digest: bytes
     env: Any = None
     techniques: TechniqueRegistry | None = None
-    # identity keys of every paper, and folded titles by their first and last characters
+    # identity keys of every paper, and their folded titles to compare a changed one with
     owners: dict[PaperKey, str] | None = None
-    buckets: dict[str, set[str]] = field(default_factory=dict)
+    titles: TitleNeighbours = field(default_factory=TitleNeighbours)
 
 
 class QuickPreview:
@@ -287,11 +276,8 @@ def _check_duplicates(state: _State, papers: dict[str, Paper], memo: _KeyMemo) -
     """Refuse a change that may make a duplicate (load.py's check then places the problem).
 
     Only a paper whose identity keys changed is checked, against every other paper's: a shared
-    key, or a folded title at least _NEAR_TITLE_RATIO alike sharing its first or last
-    characters, as load.py's check compares them.
+    key, or a near-identical folded title, as load.py's check compares them (TitleNeighbours).
     """
-    from rapidfuzz.fuzz import ratio
-
     collection = state.kept.collection
     moved = {
         pid: keys
@@ -304,15 +290,13 @@ def _check_duplicates(state: _State, papers: dict[str, Paper], memo: _KeyMemo) -
         raise _NotPreviewed("the identity of more than one paper changed")
     if state.owners is None:
         owners: dict[PaperKey, str] = {}
-        buckets: dict[str, set[str]] = defaultdict(set)
         fresh: _KeyMemo = {}
         for pid, paper in collection.papers.items():
             for key in _keys_of(paper.record, memo, fresh):
                 owners[key] = pid
-                if key.kind == "title" and len(key.value) >= _TITLE_BUCKET:
-                    buckets["<" + key.value[:_TITLE_BUCKET]].add(key.value)
-                    buckets[">" + key.value[-_TITLE_BUCKET:]].add(key.value)
-        state.owners, state.buckets = owners, dict(buckets)
+                if key.kind == "title":
+                    state.titles.add(key.value)
+        state.owners = owners
         memo.clear()
         memo.update(fresh)  # the keys of this collection, for the next build's
     [(pid, keys)] = moved.items()
@@ -320,15 +304,7 @@ def _check_duplicates(state: _State, papers: dict[str, Paper], memo: _KeyMemo) -
     for key in keys:
         if state.owners.get(key, pid) != pid:
             raise _NotPreviewed(f"paper {pid}: another paper has its {key.label}")
-        if key.kind != "title" or len(key.value) < _TITLE_BUCKET:
-            continue
-        near = state.buckets.get("<" + key.value[:_TITLE_BUCKET], set()) | state.buckets.get(
-            ">" + key.value[-_TITLE_BUCKET:], set()
-        )
-        if any(
-            other != key.value and other not in own and ratio(key.value, other) >= _NEAR_TITLE_RATIO
-            for other in near
-        ):
+        if key.kind == "title" and state.titles.close_to(key.value, ignore=own):
             raise _NotPreviewed(f"paper {pid}: its title is close to another's")
 
 
@@ -363,7 +339,7 @@ def _render(
     config = kept.config
     ctx = RenderContext(model, kept.settings)
     sources = {paper_path(pid): render_paper(ctx, paper).text for pid, paper in papers.items()}
-    warnings = _Warnings()
+    warnings = WarningLog()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(warnings)
     pages: list[tuple[str, str, bytes]] = []

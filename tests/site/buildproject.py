@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +161,43 @@ def run_cli_build(project: Project, *args: str, log: Path) -> subprocess.Popen[b
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+
+
+def fetch(url: str) -> str | None:
+    """Return the text at url, or None while nothing answers there."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+@contextlib.contextmanager
+def serving(project: Project, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Run `paperbrief serve` on the project at a free port, its output into `log`.
+
+    Yield the process and the site's base URL; stop it with Ctrl-C (SIGINT) at the end.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "generator", "serve"),
+                *("--data", str(project.data), "--config-file", str(project.config)),
+                *("-a", f"127.0.0.1:{port}"),
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield server, f"http://127.0.0.1:{port}/paperbrief/"
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from buildproject import ROOT, Project, differences, make_project, wait_for
-from test_site_serve import _fetch, _free_port
+from buildproject import Project, differences, fetch, make_project, serving, wait_for
 
 from generator.errors import BuildFailed, PaperbriefError
 from generator.site import serve as serve_module
@@ -206,36 +202,18 @@ def test_serve_shows_the_previewed_page_then_the_same_built_page(
     built: Project, tmp_path: Path
 ) -> None:
     project = built.copy(tmp_path / "project")
-    port = _free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "generator",
-                "serve",
-                "--data",
-                str(project.data),
-                "--config-file",
-                str(project.config),
-                "-a",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/paperbrief/papers/kv-evict/"
-
-    def served() -> str:
-        return _LIVERELOAD.sub("", _fetch(url) or "")
 
     def logged(what: str) -> int:
         return log.read_text("utf-8").count(what)
 
-    try:
-        wait_for(lambda: server.poll() is not None or bool(_fetch(url)), "the preview to serve")
+    with serving(project, log) as (server, base):
+        url = base + "papers/kv-evict/"
+
+        def served() -> str:
+            return _LIVERELOAD.sub("", fetch(url) or "")
+
+        wait_for(lambda: server.poll() is not None or bool(fetch(url)), "the preview to serve")
         assert server.poll() is None, log.read_text("utf-8")
         builds = logged("rebuilt in")
         _record(project).write_text(
@@ -255,10 +233,3 @@ def test_serve_shows_the_previewed_page_then_the_same_built_page(
         assert server.poll() is None, log.read_text("utf-8")
         assert served() == fast
         assert (project.site / "papers/kv-evict/index.html").read_text("utf-8") == fast
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()

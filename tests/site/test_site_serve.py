@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import errno
 import json
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from buildproject import (
     DEADLINE_S,
-    ROOT,
     Project,
     differences,
+    fetch,
     make_project,
+    serving,
     tree_digests,
     wait_for,
 )
@@ -189,68 +184,27 @@ def test_only_source_changes_ask_for_a_rebuild(tmp_path: Path) -> None:
     assert [str(p) for p in ignored if changes.wants(str(p))] == []
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
 @pytest.mark.slow
 def test_serve_shows_a_saved_change(built: Project, tmp_path: Path) -> None:
     project = built.copy(tmp_path / "project")
-    port = _free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "generator",
-                "serve",
-                "--data",
-                str(project.data),
-                "--config-file",
-                str(project.config),
-                "-a",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}/paperbrief/"
-    try:
+    with serving(project, log) as (server, base):
         wait_for(
-            lambda: server.poll() is not None or bool(_fetch(base + "papers/kv-evict/")),
+            lambda: server.poll() is not None or bool(fetch(base + "papers/kv-evict/")),
             "the preview to serve",
         )
         assert server.poll() is None, log.read_text("utf-8")
-        first = _fetch(base + "papers/kv-evict/") or ""
+        first = fetch(base + "papers/kv-evict/") or ""
         assert "Learned KV Cache Eviction" in first and "livereload" in first
-        assert _fetch(base + "pagefind/pagefind.js")  # the search works in the preview
+        assert fetch(base + "pagefind/pagefind.js")  # the search works in the preview
 
         _retitle(project, "Served Again KV Cache Eviction")
         wait_for(
             lambda: (
-                "Served Again KV" in (_fetch(base + "papers/kv-evict/") or "")
+                "Served Again KV" in (fetch(base + "papers/kv-evict/") or "")
                 or server.poll() is not None
             ),
             "the preview to show the change",
         )
         assert server.poll() is None, log.read_text("utf-8")
         assert "pages rendered" in log.read_text("utf-8")
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
