@@ -427,6 +427,10 @@ class _SiteBuild:
         else:
             try:
                 search = stream.finish(staging)
+                if self.keep_search is not None:
+                    # Kept at once: were the site not published, the published manifest's
+                    # digest would not be the stream's, and the next build would stop it.
+                    self.keep_search.put(stream, manifest.search_bundle)
                 moved = side / BUNDLE_DIR
                 if moved.is_dir():
                     os.rename(moved, staging / BUNDLE_DIR)
@@ -438,8 +442,6 @@ class _SiteBuild:
             report.search_reused = search.reused
             report.timings["search_index"] = search.seconds
             write_manifest(staging, manifest)
-            if self.keep_search is not None:
-                self.keep_search.put(stream, manifest.search_bundle)
         publish_start = time.perf_counter()
         publish(staging, site, self.removal)
         report.timings["publish"] = time.perf_counter() - publish_start
@@ -493,10 +495,10 @@ class PendingSearch:
                 try:
                     self.feed.release(self.side)
                     self.report = self.feed.stream.finish(self.side)
+                    if self.keep_search is not None:  # see _SiteBuild.build_and_publish
+                        self.keep_search.put(self.feed.stream, self.manifest.search_bundle)
                     swap_folder(self.side / BUNDLE_DIR, self.site / BUNDLE_DIR)
                     write_manifest(self.site, self.manifest)
-                    if self.keep_search is not None:
-                        self.keep_search.put(self.feed.stream, self.manifest.search_bundle)
                 except OSError as exc:
                     raise BuildFailed(
                         f"cannot publish the search index in {self.site / BUNDLE_DIR}: "
