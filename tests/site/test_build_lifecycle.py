@@ -10,7 +10,6 @@ import pytest
 from buildproject import (
     Project,
     differences,
-    make_project,
     run_cli_build,
     run_paused_build,
     tree_digests,
@@ -49,14 +48,6 @@ def _publish(*args, **kwargs):
     _real_publish(*args, **kwargs)
 _build.publish = _publish
 """
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """Build the fixture project once; tests work on copies of it."""
-    project = make_project(tmp_path_factory.mktemp("lifecycle") / "project")
-    project.build()
-    return project
 
 
 def _changed(project: Project) -> None:

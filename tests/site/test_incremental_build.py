@@ -20,14 +20,6 @@ from generator.site.manifest import MANIFEST_DIR, MANIFEST_FILE
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """Build the fixture project once; each test changes a copy of it."""
-    project = make_project(tmp_path_factory.mktemp("incremental") / "project")
-    project.build()
-    return project
-
-
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text, (path, old)

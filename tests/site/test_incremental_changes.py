@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from buildproject import ROOT, Project, differences, make_project
+from buildproject import ROOT, Project, differences
 from test_incremental_build import (
     _deleted_paper,
     _edit,
@@ -33,14 +33,6 @@ from generator.site.build import build_site
 from generator.site.write import copy_handwritten_docs
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """Build the fixture project once; each test changes a copy of it."""
-    project = make_project(tmp_path_factory.mktemp("incremental-changes") / "project")
-    project.build()
-    return project
 
 
 def _title_reverted(p: Project) -> None:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from buildproject import Project, differences, make_project
+from buildproject import Project, differences
 
 from generator.site import build as build_module
 from generator.site.incremental import (
@@ -27,13 +27,6 @@ from generator.site.incremental import (
 from generator.site.manifest import PageRecord
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = make_project(tmp_path_factory.mktemp("skip") / "project")
-    project.build()
-    return project
 
 
 def _recorded(monkeypatch: pytest.MonkeyPatch) -> list[PageReuse]:

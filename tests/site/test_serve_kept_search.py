@@ -22,13 +22,6 @@ from generator.site.serve import PreviewBuilder
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = make_project(tmp_path_factory.mktemp("kept-search") / "project")
-    project.build()
-    return project
-
-
 def _paper_back(saved: Path) -> Callable[[Project], None]:
     """Put the paper _deleted_paper removed back, and its report entry."""
 

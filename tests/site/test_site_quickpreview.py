@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from buildproject import Project, differences, fetch, make_project, serving, wait_for
+from buildproject import Project, differences, fetch, serving, wait_for
 
 from generator.errors import BuildFailed, PaperbriefError
 from generator.site import serve as serve_module
@@ -15,14 +15,6 @@ from generator.site.serve import PreviewBuilder
 
 PAGE = "papers/kv-evict/index.html"
 HOSTILE = "<script>alert(1)</script> & <b>bold</b>"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """Build the fixture project once; tests work on copies of it."""
-    project = make_project(tmp_path_factory.mktemp("quickpreview") / "project")
-    project.build()
-    return project
 
 
 class _Preview:

@@ -13,7 +13,6 @@ from buildproject import (
     Project,
     differences,
     fetch,
-    make_project,
     serving,
     tree_digests,
     wait_for,
@@ -23,14 +22,6 @@ from generator.errors import PaperbriefError
 from generator.site import build as build_module
 from generator.site.publish import search_side_path, swap_folder, trash_path
 from generator.site.serve import ChangeFilter, PreviewBuilder
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """Build the fixture project once; tests work on copies of it."""
-    project = make_project(tmp_path_factory.mktemp("serve") / "project")
-    project.build()
-    return project
 
 
 def _retitle(project: Project, new: str) -> None:
