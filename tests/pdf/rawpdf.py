@@ -96,6 +96,11 @@ def text_lines(size: float, top: float, lines: list[str], step: float = 12) -> s
     )
 
 
+def abstract_at(top: float) -> str:
+    """Return an "Abstract" heading (12 pt) at `top` and SAMPLE_BODY (10 pt) below it."""
+    return text_lines(12, top, ["Abstract"]) + text_lines(10, top - 15, SAMPLE_BODY)
+
+
 def marked_line(top: float, parts: list[str]) -> str:
     """Return a 10 pt line at x=72 with a raised 6 pt marker (\\247) before each part but the first."""
     ops = [f"BT /F1 10 Tf 72 {top} Td"]

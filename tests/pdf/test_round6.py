@@ -5,7 +5,7 @@ The PDFs are written operator by operator (tests/pdf/rawpdf.py); none copies a c
 
 from __future__ import annotations
 
-from tests.pdf.rawpdf import SAMPLE_BODY, marked_line, read_fields, text_lines
+from tests.pdf.rawpdf import SAMPLE_BODY, abstract_at, marked_line, read_fields, text_lines
 
 TITLE = text_lines(20, 720, ["Echoes of Whales in Shallow Bays"])
 
@@ -16,8 +16,7 @@ def test_a_hyphen_set_as_u2010_is_a_hyphen_in_names(tmp_path):
         TITLE
         + text_lines(12, 690, ["Alice Martin, Li\\310Zhi Liu, Bob Chen"])
         + text_lines(10, 675, ["Department of Physics, University of Oslo, Norway"])
-        + text_lines(12, 640, ["Abstract"])
-        + text_lines(10, 625, SAMPLE_BODY)
+        + abstract_at(640)
     )
     fields = read_fields(tmp_path, content, differences="200 /hyphentwo")
     assert fields.authors == ["Alice Martin", "Li-Zhi Liu", "Bob Chen"]
@@ -59,8 +58,7 @@ def test_a_heading_drawn_in_order_is_read_as_before(tmp_path):
         TITLE
         + text_lines(12, 690, ["Alice Martin, Bob Chen"])
         + text_lines(10, 675, ["Department of Physics, University of Oslo, Norway"])
-        + text_lines(12, 640, ["Abstract"])
-        + text_lines(10, 625, SAMPLE_BODY)
+        + abstract_at(640)
         + text_lines(10, 580, ["Key words: Whale Songs; Shallow Water Acoustics; Bay Echoes"])
     )
     fields = read_fields(tmp_path, content)
@@ -90,8 +88,7 @@ def test_numbered_affiliations_set_one_part_per_line(tmp_path):
             ],
             step=10,
         )
-        + text_lines(12, 570, ["Abstract"])
-        + text_lines(10, 555, SAMPLE_BODY)
+        + abstract_at(570)
     )
     fields = read_fields(tmp_path, content)
     assert fields.authors == ["Alice Martin", "Bob Chen"]
@@ -115,8 +112,7 @@ def test_an_affiliation_after_one_that_ends_in_its_country_stays_apart(tmp_path)
             ],
             step=10,
         )
-        + text_lines(12, 620, ["Abstract"])
-        + text_lines(10, 605, SAMPLE_BODY)
+        + abstract_at(620)
     )
     fields = read_fields(tmp_path, content)
     assert fields.affiliations == [
@@ -146,8 +142,7 @@ def test_a_short_line_above_the_title_that_the_page_does_not_repeat_stays_out(tm
         text_lines(14, 740, ["Marine Letters"])
         + text_lines(24, 700, ["Listening to Whales in Shallow Bays"])
         + text_lines(12, 670, ["Alice Martin and Bob Chen"])
-        + text_lines(12, 620, ["Abstract"])
-        + text_lines(10, 605, SAMPLE_BODY)
+        + abstract_at(620)
     )
     assert read_fields(tmp_path, content).title == "Listening to Whales in Shallow Bays"
 
@@ -161,8 +156,7 @@ def test_running_affiliations_keep_street_numbers_and_names_cut_at_a_line_end(tm
         + marked_line(672, ["", "Department of Physics, University of Oslo, Oslo, Norway,"])
         + marked_line(660, ["", "Whale Trust, 12 Harbour Court, Bergen, Norway, ", "Marine Acoustics"])
         + text_lines(10, 648, ["Unit, Coastal Institute, Tromso, Norway"])
-        + text_lines(12, 620, ["Abstract"])
-        + text_lines(10, 605, SAMPLE_BODY)
+        + abstract_at(620)
     )
     fields = read_fields(tmp_path, content)
     assert fields.affiliations == [
@@ -185,8 +179,7 @@ def test_full_size_affiliation_numbers_are_not_street_numbers(tmp_path):
             ],
             step=10,
         )
-        + text_lines(12, 630, ["Abstract"])
-        + text_lines(10, 615, SAMPLE_BODY)
+        + abstract_at(630)
     )
     fields = read_fields(tmp_path, content)
     assert fields.affiliations == [
@@ -209,8 +202,7 @@ def test_a_correspondence_address_names_an_affiliation(tmp_path):
             ],
             step=9,
         )
-        + text_lines(12, 620, ["Abstract"])
-        + text_lines(10, 605, SAMPLE_BODY)
+        + abstract_at(620)
     )
     fields = read_fields(tmp_path, content)
     assert fields.affiliations == [
@@ -240,8 +232,7 @@ def test_a_paragraph_of_numbered_affiliations_wrapped_inside_names_and_countries
             ],
             step=10,
         )
-        + text_lines(12, 620, ["Abstract"])
-        + text_lines(10, 605, SAMPLE_BODY)
+        + abstract_at(620)
     )
     fields = read_fields(tmp_path, content)
     assert fields.affiliations == [
@@ -296,8 +287,7 @@ def test_a_note_that_runs_on_to_an_institution_is_not_an_affiliation(tmp_path):
             ],
             step=10,
         )
-        + text_lines(12, 610, ["Abstract"])
-        + text_lines(10, 595, SAMPLE_BODY)
+        + abstract_at(610)
     )
     fields = read_fields(tmp_path, content)
     assert fields.authors == ["Alice Martin"]
@@ -311,8 +301,7 @@ def test_a_surname_of_two_capitals_alone_on_its_line_is_a_name(tmp_path):
         + text_lines(10, 676, ["Department of Physics, University of Oslo"])
         + text_lines(12, 656, ["Andrew NG"])
         + text_lines(10, 642, ["Ocean Research Institute, Redmond WA"])
-        + text_lines(12, 610, ["Abstract"])
-        + text_lines(10, 595, SAMPLE_BODY)
+        + abstract_at(610)
     )
     fields = read_fields(tmp_path, content)
     assert fields.authors == ["Alice Martin", "Andrew Ng"]
@@ -347,8 +336,7 @@ def test_an_accent_drawn_after_its_letter_is_that_letters(tmp_path):
         TITLE
         + text_lines(12, 690, ["Ste\\264phane Martin and Andr\\264e Chen"])
         + text_lines(10, 676, ["Laboratoire de Physique, Universite\\264 Paris-Nord, France"])
-        + text_lines(12, 640, ["Abstract"])
-        + text_lines(10, 625, SAMPLE_BODY)
+        + abstract_at(640)
     )
     fields = read_fields(tmp_path, content)
     assert fields.authors == ["Stéphane Martin", "André Chen"]

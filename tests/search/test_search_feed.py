@@ -217,26 +217,14 @@ def test_replies_are_cut_at_their_commas_wherever_a_read_ends(cut: int) -> None:
 def _published(tmp_path: Path, articles: dict[str, str]) -> tuple[Path, Any]:
     """A published site whose manifest and search pack hold these articles, in this order."""
     from generator.site.incremental import SearchInputs
-    from generator.site.manifest import BuildManifest, PageRecord, write_manifest
+    from tests.searchpack import write_paper_manifest
 
     site = tmp_path / "published"
     inputs = SearchInputs(site, None)
     for name, html in articles.items():
         inputs.record(f"papers/{name}.md", _document(html))
     inputs.close()
-    pages = {
-        f"papers/{n}.md": PageRecord(
-            source=n,
-            dest=f"papers/{n}/index.html",
-            reusable=True,
-            prebuilt=True,
-            pagefind=inputs.places[f"papers/{n}.md"],
-            size=1,
-        )
-        for n in articles
-    }
-    manifest = BuildManifest(format=4, inputs={}, nav="", files="", search_bundle="", pages=pages)
-    write_manifest(site, manifest)
+    manifest = write_paper_manifest(site, inputs, articles)
     return site, manifest
 
 

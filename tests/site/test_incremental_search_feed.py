@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from generator.site.incremental import PageReuse, SearchInputs
-from generator.site.manifest import BuildManifest, PageRecord, write_manifest
+from generator.site.manifest import BuildManifest
 from generator.site.mkdocs_hooks import SearchFeed
 from generator.site.search import BUNDLE_DIR
+from tests.searchpack import write_paper_manifest
 
 IDS = ("alpha", "beta", "gamma")
 
@@ -75,23 +76,9 @@ def _last_build(tmp_path: Path) -> Path:
     stream = Stream()
     _feed(SearchFeed(stream, reuse), site, {p: _article(p) for p in IDS}, stream)
     inputs.close()
-    pages = {
-        f"papers/{p}.md": PageRecord(
-            source=p,
-            dest=f"papers/{p}/index.html",
-            reusable=True,
-            prebuilt=True,
-            pagefind=inputs.places[f"papers/{p}.md"],
-            size=1,
-        )
-        for p in IDS
-    }
-    manifest = BuildManifest(
-        format=4, inputs={}, nav="", files="", search_bundle=reuse.search_bundle, pages=pages
-    )
     (site / BUNDLE_DIR).mkdir(parents=True)
     (site / BUNDLE_DIR / "pagefind-entry.json").write_text("{}", "utf-8")
-    write_manifest(site, manifest)
+    write_paper_manifest(site, inputs, IDS, search_bundle=reuse.search_bundle)
     return site
 
 
