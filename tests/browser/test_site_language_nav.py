@@ -18,9 +18,9 @@ NewTab = Callable[..., Tab]
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
-ZH_NAV = ["论文简报", "搜索", "报告", "技术方向", "机构", "全部论文", "统计", "数据下载与引用"]
+ZH_NAV = ["首页", "搜索", "报告", "技术方向", "机构", "全部论文", "统计", "数据下载与引用"]
 ZH_NAV += ["关于本站", "维护者文档"]
-EN_NAV = ["Paper Briefs", "Search", "Reports", "Techniques", "Institutions", "All papers"]
+EN_NAV = ["Home", "Search", "Reports", "Techniques", "Institutions", "All papers"]
 EN_NAV += ["Statistics", "Downloads and citations", "About", "For maintainers"]
 MAINTAINER_PAGES = ["contributing", "records", "metadata", "briefs", "scholar", "pdf-ingestion"]
 MAINTAINER_PAGES += ["making-a-report", "export-formats", "scale", "testing"]

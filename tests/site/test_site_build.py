@@ -94,6 +94,18 @@ def test_hostile_title_reads_as_text_in_title_heading_and_meta(fixture_site: Bui
     assert "{{ 7*7 }}" not in raw  # entity-escaped, yet it displays as {{ 7*7 }}
 
 
+def test_the_home_page_names_the_site_once(fixture_site: BuiltSite) -> None:
+    # The drawer's title is the site's name: the home page's own navigation entry says "首页",
+    # and the browser's title is the site's name alone, not "论文简报 - 论文简报".
+    home = fixture_site.site / "index.html"
+    assert parse(home).title.strip() == "论文简报"
+    raw = home.read_text(encoding="utf-8")
+    primary = raw[raw.index("md-nav--primary") :]
+    labels = re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', primary)
+    assert labels[0] == "首页" and "论文简报" not in labels
+    assert "<h1>论文简报</h1>" in raw
+
+
 def test_material_search_index_stays_small_and_inert(fixture_site: BuiltSite) -> None:
     # Paper pages are Pagefind's: Material's own index holds only the hand-written pages.
     index = json.loads(

@@ -22,8 +22,10 @@ def render_home(ctx: RenderContext) -> PageText:
     c = model.counts
     site_name = html_text(ctx.settings.site_name)
     intro = html_text(ctx.text["intro"])
+    # The navigation and the drawer (whose title is already the site's name) show the page as
+    # "Home"; its heading and the browser's title (overrides/main.html) are the site's name.
     front = front_matter(
-        site_name,
+        s["home_nav"],
         description=intro,
         feed_rss=feed_path("reports", None, "xml"),
         feed_json=feed_path("reports", None, "json"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "zh": {
-        "home_title": "论文简报",
+        "home_nav": "首页",
         "intro": "本站收录研究论文的中文技术简报：每篇论文一页，并按技术方向、研究机构和报告整理，可用中文或英文检索。",
         "latest_report": "最新报告",
         "overview": "概览",
@@ -121,7 +121,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "report_bib": '本报告的 BibTeX：<a href="{bib}">{name}</a>',
     },
     "en": {
-        "home_title": "Paper briefs",
+        "home_nav": "Home",
         "intro": "Short technical briefs of research papers: one page per paper, organised by technique, institution and report, searchable in Chinese and English.",
         "latest_report": "Latest report",
         "overview": "Overview",
