@@ -34,7 +34,7 @@ from generator.site.manifest import (
     site_wide_template_reads,
     write_manifest,
 )
-from generator.site.mkdocs_hooks import NavCache, SearchFeed, ThemeFiles
+from generator.site.mkdocs_hooks import ChromeCache, NavCache, SearchFeed, ThemeFiles
 from generator.site.publish import (
     Removal,
     discard,
@@ -561,6 +561,7 @@ def _run_mkdocs(config: Any, epoch: str, reuse: PageReuse, feed: SearchFeed) -> 
     config.plugins["paperbrief-page-reuse"] = reuse
     config.plugins["paperbrief-search-feed"] = feed
     config.plugins["paperbrief-nav-cache"] = NavCache()
+    config.plugins["paperbrief-chrome-cache"] = ChromeCache()
     config.plugins["paperbrief-theme-files"] = ThemeFiles()
     start = time.perf_counter()
     try:
