@@ -8,6 +8,7 @@ naming the character as U+XXXX, and escaping drops them again (defence in depth)
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -85,6 +86,7 @@ _LATIN_LOOKALIKES = frozenset("АВЕКМНОРСТХУЅІЈҮҺаеорсху�
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=4096)
 def _script(ch: str) -> str | None:
     """Return the confusable script a letter belongs to, or None (digits, CJK, marks ...)."""
     if not ch.isalpha():
@@ -99,7 +101,10 @@ def mixed_script_word(name: str) -> str | None:
     """Return a problem if a word of `name` mixes Latin, Cyrillic, Greek ... letters, else None."""
     word_scripts: list[tuple[str, set[str]]] = []
     for word in _WORD.findall(name):
-        scripts = {s for s in map(_script, word) if s is not None}
+        if word.isascii():  # the common case, without a look-up per letter
+            scripts = {"LATIN"} if word.strip("_0123456789") else set()
+        else:
+            scripts = {s for s in map(_script, word) if s is not None}
         if len(scripts) > 1:
             letters = ", ".join(
                 f"{ch!r} {describe_char(ch)}"

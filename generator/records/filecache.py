@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from generator.errors import Problem
+from generator.records.forked import shared_map
 from generator.records.parse import display_path, model_from_bytes, read_model, read_raw
 from generator.records.yamlsource import PathKey, YamlDocument
 
@@ -359,10 +360,12 @@ def read_models(
     the key); only a file that parsed and validated with no problem is stored, so every problem
     a file has is found by reading it. What a cached file yields is what reading it gave.
     `entry_keys` receives the entry key of each file whose record is in the cache: the same
-    key, the same record (it digests the bytes and the reading code).
+    key, the same record (it digests the bytes and the reading code). From PARSE_FORKED_FROM
+    files to parse on, a forked process parses some of them (records/forked.py); a file with no
+    problem then comes back as the cache keeps it (CachedDocument), with or without a cache.
     """
     if store is None:
-        return {name: read_model(path, model, size_cap=size_cap) for name, path in paths.items()}
+        return _read_uncached(paths, model, size_cap)
     prefix = hashlib.sha256(
         code_fingerprint() + f"\0{model.__module__}.{model.__qualname__}\0{size_cap}\0".encode()
     )
@@ -384,11 +387,13 @@ def read_models(
             key = _content_key(prefix, raw)
         raws[name] = (path, shown, raw, found, key)
     result: dict[str, tuple[M | None, YamlDocument | None, list[Problem]]] = {}
+    to_parse: list[tuple[str, Path, str, bytes]] = []
+    keys: dict[str, bytes] = {}
     for name, (path, shown, raw, found, key) in raws.items():
         hit = shards.get(key) if key else None
         if isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[0], model):
-            value, keys, positions = hit
-            result[name] = (value, CachedDocument(path, shown, keys, positions), [])
+            value, top, positions = hit
+            result[name] = (value, CachedDocument(path, shown, top, positions), [])
             shards.put(key, hit)
             states.keep(name, key)
             if entry_keys is not None:
@@ -400,17 +405,84 @@ def read_models(
         if raw is None:
             result[name] = (None, None, found)
             continue
-        value, doc, problems = model_from_bytes(raw, path, shown, model)
-        if value is not None and doc is not None and not problems and isinstance(doc.data, dict):
-            packed = pickle.dumps(doc.positions, protocol=pickle.HIGHEST_PROTOCOL)
-            shards.put(key, (value, tuple(doc.data), packed))
-            states.keep(name, key)
+        to_parse.append((name, path, shown, raw))
+        keys[name] = key
+    for name, (value, doc, problems, entry) in _parse_all(to_parse, model).items():
+        if value is not None and entry is not None:
+            shards.put(keys[name], (value, *entry))
+            states.keep(name, keys[name])
             if entry_keys is not None:
-                entry_keys[name] = key
+                entry_keys[name] = keys[name]
         result[name] = (value, doc, problems)
     states.save()
     shards.save()
-    return result
+    return {name: result[name] for name in paths}
+
+
+def _read_uncached(
+    paths: dict[str, Path], model: type[M], size_cap: int
+) -> dict[str, tuple[M | None, YamlDocument | None, list[Problem]]]:
+    """Read and validate record files like `read_model`, without the cache."""
+    if len(paths) < PARSE_FORKED_FROM:
+        return {name: read_model(path, model, size_cap=size_cap) for name, path in paths.items()}
+    refused: dict[str, tuple[M | None, YamlDocument | None, list[Problem]]] = {}
+    unread: list[tuple[str, Path, str, bytes]] = []
+    for name, path in paths.items():
+        shown = display_path(path)
+        raw, found = read_raw(path, shown, size_cap)
+        if raw is None:
+            refused[name] = (None, None, found)
+        else:
+            unread.append((name, path, shown, raw))
+    parsed = _parse_all(unread, model)
+    return {name: refused[name] if name in refused else parsed[name][:3] for name in paths}
+
+
+# From this many files to parse on, a forked process parses some of them (records/forked.py).
+PARSE_FORKED_FROM = 1000
+
+_Entry = tuple[tuple[str, ...], bytes]  # a file's top-level keys and packed node positions
+_Parsed = tuple[BaseModel | None, YamlDocument | None, list[Problem], _Entry | None]
+
+
+def _parse_all(
+    files: list[tuple[str, Path, str, bytes]], model: type[M]
+) -> dict[str, tuple[M | None, YamlDocument | None, list[Problem], _Entry | None]]:
+    """Parse and validate files' bytes; give each file with no problem its entry's parts.
+
+    The entry's parts are what CachedDocument keeps. From PARSE_FORKED_FROM files on, a forked
+    process parses some of them, and every file with no problem comes back as a CachedDocument
+    made from its entry (the full document is not sent back), whichever process parsed it.
+    """
+    items = [(path, shown, raw, model) for _, path, shown, raw in files]
+    many = len(items) >= PARSE_FORKED_FROM
+    parsed, _ = shared_map(_parse_compact if many else _parse_one, items, minimum=PARSE_FORKED_FROM)
+    done: dict[str, Any] = {}
+    for (name, path, shown, _), (value, doc, problems, entry) in zip(files, parsed, strict=True):
+        if doc is None and entry is not None:
+            doc = CachedDocument(path, shown, *entry)
+        done[name] = (value, doc, problems, entry)
+    return done
+
+
+def _parse_one(item: tuple[Path, str, bytes, type[BaseModel]]) -> _Parsed:
+    """Parse one file; for a file with no problem, its cache entry's parts too."""
+    path, shown, raw, model = item
+    value, doc, problems = model_from_bytes(raw, path, shown, model)
+    if value is None or doc is None or problems or not isinstance(doc.data, dict):
+        return value, doc, problems, None
+    return (
+        value,
+        doc,
+        [],
+        (tuple(doc.data), pickle.dumps(doc.positions, protocol=pickle.HIGHEST_PROTOCOL)),
+    )
+
+
+def _parse_compact(item: tuple[Path, str, bytes, type[BaseModel]]) -> _Parsed:
+    """Parse one file like `_parse_one`, leaving out the document of a file with no problem."""
+    value, doc, problems, entry = _parse_one(item)
+    return (value, None, problems, entry) if entry is not None else (value, doc, problems, None)
 
 
 def _content_key(prefix: Any, raw: bytes | None) -> bytes:

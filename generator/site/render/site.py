@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from generator.records.collection import Paper
+from generator.records.forked import fork_pool, shared_map
 from generator.site.index import SiteModel
 from generator.site.render.context import PageText, RenderContext, RenderSettings
 from generator.site.render.exports import EXPORTS_UNIT, Pieces, render_exports
@@ -29,25 +27,11 @@ from generator.site.render.stats import render_statistics
 
 # Below this many papers a second process costs more than it saves.
 PARALLEL_FROM = 2000
-# The share of paper pages the second process renders while this one does the rest of the
-# site: paper pages are about two thirds of the render time at 10,000 papers.
-CHILD_SHARE = 0.75
-_FORKED: tuple[RenderContext, Sequence[Paper]] | None = None  # what a forked child renders
-
-
-def _render_papers_in_child(start: int, stop: int) -> list[PageText]:
-    assert _FORKED is not None
-    ctx, papers = _FORKED
-    return [render_paper(ctx, p) for p in papers[start:stop]]
 
 
 def _fork_pool() -> ProcessPoolExecutor | None:
     """Return a one-process pool forked from this one, when that is safe and worth it."""
-    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        return None  # forking a process with threads can deadlock the child
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    return fork_pool()
 
 
 def render_site(
@@ -68,73 +52,79 @@ def render_site(
     pagecache.py keeps their pages when their inputs did not change. `produced` receives the paths each rendered
     group gave; `pieces` gives the exports' per-paper pieces (render_exports). Every other page
     is rendered. When many paper pages are rendered, a forked second process
-    renders most of them meanwhile: rendering is pure, so the pages are the same either way
+    renders them meanwhile, this one taking those it has not started once the rest is done
+    (records/forked.py): rendering is pure, so the pages are the same either way
     (tests/site/test_site_render.py).
     """
-    global _FORKED
     ctx = RenderContext(model, settings)
     papers = model.papers if papers is None else papers
-    pool = _fork_pool() if len(papers) >= PARALLEL_FROM else None
-    cut = int(len(papers) * CHILD_SHARE) if pool else 0
-    if pool is not None:
-        _FORKED = (ctx, papers)
-        child = pool.submit(_render_papers_in_child, 0, cut)
-    try:
-        rest = [render_paper(ctx, p) for p in papers[cut:]]
-        pages: list[PageText] = []
-        # A technique's or an institution's pages and feed are rendered, or kept, together.
-        made: dict[str, FeedItem] = {}
-        groups: list[tuple[str, Callable[[], list[PageText]], Callable[[], list[PageText]]]] = [
-            (
-                f"techniques/{tg.technique.id}",
-                functools.partial(render_technique, ctx, tg),
-                functools.partial(render_technique_feed, ctx, tg, made),
-            )
-            for tg in model.techniques
-        ]
-        groups += [
-            (
-                f"institutions/{ig.institution.id}",
-                functools.partial(render_institution, ctx, ig),
-                functools.partial(render_institution_feed, ctx, ig, made),
-            )
-            for ig in model.institutions
-        ]
-        group_feeds: list[PageText] = []
-        for unit, render_pages, render_feed in groups:
-            if unit in skip_groups:
-                continue
-            rendered, feed = render_pages(), render_feed()
-            if produced is not None:
-                produced[unit] = [page.path for page in rendered + feed]
-            pages += rendered
-            group_feeds += feed
-        for view in model.reports:
-            if f"{REPORT_UNIT}{view.id}" in skip_groups:
-                continue
-            report_pages = render_report(ctx, view)
-            if produced is not None:
-                produced[f"{REPORT_UNIT}{view.id}"] = [page.path for page in report_pages]
-            pages += report_pages
-        pages += render_indexes(ctx, skip_groups, produced)
-        feeds = render_reports_feed(ctx) + group_feeds
-        # the sitemaps sit beside every feed, kept ones too
-        feed_paths = [page.path for page in feeds]
-        feed_paths += [
-            feed_path(unit.split("/")[0], "x", "xml")
-            for unit in skip_groups
-            if unit.startswith(("techniques/", "institutions/"))
-        ]
-        pages += feeds + render_feed_sitemaps(feed_paths)
-        pages.append(render_statistics(model, ctx))
-        if EXPORTS_UNIT not in skip_groups:
-            exported = render_exports(ctx, pieces)
-            if produced is not None:
-                produced[EXPORTS_UNIT] = [page.path for page in exported]
-            pages += exported
-        first = child.result() if pool is not None else []
-    finally:
-        _FORKED = None
-        if pool is not None:
-            pool.shutdown()
-    return [render_home(ctx), *first, *rest, *pages]
+    rendered, pages = shared_map(
+        functools.partial(render_paper, ctx),
+        papers,
+        minimum=PARALLEL_FROM,
+        meanwhile=functools.partial(_render_rest, ctx, model, skip_groups, produced, pieces),
+        pool=_fork_pool,
+    )
+    return [render_home(ctx), *rendered, *pages]
+
+
+def _render_rest(
+    ctx: RenderContext,
+    model: SiteModel,
+    skip_groups: Collection[str],
+    produced: dict[str, list[str]] | None,
+    pieces: Pieces | None,
+) -> list[PageText]:
+    """Render every generated file but the home page and the paper pages."""
+    pages: list[PageText] = []
+    # A technique's or an institution's pages and feed are rendered, or kept, together.
+    made: dict[str, FeedItem] = {}
+    groups: list[tuple[str, Callable[[], list[PageText]], Callable[[], list[PageText]]]] = [
+        (
+            f"techniques/{tg.technique.id}",
+            functools.partial(render_technique, ctx, tg),
+            functools.partial(render_technique_feed, ctx, tg, made),
+        )
+        for tg in model.techniques
+    ]
+    groups += [
+        (
+            f"institutions/{ig.institution.id}",
+            functools.partial(render_institution, ctx, ig),
+            functools.partial(render_institution_feed, ctx, ig, made),
+        )
+        for ig in model.institutions
+    ]
+    group_feeds: list[PageText] = []
+    for unit, render_pages, render_feed in groups:
+        if unit in skip_groups:
+            continue
+        rendered, feed = render_pages(), render_feed()
+        if produced is not None:
+            produced[unit] = [page.path for page in rendered + feed]
+        pages += rendered
+        group_feeds += feed
+    for view in model.reports:
+        if f"{REPORT_UNIT}{view.id}" in skip_groups:
+            continue
+        report_pages = render_report(ctx, view)
+        if produced is not None:
+            produced[f"{REPORT_UNIT}{view.id}"] = [page.path for page in report_pages]
+        pages += report_pages
+    pages += render_indexes(ctx, skip_groups, produced)
+    feeds = render_reports_feed(ctx) + group_feeds
+    # the sitemaps sit beside every feed, kept ones too
+    feed_paths = [page.path for page in feeds]
+    feed_paths += [
+        feed_path(unit.split("/")[0], "x", "xml")
+        for unit in skip_groups
+        if unit.startswith(("techniques/", "institutions/"))
+    ]
+    pages += feeds + render_feed_sitemaps(feed_paths)
+    pages.append(render_statistics(model, ctx))
+    if EXPORTS_UNIT not in skip_groups:
+        exported = render_exports(ctx, pieces)
+        if produced is not None:
+            produced[EXPORTS_UNIT] = [page.path for page in exported]
+        pages += exported
+    return pages
