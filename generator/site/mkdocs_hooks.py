@@ -10,12 +10,14 @@
   from another's only in those links and in its path to the site root (`base_url`, for the
   logo): every paper page shares one navigation. At 10,000 papers the navigation was about
   two fifths of all template time.
-- `ChromeCache` renders Material's header, footer and back-to-top button once for all pages
-  that would get the same one: kept by what the part reads (the page template's `features`
-  and `lang`, base_url, whether the title comes from front matter) and by the results of the
-  `url` filter calls it made, which are relative to the page. The header is kept with
-  sentinels where the page's title goes, and each page's title is put in their places. At
-  10,000 papers the header was about a fifth of all template time.
+- `ChromeCache` renders the parts of Material's pages that many pages share (the header, the
+  footer, the back-to-top button, and base.html's blocks for stylesheets, libraries, fonts,
+  the JSON configuration and scripts) once for all pages that would get the same one: kept by
+  what the part reads (the page template's `features` and `lang`, base_url, whether the title
+  comes from front matter) and by the results of the url and script_tag filter calls it made,
+  which are relative to the page. The header is kept with sentinels where the page's title
+  goes, and each page's title is put in their places. base.html's translations (`lang.t`) are
+  made once per key. At 10,000 papers the header was about a fifth of all template time.
 - `ThemeFiles` lists the theme's static files without walking its hidden folders: MkDocs
   walked Material's 14,000 icons in `.icons/` on every build only to leave them out.
 
@@ -316,9 +318,9 @@ class NavCache:
         return env
 
 
-# The page chrome ChromeCache keeps: each partial, reached under _THEME while its own name is
-# this wrapper, and whether a page's part is the theme's own (None: always cached) when
-# `features` has this item (the part then reads the page's place in the navigation).
+# The page chrome ChromeCache keeps. Partials: each reached under _THEME while its own name is
+# a wrapper, with the feature that has the part read the page's place in the navigation (the
+# part is then rendered the theme's way for every page; None: no such feature).
 _THEME = "pb-chrome-theme"
 _CHROME_PARTS = {
     "header": "navigation.tabs.sticky",  # tabs.html marks the page's active tab
@@ -326,26 +328,47 @@ _CHROME_PARTS = {
     "top": None,
 }
 _CHROME_WRAPPER = "{{- pb_chrome(%r) -}}"
+# Blocks of base.html that read no page: its links to the theme's assets and extra CSS and
+# JavaScript (url and script_tag filters), the config, `features` and `lang`, base_url.
+_CHROME_BLOCKS = ("styles", "libs", "fonts", "config", "scripts")
+_CHROME_BASE = f'{{% extends "{_THEME}/base.html" %}}' + "".join(
+    f'{{% block {name} %}}{{% call pb_chrome_block("{name}") %}}{{{{ super() }}}}'
+    f"{{% endcall %}}{{% endblock %}}"
+    for name in _CHROME_BLOCKS
+)
+# base.html's `lang`: the translations of config.theme.language, the same for every page.
+_CHROME_LANGUAGE = "{%- set t = pb_chrome_translate -%}"
+# MkDocs' filters whose result depends on the page (relative links).
+_PAGE_FILTERS = ("url", "script_tag")
 
 
 class ChromeCache:
-    """Render Material's header, footer and back-to-top button once per set of inputs.
+    """Render the parts of Material's pages that many pages share once per set of inputs.
+
+    The parts are the header, the footer, the back-to-top button, the <head>'s stylesheets,
+    libraries and fonts, the page's JSON configuration and its scripts; and base.html's
+    translations (`lang.t`), which depend on the site's language alone.
 
     Material's header reads the build's config (site name, palette, repository, icons), the
     `features` and `lang` that base.html sets from the config, the page's title, and links
     made by MkDocs' `url` filter, which are relative to the page. The footer (without the
-    "navigation.footer" feature) and the back-to-top button read the same, less the title.
-    So a part is kept by (part, page template, features, base_url, whether the page has a
-    `title` in its front matter), together with each `url` filter call it made and its
-    result: a page whose links to those addresses are the same gets the kept HTML. The
-    header is rendered for a stand-in of the page whose titles are sentinels; the page's own
-    titles, made text the way Jinja prints them, take their places. A part that printed a
-    sentinel's token other than in the sentinel itself (escaped, say) is not kept.
+    "navigation.footer" feature), the back-to-top button and the blocks read the same, less
+    the title (the configuration: base_url too; the scripts: links by the `script_tag`
+    filter). So a part is kept by (part, page template, features, base_url, whether the page
+    has a `title` in its front matter), together with each url or script_tag filter call it
+    made and its result: a page whose links to those addresses are the same gets the kept
+    HTML. The header is rendered for a stand-in of the page whose titles are sentinels; the
+    page's own titles, made text the way Jinja prints them, take their places. A part that
+    printed a sentinel's token other than in the sentinel itself (escaped, say) is not kept.
 
-    The 404 page (no page), a header with sticky tabs and a footer with previous/next links
-    are rendered the theme's way. The cache lives as long as the Jinja environment, which a
-    build makes afresh (and a preview keeps with its build's config). In a profile of a plain
-    `mkdocs build` of 10,000 papers the header was about a fifth of all template time.
+    Only the theme's own templates are cached this way (a part, base.html or language.html
+    in the theme's custom_dir is left alone); the overrides' search and source partials
+    that the header includes read no page. The 404 page (no page), a header with sticky
+    tabs and a footer with previous/next links are rendered the theme's way. The cache
+    lives as long as the Jinja environment, which a build makes afresh (and a preview keeps
+    with its build's config). In a profile of a plain `mkdocs build` of 10,000 papers (85 s in
+    templates) the header took 16 s, these blocks 11 s, the translations 7 s (partly inside
+    those).
     """
 
     def __init__(self) -> None:
@@ -361,98 +384,176 @@ class ChromeCache:
         self.parts: _ChromeParts | None = None  # the last environment's, for its counts
 
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
-        """Wrap the parts' partials in a cache; record MkDocs' url filter calls."""
+        """Wrap the theme's own parts in a cache; record the page-relative filters' calls."""
         import jinja2
 
-        parts = self.parts = _ChromeParts(env, self.sentinels, self.token)
+        parts = self.parts = _ChromeParts(env, config, self.sentinels, self.token)
+        custom = config.theme.custom_dir
+        wrappers = {
+            f"partials/{name}.html": _CHROME_WRAPPER % name
+            for name in _CHROME_PARTS
+            if _themes_own(env, f"partials/{name}.html", custom)
+        }
+        if _themes_own(env, "base.html", custom):
+            wrappers["base.html"] = _CHROME_BASE
+        if _themes_own(env, "partials/language.html", custom):
+            wrappers["partials/language.html"] = _CHROME_LANGUAGE
         env.loader = jinja2.ChoiceLoader(
-            [
-                jinja2.DictLoader(
-                    {f"partials/{name}.html": _CHROME_WRAPPER % name for name in _CHROME_PARTS}
-                ),
-                jinja2.PrefixLoader({_THEME: env.loader}),
-                env.loader,
-            ]
+            [jinja2.DictLoader(wrappers), jinja2.PrefixLoader({_THEME: env.loader}), env.loader]
         )
-        env.filters["url"] = parts.url_filter(env.filters["url"])
+        for name in _PAGE_FILTERS:
+            env.filters[name] = parts.recording(name, env.filters[name])
 
         @jinja2.pass_context
         def chrome(context: Any, name: str) -> Any:
             return parts.render(context, name)
 
+        @jinja2.pass_context
+        def chrome_block(context: Any, name: str, caller: Any) -> Any:
+            return parts.block(context, name, caller)
+
         env.globals["pb_chrome"] = chrome
+        env.globals["pb_chrome_block"] = chrome_block
+        env.globals["pb_chrome_translate"] = parts.translate
         return env
 
 
-# A kept part: the url filter's inputs it used, and by their results its text in pieces with
-# the sentinel names ("meta", "title") in between.
-_Kept = tuple[tuple[Any, ...], dict[tuple[str, ...], list[str]]]
+def _themes_own(env: Any, name: str, custom_dir: str | None) -> bool:
+    """Tell whether the template is the theme's own, not one in the custom_dir."""
+    import jinja2
+
+    try:
+        _source, filename, _uptodate = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return False
+    if custom_dir is None or filename is None:
+        return filename is not None
+    return not Path(filename).resolve().is_relative_to(Path(custom_dir).resolve())
+
+
+# A kept part: the filter calls it made ((filter, value) pairs), and by their results its text
+# in pieces with the sentinel names ("meta", "title") in between.
+_Kept = tuple[tuple[tuple[str, Any], ...], dict[tuple[str, ...], list[str]]]
 
 
 class _ChromeParts:
     """The parts kept for one Jinja environment (see ChromeCache)."""
 
-    def __init__(self, env: Any, sentinels: dict[str, str], token: str) -> None:
+    def __init__(self, env: Any, config: Any, sentinels: dict[str, str], token: str) -> None:
         self.env = env
+        self.config = config
         self.sentinels = sentinels
         self.token = token
         self.split = re.compile("(" + "|".join(map(re.escape, sentinels.values())) + ")")
         self.named = {text: name for name, text in sentinels.items()}
         self.kept: dict[tuple[Any, ...], list[_Kept] | None] = {}
-        self.url: Any = None
-        self.calls: list[tuple[Any, str]] | None = None  # url filter calls being recorded
+        self.filters: dict[str, Any] = {}  # the page-relative filters themselves
+        self.calls: list[tuple[str, Any, str]] | None = None  # their calls being recorded
         self.text = env.from_string("{{ value }}")
+        self.translations: dict[str, Any] = {}
+        self.language: Any = None  # the theme's language.html as a module, when needed
         self.hits = 0  # parts given from the cache
         self.renders = 0  # parts rendered (kept or not)
 
-    def url_filter(self, url: Any) -> Any:
-        """Return MkDocs' url filter, noting its calls while a part is rendered for keeping."""
+    def recording(self, name: str, function: Any) -> Any:
+        """Return a page-relative filter that notes its calls while a part is recorded."""
         import jinja2
 
-        self.url = url
+        self.filters[name] = function
 
         def recorded(context: Any, value: Any) -> Any:
-            result = url(context, value)
+            result = function(context, value)
             if self.calls is not None:
-                self.calls.append((value, result))
+                self.calls.append((name, value, result))
             return result
 
         return jinja2.pass_context(recorded)
 
-    def render(self, context: Any, name: str) -> Any:
-        """Return the part for the page in `context`, kept or rendered."""
-        from markupsafe import Markup
+    def translate(self, key: Any) -> Any:
+        """Return language.html's `t(key)` for the site's language, translated once."""
+        found = self.translations.get(key)
+        if found is None:
+            if self.language is None:
+                template = self.env.get_template(f"{_THEME}/partials/language.html")
+                self.language = template.make_module({"config": self.config})
+            found = self.translations[key] = self.language.t(key)
+        return found
 
+    def _key(self, context: Any, name: str) -> tuple[Any, ...] | None:
+        """Return what a part is kept by besides its filter calls, or None: not kept."""
         page = context.get("page")
-        features = context.get("features")
-        cacheable = (
-            page is not None
-            and self.calls is None
-            and isinstance(features, list | tuple)
-            and _CHROME_PARTS[name] not in features
-        )
-        if not cacheable:
-            return Markup(self._render(context, name, None))
+        # base.html sets `features` after the <head>: its blocks there have none.
+        features = context.get("features", ())
+        if page is None or self.calls is not None or not isinstance(features, list | tuple):
+            return None
+        if _CHROME_PARTS.get(name) in features:
+            return None
         meta = page.meta
-        with_meta = bool(meta) and bool(meta.get("title"))
-        key = (
+        return (
             name,
             meta.get("template", "main.html"),
+            "features" in context,
             tuple(features),
             context.get("base_url"),
             bool(meta),
-            with_meta,
+            bool(meta) and bool(meta.get("title")),
         )
-        entries = self.kept.get(key, [])
-        if entries is None:
-            return Markup(self._render(context, name, None))
-        for inputs, variants in entries:
-            pieces = variants.get(tuple(self.url(context, value) for value in inputs))
+
+    def _find(self, context: Any, key: tuple[Any, ...]) -> list[str] | None:
+        """Return the kept part for the page in `context`, if one was kept for its links."""
+        for inputs, variants in self.kept.get(key) or []:
+            results = tuple(self.filters[name](context, value) for name, value in inputs)
+            pieces = variants.get(results)
             if pieces is not None:
                 self.hits += 1
-                return Markup(self._assemble(pieces, page, with_meta))
+                return pieces
+        return None
+
+    def _keep(
+        self, key: tuple[Any, ...], calls: list[tuple[str, Any, str]], pieces: list[str]
+    ) -> None:
+        inputs = tuple((name, value) for name, value, _result in calls)
+        results = tuple(result for _name, _value, result in calls)
+        entries = self.kept.setdefault(key, [])
+        assert entries is not None
+        for known, variants in entries:
+            if known == inputs:
+                variants[results] = pieces
+                return
+        entries.append((inputs, {results: pieces}))
+
+    def block(self, context: Any, name: str, caller: Any) -> Any:
+        """Return base.html's block `name` (rendered by `caller`) for the page, kept or new."""
+        key = self._key(context, name)
+        if key is None:
+            return caller()
+        pieces = self._find(context, key)
+        if pieces is not None:
+            return pieces[0]
+        calls: list[tuple[str, Any, str]] = []
+        self.calls = calls
+        try:
+            self.renders += 1
+            html = caller()
+        finally:
+            self.calls = None
+        self._keep(key, calls, [html])
+        return html
+
+    def render(self, context: Any, name: str) -> Any:
+        """Return the partial `name` for the page in `context`, kept or rendered."""
+        from markupsafe import Markup
+
+        key = self._key(context, name)
+        if key is None or self.kept.get(key, []) is None:
+            return Markup(self._render(context, name, None))
+        page = context["page"]
+        with_meta = key[-1]
+        pieces = self._find(context, key)
+        if pieces is not None:
+            return Markup(self._assemble(pieces, page, with_meta))
         stand_in = _TitleStandIn(page, self.sentinels, with_meta)
-        calls: list[tuple[Any, str]] = []
+        calls: list[tuple[str, Any, str]] = []
         self.calls = calls
         try:
             html = self._render(context, name, stand_in)
@@ -463,15 +564,7 @@ class _ChromeParts:
             self.kept[key] = None  # a sentinel printed otherwise: this part cannot be kept
             return Markup(self._render(context, name, None))
         pieces[1::2] = [self.named[text] for text in pieces[1::2]]
-        inputs = tuple(value for value, _result in calls)
-        results = tuple(result for _value, result in calls)
-        for known, variants in entries:
-            if known == inputs:
-                variants[results] = pieces
-                break
-        else:
-            entries.append((inputs, {results: pieces}))
-            self.kept[key] = entries
+        self._keep(key, calls, pieces)
         return Markup(self._assemble(pieces, page, with_meta))
 
     def _render(self, context: Any, name: str, page: Any) -> str:

@@ -145,11 +145,41 @@ def test_the_pages_have_their_hostile_titles(builds: Builds) -> None:
 def test_the_cache_gave_most_parts(builds: Builds) -> None:
     parts = builds.chrome.parts
     assert parts is not None
-    # Header, footer and back-to-top button of every page but the 404 page; a few kept.
+    # Header, footer, back-to-top button and base.html's five blocks of every page but the 404
+    # page; a few kept.
     pages = len(list(builds.ours.rglob("*.html"))) - 1
-    assert parts.hits + parts.renders >= 3 * pages
+    assert parts.hits + parts.renders >= 8 * pages
     assert parts.renders < 60
-    assert parts.hits > 3 * len(builds.hostile_pages)
+    assert parts.hits > 8 * len(builds.hostile_pages)
+    # base.html's translations, each made once.
+    assert {"language", "direction", "search.placeholder"} <= set(parts.translations)
+
+
+def _build_with_override(tmp_path: Path, fixture: BuiltSite, partial: str, shown: str) -> Builds:
+    """Build with a copy of the overrides whose `partial` also shows the title as `shown`."""
+    import material
+
+    overrides = tmp_path / "overrides"
+    shutil.copytree(ROOT / "overrides", overrides)
+    target = overrides / "partials" / partial
+    source = (
+        target
+        if target.exists()
+        else Path(material.__file__).parent / "templates" / "partials" / partial
+    )
+    target.write_text(
+        source.read_text(encoding="utf-8") + f'<span class="pb-t">{{{{ {shown} }}}}</span>\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        CONFIG.read_text(encoding="utf-8").replace(
+            "custom_dir: overrides", f"custom_dir: {overrides}"
+        ),
+        encoding="utf-8",
+    )
+    assert str(overrides) in config.read_text(encoding="utf-8")
+    return _build_both(tmp_path, fixture, config)
 
 
 @pytest.mark.parametrize(
@@ -165,26 +195,9 @@ def test_the_cache_gave_most_parts(builds: Builds) -> None:
 def test_a_part_that_prints_the_title_otherwise_is_not_kept(
     fixture_site: BuiltSite, tmp_path: Path, shown: str
 ) -> None:
-    # A theme override whose header shows the title changed too (escaped, say): a sentinel in
-    # its place would come out changed, so the header is rendered the theme's way.
-    import material
-
-    overrides = tmp_path / "overrides"
-    shutil.copytree(ROOT / "overrides", overrides)
-    header = Path(material.__file__).parent / "templates" / "partials" / "header.html"
-    (overrides / "partials" / "header.html").write_text(
-        header.read_text(encoding="utf-8") + f'<span class="pb-t">{{{{ {shown} }}}}</span>\n',
-        encoding="utf-8",
-    )
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(
-        CONFIG.read_text(encoding="utf-8").replace(
-            "custom_dir: overrides", f"custom_dir: {overrides}"
-        ),
-        encoding="utf-8",
-    )
-    assert str(overrides) in config.read_text(encoding="utf-8")
-    builds = _build_both(tmp_path, fixture_site, config)
+    # The overrides' search.html (in the header only) shows the title changed (escaped, say): a
+    # sentinel in its place would come out changed, so the header is rendered the theme's way.
+    builds = _build_with_override(tmp_path, fixture_site, "search.html", shown)
     assert _different(builds) == []
     parts = builds.chrome.parts
     assert parts is not None
@@ -196,4 +209,14 @@ def test_a_part_that_prints_the_title_otherwise_is_not_kept(
         if key[0] == "header" and (key[-1] or "meta" not in shown)
     ]
     assert headers and all(kept is None for kept in headers)
-    assert parts.hits > 0  # the footer and the back-to-top button still are
+    assert parts.hits > 0  # the other parts still are kept
+
+
+def test_a_part_in_the_custom_dir_is_left_alone(fixture_site: BuiltSite, tmp_path: Path) -> None:
+    # A header of the site's own may read anything of the page: it is not cached at all.
+    builds = _build_with_override(tmp_path, fixture_site, "header.html", "page.url if page else ''")
+    assert _different(builds) == []
+    parts = builds.chrome.parts
+    assert parts is not None
+    assert not [key for key in parts.kept if key[0] == "header"]
+    assert [key for key in parts.kept if key[0] == "footer"]
