@@ -449,7 +449,11 @@ class _ChromeParts:
         self.kept: dict[tuple[Any, ...], list[_Kept] | None] = {}
         self.filters: dict[str, Any] = {}  # the page-relative filters themselves
         self.calls: list[tuple[str, Any, str]] | None = None  # their calls being recorded
-        self.text = env.from_string("{{ value }}")
+        # How Jinja prints a value in {{ }}: str() when it neither escapes nor finalizes.
+        self.text: Any = str
+        if env.finalize is not None or env.autoescape is not False:
+            printed = env.from_string("{{ value }}")
+            self.text = lambda value: printed.render(value=value)
         self.translations: dict[str, Any] = {}
         self.language: Any = None  # the theme's language.html as a module, when needed
         self.hits = 0  # parts given from the cache
@@ -581,9 +585,9 @@ class _ChromeParts:
         if len(pieces) == 1:
             return pieces[0]
         getattr_ = self.env.getattr
-        titles = {"title": self.text.render(value=getattr_(page, "title"))}
+        titles = {"title": self.text(getattr_(page, "title"))}
         if with_meta:
-            titles["meta"] = self.text.render(value=getattr_(page.meta, "title"))
+            titles["meta"] = self.text(getattr_(page.meta, "title"))
         out = pieces[:]
         out[1::2] = [titles[name] for name in pieces[1::2]]
         return "".join(out)

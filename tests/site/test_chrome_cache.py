@@ -220,3 +220,20 @@ def test_a_part_in_the_custom_dir_is_left_alone(fixture_site: BuiltSite, tmp_pat
     assert parts is not None
     assert not [key for key in parts.kept if key[0] == "header"]
     assert [key for key in parts.kept if key[0] == "footer"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"autoescape": True}, {"finalize": lambda value: "" if value is None else value}],
+    ids=["plain", "autoescape", "finalize"],
+)
+def test_titles_are_printed_as_jinja_prints_them(options: dict[str, Any]) -> None:
+    import jinja2
+
+    from generator.site.mkdocs_hooks import _ChromeParts
+
+    env = jinja2.Environment(**options)
+    chrome = ChromeCache()
+    parts = _ChromeParts(env, None, chrome.sentinels, chrome.token)
+    for value in ["<b>&amp;</b> \\g<0>", None, 2024, ["a", "<"]]:
+        assert parts.text(value) == env.from_string("{{ value }}").render(value=value)
