@@ -191,14 +191,15 @@ def test_a_forked_second_process_renders_the_same_pages() -> None:
     script = f"""
 import sys
 from generator.site.render import site as render
+from generator.records import forked as fork
 from generator.site.index import index_site
 from generator.records.load import load_collection
 model = index_site(load_collection({str(FIXTURE_DATA)!r}))
 serial = [(p.path, p.text) for p in render.render_site(model, render.RenderSettings())]
 render.PARALLEL_FROM = 1
 forked = []
-real = render._fork_pool
-render._fork_pool = lambda: forked.append(real()) or forked[-1]
+real = fork.fork_pool
+fork.fork_pool = lambda: forked.append(real()) or forked[-1]
 parallel = [(p.path, p.text) for p in render.render_site(model, render.RenderSettings())]
 assert forked[0] is not None, "did not fork"
 sys.exit(0 if parallel == serial and len(serial) > 50 else 1)

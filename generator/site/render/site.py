@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 from generator.records.collection import Paper
-from generator.records.forked import fork_pool, shared_map
+from generator.records.forked import shared_map
 from generator.site.index import SiteModel
 from generator.site.render.context import PageText, RenderContext, RenderSettings
 from generator.site.render.exports import EXPORTS_UNIT, Pieces, render_exports
@@ -27,11 +26,6 @@ from generator.site.render.stats import render_statistics
 
 # Below this many papers a second process costs more than it saves.
 PARALLEL_FROM = 2000
-
-
-def _fork_pool() -> ProcessPoolExecutor | None:
-    """Return a one-process pool forked from this one, when that is safe and worth it."""
-    return fork_pool()
 
 
 def render_site(
@@ -63,7 +57,6 @@ def render_site(
         papers,
         minimum=PARALLEL_FROM,
         meanwhile=functools.partial(_render_rest, ctx, model, skip_groups, produced, pieces),
-        pool=_fork_pool,
     )
     return [render_home(ctx), *rendered, *pages]
 
