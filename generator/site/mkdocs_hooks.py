@@ -299,13 +299,31 @@ def _nav_key(page: Any, nav: Any, base_url: str) -> tuple[str, ...]:
     return (base_url, *(get_relative_url(p.url, page.url) for p in nav.pages))
 
 
+# What Material's navigation renders (nav.html and what it includes) for a page outside it.
+_NAV_PARTIALS = (
+    "partials/nav.html",
+    "partials/nav-item.html",
+    "partials/logo.html",
+    "partials/source.html",
+    "partials/toc.html",
+    "partials/toc-item.html",
+)
+
+
 class NavCache:
-    """Render the navigation once for all pages outside it that link it the same way."""
+    """Render the navigation once for all pages outside it that link it the same way.
+
+    Not when the site's custom_dir has its own version of a template the navigation renders
+    that reads the page (its title, say): the key, the page's links, would not see it.
+    """
 
     def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
         """Wrap Material's nav partial in a cache keyed by the page's links to the nav pages."""
         import jinja2
 
+        custom = config.theme.custom_dir
+        if any(_reads_page(env, name, custom) for name in _NAV_PARTIALS):
+            return env
         env.loader = jinja2.ChoiceLoader(
             [
                 jinja2.DictLoader({"partials/nav.html": _NAV_WRAPPER}),
@@ -416,6 +434,20 @@ class ChromeCache:
         env.globals["pb_chrome_block"] = chrome_block
         env.globals["pb_chrome_translate"] = parts.translate
         return env
+
+
+def _reads_page(env: Any, name: str, custom_dir: str | None) -> bool:
+    """Tell whether the site's own version of a template (in custom_dir) reads `page`."""
+    import jinja2
+    import jinja2.meta
+
+    if _themes_own(env, name, custom_dir):
+        return False
+    try:
+        source, _filename, _uptodate = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return False
+    return "page" in jinja2.meta.find_undeclared_variables(env.parse(source))
 
 
 def _themes_own(env: Any, name: str, custom_dir: str | None) -> bool:

@@ -222,6 +222,29 @@ def test_a_part_in_the_custom_dir_is_left_alone(fixture_site: BuiltSite, tmp_pat
     assert [key for key in parts.kept if key[0] == "footer"]
 
 
+def test_the_projects_own_overrides_keep_the_navigation_cached() -> None:
+    from mkdocs.config import load_config
+
+    config = load_config(str(CONFIG))
+    env = NavCache().on_env(config.theme.get_env(), config=config, files=None)
+    assert "pb_nav_cache" in env.globals
+
+
+def test_the_navigation_is_not_kept_when_an_override_it_shows_reads_the_page(
+    fixture_site: BuiltSite, tmp_path: Path
+) -> None:
+    # Material's navigation includes source.html: a site's own that shows the page's title
+    # would give every page outside the navigation the first one's under NavCache's key.
+    builds = _build_with_override(
+        tmp_path, fixture_site, "source.html", "page.title if page else ''"
+    )
+    assert _different(builds) == []
+    for n in (0, 2):  # two pages outside the navigation, each showing its own title there
+        page = builds.ours / "papers" / f"zz-meta-{n}" / "index.html"
+        nav = page.read_text(encoding="utf-8").split('<nav class="md-nav md-nav--primary"', 1)[1]
+        assert f'<span class="pb-t">{HOSTILE[n]}</span>' in nav
+
+
 @pytest.mark.parametrize(
     "options",
     [{}, {"autoescape": True}, {"finalize": lambda value: "" if value is None else value}],
