@@ -438,29 +438,34 @@ class ChromeCache:
 
 def _reads_page(env: Any, name: str, custom_dir: str | None) -> bool:
     """Tell whether the site's own version of a template (in custom_dir) reads `page`."""
-    import jinja2
     import jinja2.meta
 
-    if _themes_own(env, name, custom_dir):
-        return False
-    try:
-        source, _filename, _uptodate = env.loader.get_source(env, name)
-    except jinja2.TemplateNotFound:
+    source, filename = _template_source(env, name)
+    if source is None or filename is None or not _in_dir(filename, custom_dir):
         return False
     return "page" in jinja2.meta.find_undeclared_variables(env.parse(source))
 
 
 def _themes_own(env: Any, name: str, custom_dir: str | None) -> bool:
     """Tell whether the template is the theme's own, not one in the custom_dir."""
+    _source, filename = _template_source(env, name)
+    return filename is not None and not _in_dir(filename, custom_dir)
+
+
+def _template_source(env: Any, name: str) -> tuple[str | None, str | None]:
+    """Return a template's source and file name as the environment finds it (None: none)."""
     import jinja2
 
     try:
-        _source, filename, _uptodate = env.loader.get_source(env, name)
+        source, filename, _uptodate = env.loader.get_source(env, name)
     except jinja2.TemplateNotFound:
-        return False
-    if custom_dir is None or filename is None:
-        return filename is not None
-    return not Path(filename).resolve().is_relative_to(Path(custom_dir).resolve())
+        return None, None
+    return source, filename
+
+
+def _in_dir(filename: str, folder: str | None) -> bool:
+    """Tell whether a file lies under a folder (False without one)."""
+    return folder is not None and Path(filename).resolve().is_relative_to(Path(folder).resolve())
 
 
 # A kept part: the filter calls it made ((filter, value) pairs), and by their results its text
